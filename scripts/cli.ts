@@ -1,0 +1,65 @@
+/**
+ * The `proxy-wasm` command line: one entry, one file per subcommand in scripts/commands/.
+ * Every failure ends as one `error: ...` line on stderr and a documented exit code.
+ */
+import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./cli-errors.ts";
+import type { Command } from "./commands/command.ts";
+import { commands } from "./commands/index.ts";
+
+function overview(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    "Usage: proxy-wasm <command> [options]",
+    "",
+    "Write, test, ship and deploy Proxy-Wasm filters in AssemblyScript.",
+    "",
+    "Commands:",
+    ...lines,
+    "",
+    "Run `proxy-wasm <command> --help` for the options of one command.",
+    "Exit codes: 0 success, 1 the operation failed, 2 bad usage or input.",
+  ].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    const topic = name === "help" ? rest[0] : undefined;
+    const command = topic ? commands.find((c) => c.name === topic) : undefined;
+    console.log(command ? command.help : overview());
+    return EXIT_OK;
+  }
+  const command: Command | undefined = commands.find((c) => c.name === name);
+  if (!command) {
+    console.error(`error: unknown command "${name}" (try --help)`);
+    return EXIT_USAGE;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(command.help);
+    return EXIT_OK;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    return reportFailure(error);
+  }
+}
+
+/** Prints one line for any thrown value; stack traces only with PROXY_WASM_DEBUG=1. */
+export function reportFailure(error: unknown): number {
+  if (error instanceof CliError) {
+    console.error(`error: ${error.message}`);
+    return error.exitCode;
+  }
+  // util.parseArgs errors are usage errors.
+  const code = (error as { code?: string } | null)?.code;
+  if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
+    console.error(`error: ${(error as Error).message}`);
+    return EXIT_USAGE;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`error: ${message.split("\n")[0]}`);
+  if (process.env.PROXY_WASM_DEBUG === "1" && error instanceof Error) console.error(error.stack);
+  return EXIT_FAILURE;
+}

@@ -1,0 +1,11 @@
+/** One subcommand of the `proxy-wasm` CLI. */
+export interface Command {
+  /** The word typed after `proxy-wasm`. */
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** Full `--help` text: usage line, arguments, options, examples. */
+  help: string;
+  /** Runs with the arguments after the command name; resolves to the exit code. */
+  run(args: string[]): Promise<number>;
+}
