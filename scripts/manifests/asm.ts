@@ -1,0 +1,55 @@
+/**
+ * Alibaba Cloud Service Mesh `ASMFilterDeployment` (istio.alibabacloud.com/v1beta1), field for field as in
+ * the ASM documentation (seed 001): `spec.workload {kind, labels}` and
+ * `spec.filter {patchContext, parameters, image, rootID, id}`. ASM's controller pulls the image itself and
+ * reads registry credentials only from the Secret `istio-system/asmwasm-cache`.
+ */
+import { UsageError } from "../cli-errors.ts";
+import type { ManifestInput, ManifestSet } from "./types.ts";
+import { configurationString } from "./wasm-filter.ts";
+
+export const ASM_PULL_SECRET = "asmwasm-cache";
+export const ASM_PULL_SECRET_NAMESPACE = "istio-system";
+
+export function asmManifests(input: ManifestInput): ManifestSet {
+  const { source } = input;
+  if (source.type !== "image") {
+    throw new UsageError("asm deploys a pushed image: give --image <reference> (push the module first)");
+  }
+  if (Object.keys(input.selector).length === 0) {
+    throw new UsageError("asm needs the target workload's labels: --selector app=<name> (repeatable)");
+  }
+  const notes: string[] = [];
+  if (input.pullSecret !== undefined) {
+    if (input.pullSecret !== ASM_PULL_SECRET) {
+      throw new UsageError(
+        `ASM reads registry credentials only from the Secret ${ASM_PULL_SECRET_NAMESPACE}/${ASM_PULL_SECRET}; ` +
+          `use --pull-secret ${ASM_PULL_SECRET} (or leave it out)`,
+      );
+    }
+    notes.push(
+      `Registry credentials: kubectl create secret generic ${ASM_PULL_SECRET} -n ${ASM_PULL_SECRET_NAMESPACE} ` +
+        "--from-file=.dockerconfigjson=<docker config.json> --type=kubernetes.io/dockerconfigjson",
+    );
+  }
+  const filter: Record<string, unknown> = { patchContext: input.context };
+  if (input.config !== undefined) filter.parameters = configurationString(input.config);
+  filter.image = source.reference;
+  filter.rootID = input.rootId;
+  filter.id = `${input.name}.${input.namespace}`;
+  return {
+    documents: [
+      {
+        apiVersion: "istio.alibabacloud.com/v1beta1",
+        kind: "ASMFilterDeployment",
+        metadata: { name: input.name, namespace: input.namespace },
+        spec: {
+          workload: { kind: "Deployment", labels: { ...input.selector } },
+          filter,
+        },
+      },
+    ],
+    patches: [],
+    notes,
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Solo.io wasme operator `FilterDeployment` (wasme.io/v1), as in the Istio blog post (seed 002):
+ * `spec.deployment.istio {kind, labels}` and `spec.filter {config, image}`. From wasme's FilterSpec we add
+ * `rootID` when the root id is known (otherwise the operator reads it from the image's runtime config) and
+ * `imagePullOptions.pullSecret` when a pull secret is given. The operator always patches SIDECAR_INBOUND.
+ */
+import { UsageError } from "../cli-errors.ts";
+import type { ManifestInput, ManifestSet } from "./types.ts";
+import { configurationString } from "./wasm-filter.ts";
+
+export function wasmeManifests(input: ManifestInput): ManifestSet {
+  const { source } = input;
+  if (source.type !== "image") {
+    throw new UsageError("wasme deploys a pushed image: give --image <reference> (push the module first)");
+  }
+  if (input.context !== "SIDECAR_INBOUND") {
+    throw new UsageError("the wasme operator always inserts the filter in SIDECAR_INBOUND; leave --context out");
+  }
+  const istio: Record<string, unknown> = { kind: "Deployment" };
+  if (Object.keys(input.selector).length > 0) istio.labels = { ...input.selector };
+  const filter: Record<string, unknown> = {};
+  if (input.config !== undefined) filter.config = configurationString(input.config);
+  filter.image = source.reference;
+  if (input.rootIdExplicit) filter.rootID = input.rootId;
+  if (input.pullSecret !== undefined) filter.imagePullOptions = { pullSecret: input.pullSecret };
+  const notes =
+    input.pullSecret !== undefined
+      ? [
+          `wasme expects the Secret ${input.pullSecret} in namespace ${input.namespace} with keys username and password:`,
+          `kubectl create secret generic ${input.pullSecret} -n ${input.namespace} ` +
+            "--from-literal=username=<user> --from-literal=password=<password>",
+        ]
+      : [];
+  return {
+    documents: [
+      {
+        apiVersion: "wasme.io/v1",
+        kind: "FilterDeployment",
+        metadata: { name: input.name, namespace: input.namespace },
+        spec: { deployment: { istio }, filter },
+      },
+    ],
+    patches: [],
+    notes,
+  };
+}
