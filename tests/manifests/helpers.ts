@@ -1,0 +1,98 @@
+/** Shared fixtures for the manifests tests: a tiny real wasm module, temp dirs, the CRD schemas, the seeds. */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import wabtInit from "wabt";
+import { Ajv, type ValidateFunction } from "ajv";
+import { parse, parseAllDocuments } from "yaml";
+import { createManifestsCommand, type ManifestsDependencies } from "../../scripts/commands/manifests.ts";
+
+export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+/** `../shared` next to the repository (schemas and seed articles). */
+export const sharedDir = join(repoRoot, "..", "shared");
+
+/** The 80-byte module of OCI.md §4.1 (sha256 140ac7ea...): memory + proxy_abi_version_0_2_1 + _start. */
+export const TINY_WAT =
+  '(module (memory (export "memory") 1) (func (export "proxy_abi_version_0_2_1")) (func (export "_start")))';
+export const TINY_WASM_SHA256 = "140ac7ea1eb9e57855b42cb9d0bc15ccb782db3eff7117d53cd5d1f22e9af188";
+
+export async function compileWat(text: string): Promise<Uint8Array> {
+  const wabt = await wabtInit();
+  const module = wabt.parseWat("module.wat", text);
+  try {
+    return module.toBinary({}).buffer;
+  } finally {
+    module.destroy();
+  }
+}
+
+export interface TempDir {
+  path: string;
+  write(name: string, bytes: Uint8Array | string): string;
+  remove(): void;
+}
+
+export function tempDir(): TempDir {
+  const path = mkdtempSync(join(tmpdir(), "manifests-test-"));
+  return {
+    path,
+    write(name, bytes) {
+      const file = join(path, name);
+      writeFileSync(file, bytes);
+      return file;
+    },
+    remove() {
+      rmSync(path, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs `manifests` in-process and captures stdout/stderr. Errors propagate (as thrown). */
+export async function runManifests(
+  args: string[],
+  deps: ManifestsDependencies = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const command = createManifestsCommand({
+    ...deps,
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+  });
+  const code = await command.run(args);
+  return { code, stdout, stderr };
+}
+
+/** Runs with --json and returns the parsed `{documents, patches, notes}`. */
+export async function manifestsJson(
+  args: string[],
+  deps: ManifestsDependencies = {},
+): Promise<{ documents: any[]; patches: any[]; notes: string[] }> {
+  const { stdout } = await runManifests([...args, "--json"], deps);
+  return JSON.parse(stdout);
+}
+
+/** A validator for the `openAPIV3Schema` of a CRD file in ../shared/schemas (strict off: x-kubernetes-*). */
+export function crdValidator(file: string, version: string): ValidateFunction {
+  const crd = parse(readFileSync(join(sharedDir, "schemas", file), "utf8"));
+  const entry = crd.spec.versions.find((v: { name: string }) => v.name === version);
+  if (!entry) throw new Error(`${file} has no version ${version}`);
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  // Formats the CRDs use; checked like the API server would.
+  ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
+  ajv.addFormat("date-time", (s: string) => !Number.isNaN(Date.parse(s)));
+  return ajv.compile(entry.schema.openAPIV3Schema);
+}
+
+/** Parses a multi-document YAML stream, failing on any YAML error. */
+export function parseYamlStream(text: string): unknown[] {
+  return parseAllDocuments(text).map((doc) => {
+    if (doc.errors.length > 0) throw doc.errors[0];
+    return doc.toJS();
+  });
+}
+
+export function readSeed(file: string): string {
+  return readFileSync(join(sharedDir, "seeds", file), "utf8");
+}

@@ -1,0 +1,154 @@
+// ASM and wasme resources match, field by field, the examples in the seed articles (../shared/seeds);
+// the file-based WasmPlugin carries every field of seed 004's example.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { parse } from "yaml";
+import { TINY_WAT, compileWat, manifestsJson, readSeed, tempDir, type TempDir } from "./helpers.ts";
+
+/** The YAML block that starts at the line containing `start`, while lines keep at least its indentation. */
+function indentedBlock(text: string, start: string, stop: (line: string) => boolean): string {
+  const lines = text.split("\n");
+  const first = lines.findIndex((line) => line.includes(start));
+  assert.ok(first >= 0, `seed has no line containing ${start}`);
+  const indent = lines[first]!.length - lines[first]!.trimStart().length;
+  const block: string[] = [];
+  for (const line of lines.slice(first)) {
+    if (line.trim() !== "" && (line.length - line.trimStart().length < indent || stop(line))) break;
+    block.push(line.slice(indent));
+  }
+  return block.join("\n");
+}
+
+/** Seed 001 (Alibaba ASM docs): the ASMFilterDeployment of "filter.yaml". */
+function asmSeed(): any {
+  const text = readSeed("001_af1d0a1a3ef4e001.txt");
+  return parse(indentedBlock(text, "apiVersion: istio.alibabacloud.com/v1beta1", (l) => l.trim().startsWith("•")));
+}
+
+/** Seed 002 (Istio blog): the FilterDeployment in a `{{< text yaml >}}` block. */
+function wasmeSeed(): any {
+  const text = readSeed("002_e7b76fc5764080a1.txt");
+  const blocks = [...text.matchAll(/\{\{< text yaml >\}\}\n([\s\S]*?)\{\{< \/text >\}\}/g)].map((m) => m[1]!);
+  const block = blocks.find((b) => b.includes("kind: FilterDeployment"));
+  assert.ok(block, "seed 002 has no FilterDeployment block");
+  return parse(block);
+}
+
+/** Seed 004: the WasmPlugin (unindented, followed by a `vi ...` command line). */
+function wasmPluginSeed(): any {
+  const text = readSeed("004_1847d43f40c58ddc.txt");
+  return parse(indentedBlock(text, "apiVersion: extensions.istio.io/v1alpha1", (l) => l.startsWith("vi ")));
+}
+
+/** Asserts that every leaf of `expected` is present with the same value in `actual`; returns the leaf paths. */
+function assertContains(actual: unknown, expected: unknown, path = ""): string[] {
+  if (expected !== null && typeof expected === "object" && !Array.isArray(expected)) {
+    assert.ok(actual !== null && typeof actual === "object", `${path || "(root)"} should be an object`);
+    return Object.entries(expected).flatMap(([key, value]) =>
+      assertContains((actual as Record<string, unknown>)[key], value, `${path}.${key}`),
+    );
+  }
+  assert.deepEqual(actual, expected, `field ${path}`);
+  return [path];
+}
+
+describe("seed examples", () => {
+  it("the seed extraction finds the examples", () => {
+    assert.equal(asmSeed().kind, "ASMFilterDeployment");
+    assert.equal(wasmeSeed().kind, "FilterDeployment");
+    assert.equal(wasmPluginSeed().kind, "WasmPlugin");
+  });
+
+  it("asm: ASMFilterDeployment equals seed 001's example field by field", async () => {
+    const seed = asmSeed();
+    const { documents } = await manifestsJson([
+      "asm",
+      "--image", seed.spec.filter.image,
+      "--name", seed.metadata.name,
+      "-l", "app=details", "-l", "version=v1",
+      "--config", seed.spec.filter.parameters,
+      "--root-id", seed.spec.filter.rootID,
+      "--context", "SIDECAR_INBOUND",
+    ]);
+    assert.equal(documents.length, 1);
+    const [asm] = documents;
+    const leaves = assertContains(asm, seed);
+    assert.ok(leaves.length >= 10, `compared ${leaves.join(", ")}`);
+    // Same spec exactly (no extra fields), and the only metadata addition is the namespace that `id` names.
+    assert.deepEqual(asm.spec, seed.spec);
+    assert.deepEqual(Object.keys(asm).sort(), Object.keys(seed).sort());
+    assert.deepEqual(asm.metadata, { ...seed.metadata, namespace: "default" });
+    assert.equal(asm.spec.filter.id, `${asm.metadata.name}.${asm.metadata.namespace}`);
+    // Types as in the seed: parameters is a string holding JSON.
+    assert.equal(typeof asm.spec.filter.parameters, "string");
+    assert.deepEqual(JSON.parse(asm.spec.filter.parameters), { name: "hello", value: "hello details" });
+  });
+
+  it("asm: the namespace flows into metadata and id", async () => {
+    const { documents } = await manifestsJson([
+      "asm", "--image", "registry.example.com/asm/f:v1", "-n", "shop", "-l", "app=cart",
+    ]);
+    assert.equal(documents[0].metadata.namespace, "shop");
+    assert.equal(documents[0].spec.filter.id, "f.shop");
+    assert.equal(documents[0].spec.filter.rootID, "f");
+    assert.equal(documents[0].spec.filter.parameters, undefined);
+  });
+
+  it("wasme: FilterDeployment equals seed 002's example field by field", async () => {
+    const seed = wasmeSeed();
+    const { documents } = await manifestsJson([
+      "wasme",
+      "--image", seed.spec.filter.image,
+      "--name", seed.metadata.name,
+      "-n", seed.metadata.namespace,
+      "-l", "app=details",
+      "--config", seed.spec.filter.config,
+    ]);
+    assert.equal(documents.length, 1);
+    const [fd] = documents;
+    const leaves = assertContains(fd, seed);
+    assert.ok(leaves.length >= 8, `compared ${leaves.join(", ")}`);
+    assert.deepEqual(fd, seed, "no fields beyond the seed's when no root id or pull secret is given");
+  });
+
+  it("wasme: root id and pull secret use wasme's FilterSpec fields", async () => {
+    const { documents, notes } = await manifestsJson([
+      "wasme", "--image", "webassemblyhub.io/acme/add-header:v1", "--root-id", "add_header",
+      "--pull-secret", "hub-creds", "--config", '{"k":"v"}',
+    ]);
+    assert.deepEqual(documents[0].spec.filter, {
+      config: '{"k":"v"}',
+      image: "webassemblyhub.io/acme/add-header:v1",
+      rootID: "add_header",
+      imagePullOptions: { pullSecret: "hub-creds" },
+    });
+    assert.equal(documents[0].spec.deployment.istio.labels, undefined, "no selector = every workload");
+    assert.ok(notes.some((n) => n.includes("hub-creds")));
+  });
+
+  describe("wasmplugin from a ConfigMap-mounted file, as in seed 004", () => {
+    let dir: TempDir;
+    before(() => (dir = tempDir()));
+    after(() => dir.remove());
+
+    it("carries every field of the seed's WasmPlugin", async () => {
+      const seed = wasmPluginSeed();
+      const wasm = dir.write("istio_wasm_demo.wasm", await compileWat(TINY_WAT));
+      const modulePath = seed.spec.url.replace(/^file:\/\//, "");
+      const { documents } = await manifestsJson([
+        "wasmplugin",
+        "--wasm", wasm,
+        "--name", seed.metadata.name,
+        "-n", seed.metadata.namespace,
+        "--module-path", modulePath,
+        "--phase", seed.spec.phase,
+        "--config", JSON.stringify(seed.spec.pluginConfig),
+        "-l", "app=productpage",
+      ]);
+      const configMap = documents.find((d) => d.kind === "ConfigMap");
+      const plugin = documents.find((d) => d.kind === "WasmPlugin");
+      assertContains(plugin, seed);
+      assert.deepEqual(Object.keys(configMap.binaryData), ["istio_wasm_demo.wasm"]);
+    });
+  });
+});
