@@ -1,0 +1,93 @@
+/** Descriptors and manifests (OCI image-spec), plus a defensive parser for what registries send back. */
+import { isDigest, sha256Digest } from "./digest.ts";
+import { OciError } from "./errors.ts";
+import { INDEX_MEDIA_TYPES, MediaType } from "./media-types.ts";
+
+export interface Platform {
+  architecture: string;
+  os: string;
+  variant?: string;
+}
+
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  annotations?: Record<string, string>;
+  artifactType?: string;
+  platform?: Platform;
+}
+
+export interface ImageManifest {
+  schemaVersion: 2;
+  mediaType?: string;
+  artifactType?: string;
+  config: Descriptor;
+  layers: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+export interface ImageIndex {
+  schemaVersion: 2;
+  mediaType?: string;
+  manifests: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+export type ParsedManifest = { kind: "manifest"; manifest: ImageManifest } | { kind: "index"; index: ImageIndex };
+
+/** Serialises compactly (the bytes are what the digest names; the registry stores them verbatim). */
+export function encodeJson(value: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(value));
+}
+
+export function descriptorFor(mediaType: string, bytes: Uint8Array, annotations?: Record<string, string>): Descriptor {
+  const descriptor: Descriptor = { mediaType, digest: sha256Digest(bytes), size: bytes.byteLength };
+  if (annotations && Object.keys(annotations).length > 0) descriptor.annotations = annotations;
+  return descriptor;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function checkDescriptor(value: unknown, where: string): Descriptor {
+  if (
+    !isRecord(value) ||
+    typeof value.mediaType !== "string" ||
+    typeof value.digest !== "string" ||
+    !isDigest(value.digest) ||
+    typeof value.size !== "number" ||
+    !Number.isSafeInteger(value.size) ||
+    value.size < 0
+  ) {
+    throw new OciError(`invalid manifest: ${where} is not a valid descriptor`);
+  }
+  return value as unknown as Descriptor;
+}
+
+/**
+ * Parses manifest bytes. `contentType` (from the response header) wins over the body's `mediaType`
+ * only when the body has none; indexes are recognised by type or by a `manifests` array.
+ */
+export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedManifest & { mediaType: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new OciError("invalid manifest: not JSON");
+  }
+  if (!isRecord(value) || value.schemaVersion !== 2) throw new OciError("unsupported manifest: schemaVersion is not 2");
+  const declared = typeof value.mediaType === "string" ? value.mediaType : undefined;
+  const header = contentType?.split(";")[0]?.trim();
+  const mediaType = declared ?? (header && header !== "application/json" ? header : undefined) ?? MediaType.ociManifest;
+  if (INDEX_MEDIA_TYPES.includes(mediaType) || (declared === undefined && Array.isArray(value.manifests))) {
+    if (!Array.isArray(value.manifests)) throw new OciError("invalid index: no manifests array");
+    value.manifests.forEach((m, i) => checkDescriptor(m, `manifests[${i}]`));
+    return { kind: "index", index: value as unknown as ImageIndex, mediaType };
+  }
+  checkDescriptor(value.config, "config");
+  if (!Array.isArray(value.layers)) throw new OciError("invalid manifest: no layers array");
+  value.layers.forEach((l, i) => checkDescriptor(l, `layers[${i}]`));
+  return { kind: "manifest", manifest: value as unknown as ImageManifest, mediaType };
+}

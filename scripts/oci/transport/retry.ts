@@ -1,0 +1,85 @@
+/**
+ * Retry layer: repeats an exchange on connection errors, 429 and 5xx (not 501/505), with exponential
+ * backoff and jitter, honouring `Retry-After`, bounded by attempts and by elapsed time. Every request
+ * body is a byte array, so repeating an exchange re-sends it whole.
+ */
+import { NetworkError } from "../errors.ts";
+import { describeUrl, type Transport } from "./http.ts";
+
+export interface RetryPolicy {
+  /** Attempts per exchange, the first included (default 5). */
+  maxAttempts: number;
+  /** First backoff delay (default 250 ms); doubles per attempt. */
+  baseDelayMs: number;
+  /** Cap of one backoff delay, also of an honoured Retry-After (default 10 s). */
+  maxDelayMs: number;
+  /** No retry starts after this much time since the first attempt (default 60 s). */
+  maxElapsedMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 5,
+  baseDelayMs: 250,
+  maxDelayMs: 10_000,
+  maxElapsedMs: 60_000,
+};
+
+export interface RetryHooks {
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+  /** One line per retry (what failed, how long we wait). */
+  onRetry?: (line: string) => void;
+}
+
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || (status >= 500 && status <= 599 && status !== 501 && status !== 505);
+}
+
+/** Seconds or an HTTP date → milliseconds from now; undefined if absent or unparsable. */
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  if (/^[0-9]+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export function withRetry(next: Transport, policy: Partial<RetryPolicy> = {}, hooks: RetryHooks = {}): Transport {
+  const p: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...policy };
+  const sleep = hooks.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = hooks.random ?? Math.random;
+  const now = hooks.now ?? Date.now;
+  return async (request) => {
+    const started = now();
+    for (let attempt = 1; ; attempt++) {
+      let response: Response | undefined;
+      let failure: NetworkError | undefined;
+      try {
+        response = await next(request);
+      } catch (error) {
+        if (!(error instanceof NetworkError)) throw error;
+        failure = error;
+      }
+      if (response && !isRetryableStatus(response.status)) return response;
+      // Exponential backoff with "equal jitter": half fixed, half random.
+      const exponential = Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** (attempt - 1));
+      let delay = exponential / 2 + random() * (exponential / 2);
+      const retryAfter = response ? parseRetryAfter(response.headers.get("retry-after"), now()) : undefined;
+      if (retryAfter !== undefined) delay = Math.max(retryAfter, 0) + random() * 50;
+      const elapsed = now() - started;
+      const outOfTime = elapsed + delay > p.maxElapsedMs || (retryAfter !== undefined && retryAfter > p.maxDelayMs);
+      if (attempt >= p.maxAttempts || outOfTime) {
+        if (failure) {
+          throw new NetworkError(`${failure.message} (${attempt} attempt${attempt === 1 ? "" : "s"})`);
+        }
+        return response!;
+      }
+      const what = failure ? failure.message : `${response!.status} ${response!.statusText}`.trim();
+      hooks.onRetry?.(
+        `retrying ${request.method} ${describeUrl(request.url)} in ${Math.round(delay)} ms (attempt ${attempt + 1}/${p.maxAttempts}): ${what}`,
+      );
+      await sleep(delay);
+    }
+  };
+}
