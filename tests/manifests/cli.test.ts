@@ -1,0 +1,222 @@
+// The `manifests` command end to end: the esbuild bundle (as `npm run manifests` runs it), output modes,
+// example names, digest lookup injection, and one-line usage errors with exit code 2.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { parse } from "yaml";
+import {
+  TINY_WASM_SHA256,
+  TINY_WAT,
+  compileWat,
+  manifestsJson,
+  parseYamlStream,
+  repoRoot,
+  runManifests,
+  tempDir,
+  type TempDir,
+} from "./helpers.ts";
+
+describe("manifests command", () => {
+  let dir: TempDir;
+  let wasm: string;
+  let cli: string;
+
+  before(async () => {
+    dir = tempDir();
+    const bytes = await compileWat(TINY_WAT);
+    wasm = dir.write("example-filter.wasm", bytes);
+    mkdirSync(join(dir.path, "project", "build"), { recursive: true });
+    writeFileSync(join(dir.path, "project", "build", "add-header.wasm"), bytes);
+    // Same bundling as package.json's build:cli, into the temp dir (dist/ belongs to the whole team); no
+    // banner: scripts/bin.ts carries the shebang already.
+    cli = join(dir.path, "cli.js");
+    await build({
+      entryPoints: [join(repoRoot, "scripts", "bin.ts")],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      outfile: cli,
+      logLevel: "warning",
+    });
+  });
+  after(() => dir.remove());
+
+  function runCli(args: string[], cwd = dir.path): { status: number | null; stdout: string; stderr: string } {
+    const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8" });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  it("--help documents every kind, the defaults and the exit codes; the CLI lists the command", () => {
+    const help = runCli(["manifests", "--help"]);
+    assert.equal(help.status, 0);
+    for (const word of ["wasmplugin", "envoyfilter", "asm", "wasme", "envoy", "--json", "--out", "Exit codes", "FAIL_CLOSE"]) {
+      assert.ok(help.stdout.includes(word), `help mentions ${word}`);
+    }
+    const top = runCli(["--help"]);
+    assert.match(top.stdout, /^\s+manifests\s+emit /m);
+  });
+
+  it("the bundled CLI prints YAML that parses to the same documents as --json, notes as comments", async () => {
+    const args = ["envoyfilter", "--wasm", wasm, "-n", "foo", "-l", "app=frontpage", "--workload", "frontpage-v1"];
+    const yaml = runCli(["manifests", ...args]);
+    assert.equal(yaml.status, 0, yaml.stderr);
+    const json = await manifestsJson(args);
+    assert.deepEqual(parseYamlStream(yaml.stdout), json.documents);
+    assert.match(yaml.stdout, /^# kubectl patch deployment frontpage-v1 -n foo --type strategic -p '\{"spec"/m);
+    assert.equal(yaml.stdout.split("\n---\n").length, 2, "two documents");
+  });
+
+  it("the ConfigMap embeds the module bytes and the patch adds both sidecar annotations", async () => {
+    const { documents, patches } = await manifestsJson(["envoyfilter", "--wasm", wasm, "-n", "foo", "-l", "app=fp"]);
+    const [configMap] = documents;
+    assert.deepEqual(configMap.metadata, { name: "example-filter", namespace: "foo" });
+    const bytes = Buffer.from(configMap.binaryData["example-filter.wasm"], "base64");
+    assert.deepEqual(bytes, readFileSync(wasm));
+    const [patch] = patches;
+    const annotations = patch.patch.spec.template.metadata.annotations;
+    assert.deepEqual(JSON.parse(annotations["sidecar.istio.io/userVolume"]), [
+      { name: "wasmfilters-dir", configMap: { name: "example-filter" } },
+    ]);
+    assert.deepEqual(JSON.parse(annotations["sidecar.istio.io/userVolumeMount"]), [
+      { mountPath: "/var/local/lib/wasm-filters", name: "wasmfilters-dir" },
+    ]);
+    assert.deepEqual(patch.target, { kind: "Deployment", namespace: "foo", labels: { app: "fp" } });
+    assert.equal(
+      patch.command,
+      "kubectl get deployment -n foo -l app=fp -o name | xargs -r -I{} kubectl patch {} -n foo --type strategic -p " +
+        `'${JSON.stringify(patch.patch)}'`,
+    );
+  });
+
+  it("--out writes one file per document and the patch under patches/", () => {
+    const out = join(dir.path, "out");
+    const result = runCli(["manifests", "envoyfilter", "--wasm", wasm, "-l", "app=fp", "--workload", "fp-v1", "--out", out]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(readdirSync(out).sort(), ["configmap-example-filter.yaml", "envoyfilter-example-filter.yaml", "patches"]);
+    assert.deepEqual(readdirSync(join(out, "patches")), ["deployment-fp-v1.yaml"]);
+    assert.deepEqual(result.stdout.trim().split("\n").sort(), [
+      join(out, "configmap-example-filter.yaml"),
+      join(out, "envoyfilter-example-filter.yaml"),
+      join(out, "patches", "deployment-fp-v1.yaml"),
+    ]);
+    assert.equal(parse(readFileSync(join(out, "envoyfilter-example-filter.yaml"), "utf8")).kind, "EnvoyFilter");
+    const patchText = readFileSync(join(out, "patches", "deployment-fp-v1.yaml"), "utf8");
+    assert.match(patchText, /^# kubectl patch deployment fp-v1 -n default --type strategic --patch-file patches\/deployment-fp-v1.yaml$/m);
+    assert.ok(parse(patchText).spec.template.metadata.annotations["sidecar.istio.io/userVolumeMount"]);
+    assert.match(result.stderr, /Order: apply the ConfigMap/);
+  });
+
+  it("an example name resolves build/<name>.wasm with root id <name with underscores>", async () => {
+    const cwd = join(dir.path, "project");
+    const { documents } = await manifestsJson(["envoyfilter", "add-header"], { cwd });
+    const config = documents[1].spec.configPatches[0].patch.value.typed_config.config;
+    assert.equal(documents[1].metadata.name, "add-header");
+    assert.equal(config.root_id, "add_header");
+    assert.equal(config.vm_config.code.local.filename, "/var/local/lib/wasm-filters/add-header.wasm");
+    const plugin = await manifestsJson(["wasmplugin", "add-header"], { cwd });
+    assert.equal(plugin.documents[1].spec.pluginName, "add_header");
+    assert.equal(plugin.documents[1].spec.sha256, TINY_WASM_SHA256);
+    // With --image the example only names things; wasme then states the root id.
+    const wasme = await manifestsJson(["wasme", "add-header", "--image", "r.example.com/x/y:v1"], { cwd });
+    assert.equal(wasme.documents[0].spec.filter.rootID, "add_header");
+    assert.equal(wasme.documents[0].metadata.name, "add-header");
+    const missing = runCli(["manifests", "envoy", "user-agent-logger"], cwd);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /^error: .*build\/user-agent-logger\.wasm not found \(run `npm run asbuild` first\)\n$/);
+  });
+
+  it("looks the image digest up through the injected resolver only when the kind needs it", async () => {
+    const calls: Array<[string, unknown]> = [];
+    const resolveDigest = async (reference: string, options: unknown) => {
+      calls.push([reference, options]);
+      return `sha256:${"cd".repeat(32)}`;
+    };
+    const plugin = await manifestsJson(
+      ["wasmplugin", "--image", "oci://127.0.0.1:5000/wasm/f:v1", "--plain-http"],
+      { resolveDigest },
+    );
+    assert.equal(plugin.documents[0].spec.sha256, "cd".repeat(32));
+    assert.equal(plugin.documents[0].spec.url, "oci://127.0.0.1:5000/wasm/f:v1");
+    assert.deepEqual(calls, [["127.0.0.1:5000/wasm/f:v1", { plainHttp: true, insecure: false }]]);
+    await manifestsJson(["asm", "--image", "127.0.0.1:5000/wasm/f:v1", "-l", "app=a"], { resolveDigest });
+    await manifestsJson(["wasme", "--image", "127.0.0.1:5000/wasm/f:v1"], { resolveDigest });
+    await manifestsJson(["wasmplugin", "--image", "127.0.0.1:5000/wasm/f:v1", "--digest", `sha256:${"ef".repeat(32)}`], {
+      resolveDigest,
+    });
+    assert.equal(calls.length, 1, "asm, wasme and --digest need no lookup");
+    const failing = async () => {
+      throw new Error("registry unreachable");
+    };
+    await assert.rejects(
+      runManifests(["wasmplugin", "--image", "127.0.0.1:5000/wasm/f:v1"], { resolveDigest: failing }),
+      /registry unreachable/,
+    );
+  });
+
+  const usageErrors: Array<[string, string[], RegExp]> = [
+    ["unknown kind", ["manifests", "helm"], /unknown kind "helm"/],
+    ["no source", ["manifests", "wasmplugin"], /nothing to deploy/],
+    ["option the kind cannot express", ["manifests", "envoyfilter", "--wasm", "W", "--phase", "AUTHZ"], /--phase does not apply to envoyfilter \(it applies to wasmplugin\)/],
+    ["wildcard label", ["manifests", "envoyfilter", "--wasm", "W", "-l", "app=*"], /invalid --selector value "\*"/],
+    ["label without value", ["manifests", "envoyfilter", "--wasm", "W", "-l", "app"], /expected key=value/],
+    ["string config for WasmPlugin", ["manifests", "wasmplugin", "--wasm", "W", "--config", "hello"], /pluginConfig must be a JSON object/],
+    ["broken JSON config", ["manifests", "envoyfilter", "--wasm", "W", "--config", "{oops"], /looks like a JSON object but does not parse/],
+    ["bad phase", ["manifests", "wasmplugin", "--wasm", "W", "--phase", "early"], /invalid --phase "early": expected one of AUTHN, AUTHZ, STATS/],
+    ["bad fail strategy", ["manifests", "envoyfilter", "--wasm", "W", "--fail-strategy", "reload"], /invalid --fail-strategy/],
+    ["bad pull policy", ["manifests", "wasmplugin", "--image", "r.example.com/a:1", "--digest", `sha256:${"a".repeat(64)}`, "--pull-policy", "Never"], /invalid --pull-policy/],
+    ["pull secret with a mounted file", ["manifests", "wasmplugin", "--wasm", "W", "--pull-secret", "s"], /apply to --image or --url/],
+    ["image without a registry host", ["manifests", "asm", "--image", "acme/f:v1", "-l", "app=a"], /does not start with a registry host/],
+    ["image without tag or digest", ["manifests", "wasme", "--image", "r.example.com/acme/f"], /neither a tag nor a digest/],
+    ["asm without labels", ["manifests", "asm", "--image", "r.example.com/acme/f:v1"], /asm needs the target workload's labels/],
+    ["asm with another pull secret", ["manifests", "asm", "--image", "r.example.com/acme/f:v1", "-l", "app=a", "--pull-secret", "regcred"], /asmwasm-cache/],
+    ["wasme outbound", ["manifests", "wasme", "--image", "r.example.com/acme/f:v1", "--context", "SIDECAR_OUTBOUND"], /the wasme operator always inserts the filter in SIDECAR_INBOUND/],
+    ["envoyfilter from an image", ["manifests", "envoyfilter", "--image", "r.example.com/acme/f:v1"], /--image does not apply to envoyfilter/],
+    ["bad namespace", ["manifests", "envoyfilter", "--wasm", "W", "-n", "Foo_Bar"], /invalid --namespace "Foo_Bar"/],
+    ["bad name", ["manifests", "envoyfilter", "--wasm", "W", "--name", "My Filter"], /invalid --name "My Filter"/],
+    ["json and out", ["manifests", "envoy", "--wasm", "W", "--json", "--out", "x"], /either --json or --out/],
+    ["unknown flag", ["manifests", "envoy", "--wasm", "W", "--replicas", "3"], /Unknown option '--replicas'/],
+    ["not a wasm file", ["manifests", "envoy", "--wasm", "NOTWASM"], /is not a WebAssembly module/],
+  ];
+  for (const [what, args, message] of usageErrors) {
+    it(`usage error, exit 2: ${what}`, () => {
+      const notWasm = dir.write("not.wasm", "hello");
+      const result = runCli(args.map((a) => (a === "W" ? wasm : a === "NOTWASM" ? notWasm : a)));
+      assert.equal(result.status, 2, `stdout: ${result.stdout}\nstderr: ${result.stderr}`);
+      assert.match(result.stderr, message);
+      assert.equal(result.stderr.trim().split("\n").length, 1, "one line");
+      assert.match(result.stderr, /^error: /);
+      assert.equal(result.stdout, "");
+    });
+  }
+
+  it("refuses modules over the 1 MiB ConfigMap limit, with advice", async () => {
+    // A valid module: header + one custom section padding it beyond 1 MiB.
+    const payload = Buffer.alloc(1024 * 1024);
+    const name = Buffer.from("\x03pad");
+    const size = name.length + payload.length;
+    const leb: number[] = [];
+    for (let n = size; ; ) {
+      const byte = n & 0x7f;
+      n >>>= 7;
+      if (n === 0) {
+        leb.push(byte);
+        break;
+      }
+      leb.push(byte | 0x80);
+    }
+    const big = dir.write("big.wasm", Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, ...leb]), name, payload]));
+    assert.ok(new WebAssembly.Module(readFileSync(big)), "the padded module is valid wasm");
+    for (const kind of ["envoyfilter", "wasmplugin"]) {
+      const result = runCli(["manifests", kind, "--wasm", big]);
+      assert.equal(result.status, 2);
+      assert.match(result.stderr, /^error: the module is 1\.00 MiB but a ConfigMap holds at most 1 MiB; push it to a registry/);
+    }
+    // The same module is fine where nothing is mounted from a ConfigMap.
+    const served = await manifestsJson(["wasmplugin", "--wasm", big, "--url", "https://x.example.com/big.wasm"]);
+    assert.equal(served.documents.length, 1);
+  });
+});
