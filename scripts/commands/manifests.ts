@@ -9,6 +9,7 @@ import { EXIT_OK, UsageError } from "../cli-errors.ts";
 import { COMMON_OPTIONS, KINDS, generateManifests } from "../manifests/index.ts";
 import { DEFAULT_LISTEN_PORT, DEFAULT_NAMESPACE, DEFAULT_UPSTREAM, buildInput, type RawOptions } from "../manifests/input.ts";
 import { outputFiles, toJson, toYaml } from "../manifests/serialize.ts";
+import { registryDigestResolver } from "../manifests/registry-digest.ts";
 import { resolveSource, type DigestResolver } from "../manifests/source.ts";
 import { DEFAULT_MOUNT_DIR, MANIFEST_KINDS, type ManifestKind, type ManifestSet } from "../manifests/types.ts";
 import type { Command } from "./command.ts";
@@ -30,7 +31,8 @@ Module source (one of):
                             for wasmplugin the manifest digest is looked up in the registry for sha256
   --url <http(s)://...>     with --wasm, wasmplugin only: the URL the file is served from (no ConfigMap)
   --digest <sha256:...>     with --image: use this manifest digest instead of asking the registry
-  --plain-http, --insecure  registry access for the digest lookup (http://; no TLS verification)
+  --plain-http              digest lookup over http:// (default: only for localhost/127.0.0.0/8); credentials
+                            come from Docker's config.json ($DOCKER_CONFIG or ~/.docker), as for push/pull
 
 Options (each kind refuses options it cannot express):
   --name <name>             resource name (default: example, file or repository name, Kubernetes-safe)
@@ -104,7 +106,7 @@ const FLAG: Record<keyof RawOptions, string> = {
 };
 
 export interface ManifestsDependencies {
-  /** Looks up an image's manifest digest (the OCI client); absent = only --digest / @sha256 references work. */
+  /** Looks up an image's manifest digest (default: the OCI client in scripts/oci/). */
   resolveDigest?: DigestResolver;
   /** Where output goes (default: process.stdout / process.stderr). */
   stdout?: (text: string) => void;
@@ -132,7 +134,6 @@ export async function buildManifests(
       url: { type: "string" },
       digest: { type: "string" },
       "plain-http": { type: "boolean" },
-      insecure: { type: "boolean" },
       name: { type: "string" },
       namespace: { type: "string", short: "n" },
       "root-id": { type: "string" },
@@ -193,8 +194,8 @@ export async function buildManifests(
       );
     }
   }
-  if ((values["plain-http"] || values.insecure) && raw.image === undefined) {
-    throw new UsageError("--plain-http and --insecure go with --image");
+  if (values["plain-http"] !== undefined && raw.image === undefined) {
+    throw new UsageError("--plain-http goes with --image");
   }
 
   const { source, names } = await resolveSource(
@@ -205,10 +206,10 @@ export async function buildManifests(
       url: raw.url,
       digest: raw.digest,
       needDigest: spec.needsDigest,
-      registry: { plainHttp: values["plain-http"] ?? false, insecure: values.insecure ?? false },
+      registry: values["plain-http"] !== undefined ? { plainHttp: values["plain-http"] } : {},
       cwd: deps.cwd ?? process.cwd(),
     },
-    deps.resolveDigest,
+    deps.resolveDigest ?? registryDigestResolver,
   );
   const input = buildInput(kind, raw, source, names);
   return { kind, set: generateManifests(kind, input), out: values.out, json: values.json ?? false };

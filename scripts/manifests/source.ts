@@ -7,15 +7,14 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { UsageError } from "../cli-errors.ts";
+import { parseReference } from "../oci/index.ts";
 import type { SourceNames } from "./input.ts";
 import type { ModuleSource } from "./types.ts";
 
 /** Options for talking to the registry when a digest has to be looked up. */
 export interface RegistryOptions {
-  /** Use http:// instead of https://. */
+  /** http:// instead of https:// (absent = the OCI client's default: on for localhost/127.0.0.0/8 only). */
   plainHttp?: boolean;
-  /** Skip TLS certificate verification. */
-  insecure?: boolean;
 }
 
 /** Looks up the manifest digest (`sha256:<hex>`) a reference currently points at. */
@@ -36,36 +35,32 @@ export interface SourceRequest {
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const EXAMPLE_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-/** `host[:port]/path[:tag][@sha256:hex]` (the registry host is required: the cluster has no default). */
-const REFERENCE =
-  /^(?<host>[A-Za-z0-9.-]+(?::\d+)?|\[[0-9a-fA-F:]+\](?::\d+)?)\/(?<path>[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*)(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9._-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
 
 export interface ParsedReference {
-  /** Without a scheme. */
+  /** As the cluster should pull it: what was given, without an `oci://` scheme. */
   reference: string;
+  /** Last path segment of the repository (the default resource name). */
   repositoryName: string;
   tag?: string;
   digest?: string;
 }
 
+/** Validates an image reference with the OCI client's parser; a tag or a sha256 digest is required. */
 export function parseImageReference(raw: string): ParsedReference {
-  const reference = raw.replace(/^oci:\/\//, "");
-  const match = REFERENCE.exec(reference);
-  if (!match?.groups) {
-    throw new UsageError(
-      `invalid --image "${raw}": expected registry/repository[:tag][@sha256:digest], e.g. ghcr.io/acme/add-header:v1`,
-    );
-  }
-  const { host, path, tag, digest } = match.groups;
-  if (!/[.:\[]/.test(host!) && host !== "localhost") {
-    throw new UsageError(
-      `--image "${raw}" does not start with a registry host; spell it out (e.g. docker.io/${reference})`,
-    );
-  }
-  if (tag === undefined && digest === undefined) {
+  const parsed = parseReference(raw);
+  const reference = raw.trim().replace(/^(oci|docker):\/\//, "");
+  if (parsed.tag === undefined && parsed.digest === undefined) {
     throw new UsageError(`--image "${raw}" has neither a tag nor a digest; add :<tag> or @sha256:<digest>`);
   }
-  return { reference, repositoryName: path!.split("/").pop()!, tag, digest };
+  if (parsed.digest !== undefined && !DIGEST.test(parsed.digest)) {
+    throw new UsageError(`--image "${raw}": Istio verifies sha256 digests only`);
+  }
+  return {
+    reference,
+    repositoryName: parsed.repository.split("/").pop()!,
+    ...(parsed.tag !== undefined ? { tag: parsed.tag } : {}),
+    ...(parsed.digest !== undefined ? { digest: parsed.digest } : {}),
+  };
 }
 
 /** Checks the wasm magic and version, like istio-agent does (`\0asm`, at least 8 bytes). */

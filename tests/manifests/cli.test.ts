@@ -141,7 +141,7 @@ describe("manifests command", () => {
     );
     assert.equal(plugin.documents[0].spec.sha256, "cd".repeat(32));
     assert.equal(plugin.documents[0].spec.url, "oci://127.0.0.1:5000/wasm/f:v1");
-    assert.deepEqual(calls, [["127.0.0.1:5000/wasm/f:v1", { plainHttp: true, insecure: false }]]);
+    assert.deepEqual(calls, [["127.0.0.1:5000/wasm/f:v1", { plainHttp: true }]]);
     await manifestsJson(["asm", "--image", "127.0.0.1:5000/wasm/f:v1", "-l", "app=a"], { resolveDigest });
     await manifestsJson(["wasme", "--image", "127.0.0.1:5000/wasm/f:v1"], { resolveDigest });
     await manifestsJson(["wasmplugin", "--image", "127.0.0.1:5000/wasm/f:v1", "--digest", `sha256:${"ef".repeat(32)}`], {
@@ -169,7 +169,7 @@ describe("manifests command", () => {
     ["bad fail strategy", ["manifests", "envoyfilter", "--wasm", "W", "--fail-strategy", "reload"], /invalid --fail-strategy/],
     ["bad pull policy", ["manifests", "wasmplugin", "--image", "r.example.com/a:1", "--digest", `sha256:${"a".repeat(64)}`, "--pull-policy", "Never"], /invalid --pull-policy/],
     ["pull secret with a mounted file", ["manifests", "wasmplugin", "--wasm", "W", "--pull-secret", "s"], /apply to --image or --url/],
-    ["image without a registry host", ["manifests", "asm", "--image", "acme/f:v1", "-l", "app=a"], /does not start with a registry host/],
+    ["image without a registry host", ["manifests", "asm", "--image", "acme/f:v1", "-l", "app=a"], /malformed reference "acme\/f:v1": "acme" is not a registry host/],
     ["image without tag or digest", ["manifests", "wasme", "--image", "r.example.com/acme/f"], /neither a tag nor a digest/],
     ["asm without labels", ["manifests", "asm", "--image", "r.example.com/acme/f:v1"], /asm needs the target workload's labels/],
     ["asm with another pull secret", ["manifests", "asm", "--image", "r.example.com/acme/f:v1", "-l", "app=a", "--pull-secret", "regcred"], /asmwasm-cache/],
