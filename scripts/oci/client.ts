@@ -70,5 +70,6 @@ export function openStore(reference: Reference | string, options: ClientOptions 
     plainHttp: options.plainHttp ?? isLoopbackRegistry(ref.registry),
     transport: createTransport(ref, options),
     actions,
+    ...(options.retry ? { retry: options.retry } : {}),
   });
 }

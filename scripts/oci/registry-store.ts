@@ -9,6 +9,7 @@ import type { Descriptor } from "./manifest.ts";
 import { MANIFEST_MEDIA_TYPES } from "./media-types.ts";
 import type { FetchedManifest, Store, TransferProgress } from "./store.ts";
 import type { HttpRequest, Transport } from "./transport/http.ts";
+import { attemptsOf, backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./transport/retry.ts";
 
 export interface RegistryStoreOptions {
   /** host[:port] serving the API. */
@@ -18,8 +19,9 @@ export interface RegistryStoreOptions {
   transport: Transport;
   /** Token scope actions: `pull` for reads, `pull,push` for a push (one token covers the whole push). */
   actions: "pull" | "pull,push";
-  /** Upload sessions tried per blob when one breaks (default 3). */
+  /** Upload sessions tried per blob when one breaks (default 3), with the retry policy's backoff between them. */
   uploadSessions?: number;
+  retry?: Partial<RetryPolicy>;
   /** Blobs over this many bytes report progress (default 1 MiB). */
   progressThreshold?: number;
 }
@@ -63,6 +65,7 @@ export class RegistryStore implements Store {
       const put: Partial<HttpRequest> = {
         headers: { "Content-Type": "application/octet-stream" },
         body: bytes,
+        retryOnNetworkError: false,
       };
       if (progress && bytes.byteLength > threshold) {
         put.onUploadProgress = (sent) => progress(descriptor.digest, sent, bytes.byteLength);
@@ -71,8 +74,12 @@ export class RegistryStore implements Store {
       try {
         response = await this.request("PUT", url, put);
       } catch (error) {
-        // The session may be half-written: start a new one (bounded).
-        if (error instanceof NetworkError && session < sessions) continue;
+        // The session may be half-written (distribution then answers 404 to the same PUT): start a new one.
+        if (error instanceof NetworkError && session < sessions) {
+          await this.pause(session);
+          continue;
+        }
+        if (error instanceof NetworkError) throw new NetworkError(`${error.message} (uploading ${descriptor.digest}, ${session} sessions)`);
         throw error;
       }
       if (response.status === 201 || response.status === 204) {
@@ -84,9 +91,17 @@ export class RegistryStore implements Store {
       }
       const error = await registryError(response, `uploading ${descriptor.digest} to ${this.location}`);
       const brokenSession = response.status === 404 || error.code === "BLOB_UPLOAD_INVALID" || error.code === "BLOB_UPLOAD_UNKNOWN";
-      if (brokenSession && session < sessions) continue;
+      if (brokenSession && session < sessions) {
+        await this.pause(session);
+        continue;
+      }
       throw error;
     }
+  }
+
+  private pause(session: number): Promise<void> {
+    const delay = backoffDelay({ ...DEFAULT_RETRY_POLICY, ...this.options.retry }, session);
+    return new Promise((resolve) => setTimeout(resolve, delay));
   }
 
   async fetchBlob(descriptor: Descriptor, progress?: TransferProgress): Promise<Uint8Array> {
@@ -153,7 +168,9 @@ export async function registryError(response: Response, doing: string): Promise<
   const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
   const reason = code ? `${code.toLowerCase().replace(/_/g, " ")}: ${message || status}` : status;
   const retryAfter = response.status === 429 ? response.headers.get("retry-after") : null;
-  const tail = retryAfter ? ` (registry asks to retry after ${retryAfter}s)` : "";
+  const attempts = attemptsOf(response);
+  let tail = retryAfter ? ` (registry asks to retry after ${retryAfter}s)` : "";
+  if (attempts > 1) tail += ` (after ${attempts} attempts)`;
   return new RegistryHttpError(`${doing} failed: ${oneLine(reason)}${tail}`, response.status, code);
 }
 

@@ -16,6 +16,11 @@ export interface HttpRequest {
   scopes?: readonly string[];
   /** Called while the body is sent (only set for large uploads; sends it as a stream). */
   onUploadProgress?: (sentBytes: number) => void;
+  /**
+   * False when repeating the exchange after a dropped connection is pointless (a blob PUT into a
+   * half-written upload session: the caller starts a new session instead). Default true.
+   */
+  retryOnNetworkError?: boolean;
   /** Called while the response body arrives. */
   onDownloadProgress?: (receivedBytes: number) => void;
 }

@@ -45,6 +45,19 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+const attemptsByResponse = new WeakMap<Response, number>();
+
+/** How many attempts produced this response (1 if it did not pass through a retry layer). */
+export function attemptsOf(response: Response): number {
+  return attemptsByResponse.get(response) ?? 1;
+}
+
+/** Exponential backoff with "equal jitter" (half fixed, half random) for retry number `attempt` (1-based). */
+export function backoffDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return exponential / 2 + random() * (exponential / 2);
+}
+
 export function withRetry(next: Transport, policy: Partial<RetryPolicy> = {}, hooks: RetryHooks = {}): Transport {
   const p: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...policy };
   const sleep = hooks.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -59,12 +72,12 @@ export function withRetry(next: Transport, policy: Partial<RetryPolicy> = {}, ho
         response = await next(request);
       } catch (error) {
         if (!(error instanceof NetworkError)) throw error;
+        if (request.retryOnNetworkError === false) throw error;
         failure = error;
       }
+      if (response) attemptsByResponse.set(response, attempt);
       if (response && !isRetryableStatus(response.status)) return response;
-      // Exponential backoff with "equal jitter": half fixed, half random.
-      const exponential = Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** (attempt - 1));
-      let delay = exponential / 2 + random() * (exponential / 2);
+      let delay = backoffDelay(p, attempt, random);
       const retryAfter = response ? parseRetryAfter(response.headers.get("retry-after"), now()) : undefined;
       if (retryAfter !== undefined) delay = Math.max(retryAfter, 0) + random() * 50;
       const elapsed = now() - started;

@@ -1,0 +1,177 @@
+/**
+ * Shared test helpers: the module to push (build/add-header.wasm once the SDK builds it, else an
+ * equivalent minimal Proxy-Wasm module compiled from WAT with the npm `wabt` package), the CLI bundled
+ * once by esbuild and run as a child process, skopeo, and temporary directories.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import wabtInit from "wabt";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const BUILT_ADD_HEADER = join(ROOT, "build", "add-header.wasm");
+
+const temporaryDirs: string[] = [];
+
+export function tempDir(prefix = "oci-test-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporaryDirs.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of temporaryDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** WAT → wasm with the npm wabt package. */
+export async function compileWat(source: string): Promise<Uint8Array> {
+  const wabt = await wabtInit();
+  const module = wabt.parseWat("fixture.wat", source);
+  try {
+    return new Uint8Array(module.toBinary({}).buffer);
+  } finally {
+    module.destroy();
+  }
+}
+
+/** The 80-byte stand-in of OCI.md §4.1 (memory, proxy_abi_version_0_2_1, _start). */
+export const MINIMAL_PROXY_WAT =
+  '(module (memory (export "memory") 1) (func (export "proxy_abi_version_0_2_1")) (func (export "_start")))';
+
+export interface ModuleFixture {
+  path: string;
+  bytes: Uint8Array;
+  /** True when it is the SDK's real build output. */
+  fromBuild: boolean;
+}
+
+let addHeader: ModuleFixture | undefined;
+
+/** `build/add-header.wasm` if built, else a minimal Proxy-Wasm module saved as `add-header.wasm`. */
+export async function addHeaderModule(): Promise<ModuleFixture> {
+  if (addHeader) return addHeader;
+  if (existsSync(BUILT_ADD_HEADER)) {
+    addHeader = { path: BUILT_ADD_HEADER, bytes: new Uint8Array(readFileSync(BUILT_ADD_HEADER)), fromBuild: true };
+  } else {
+    const dir = tempDir("oci-fixture-");
+    const path = join(dir, "add-header.wasm");
+    const bytes = await compileWat(MINIMAL_PROXY_WAT);
+    writeFileSync(path, bytes);
+    addHeader = { path, bytes, fromBuild: false };
+  }
+  return addHeader;
+}
+
+/** A valid Proxy-Wasm module padded by a custom section to about `size` bytes. */
+export async function paddedModule(size: number): Promise<Uint8Array> {
+  const base = await compileWat(MINIMAL_PROXY_WAT);
+  const name = new TextEncoder().encode("padding");
+  const payloadLength = Math.max(0, size - base.byteLength - 16);
+  const content = new Uint8Array(1 + name.byteLength + payloadLength);
+  content[0] = name.byteLength;
+  content.set(name, 1);
+  for (let i = 1 + name.byteLength; i < content.byteLength; i++) content[i] = (i * 31) & 0xff;
+  const leb: number[] = [];
+  let n = content.byteLength;
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    leb.push(byte);
+  } while (n !== 0);
+  const out = new Uint8Array(base.byteLength + 1 + leb.length + content.byteLength);
+  out.set(base, 0);
+  out[base.byteLength] = 0; // custom section
+  out.set(leb, base.byteLength + 1);
+  out.set(content, base.byteLength + 1 + leb.length);
+  return out;
+}
+
+let bundlePath: Promise<string> | undefined;
+
+/** The CLI bundled by esbuild exactly as `npm run build:cli` does, into a private directory. */
+export function cliBundle(): Promise<string> {
+  bundlePath ??= (async () => {
+    const dir = tempDir("oci-cli-");
+    const outfile = join(dir, "cli.mjs");
+    await build({
+      entryPoints: [join(ROOT, "scripts", "bin.ts")],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      outfile,
+      logLevel: "warning",
+    });
+    return outfile;
+  })();
+  return bundlePath;
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  stdoutBytes: Buffer;
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  input?: string | Uint8Array;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
+function run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries({ ...process.env, ...options.env })) if (value !== undefined) env[key] = value;
+    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (c: Buffer) => out.push(c));
+    child.stderr.on("data", (c: Buffer) => err.push(c));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const stdoutBytes = Buffer.concat(out);
+      resolve({ code, stdout: stdoutBytes.toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), stdoutBytes });
+    });
+    child.stdin.on("error", () => {});
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+/**
+ * Runs the bundled CLI. DOCKER_CONFIG points at an empty directory unless the caller sets it, so the
+ * machine's own ~/.docker/config.json never leaks into a test.
+ */
+export async function runCli(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  const emptyDockerConfig = tempDir("oci-dockercfg-empty-");
+  return run(process.execPath, [await cliBundle(), ...args], {
+    ...options,
+    env: { DOCKER_CONFIG: emptyDockerConfig, PROXY_WASM_DEBUG: undefined, ...options.env },
+  });
+}
+
+/** Runs skopeo (plain HTTP to loopback registries is the caller's `--tls-verify=false`). */
+export function skopeo(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return run("skopeo", args, { timeoutMs: 30_000, ...options });
+}
+
+/** skopeo's credential flag for a registry of the harness, if it has auth. */
+export function skopeoCreds(registry: { mode: string; username: string; password: string }, flag = "--creds"): string[] {
+  return registry.mode === "none" ? [] : [`${flag}=${registry.username}:${registry.password}`];
+}
+
+export function writeJson(path: string, value: unknown): void {
+  mkdirSync(join(path, ".."), { recursive: true });
+  writeFileSync(path, JSON.stringify(value));
+}
