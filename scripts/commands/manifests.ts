@@ -10,7 +10,8 @@ import { COMMON_OPTIONS, KINDS, generateManifests } from "../manifests/index.ts"
 import { DEFAULT_LISTEN_PORT, DEFAULT_NAMESPACE, DEFAULT_UPSTREAM, buildInput, type RawOptions } from "../manifests/input.ts";
 import { outputFiles, toJson, toYaml } from "../manifests/serialize.ts";
 import { registryDigestResolver } from "../manifests/registry-digest.ts";
-import { resolveSource, type DigestResolver } from "../manifests/source.ts";
+import { resolveSource, type DigestResolver, type RegistryOptions } from "../manifests/source.ts";
+import { readPasswordFromStdin, SecretGuard } from "./oci-command-options.ts";
 import { DEFAULT_MOUNT_DIR, MANIFEST_KINDS, type ManifestKind, type ManifestSet } from "../manifests/types.ts";
 import type { Command } from "./command.ts";
 
@@ -31,8 +32,9 @@ Module source (one of):
                             for wasmplugin the manifest digest is looked up in the registry for sha256
   --url <http(s)://...>     with --wasm, wasmplugin only: the URL the file is served from (no ConfigMap)
   --digest <sha256:...>     with --image: use this manifest digest instead of asking the registry
-  --plain-http              digest lookup over http:// (default: only for localhost/127.0.0.0/8); credentials
-                            come from Docker's config.json ($DOCKER_CONFIG or ~/.docker), as for push/pull
+  --plain-http              digest lookup over http:// (default: only for localhost/127.0.0.0/8)
+  -u, --username <name>     registry user for the digest lookup (with --password-stdin); otherwise Docker's
+  --password-stdin          config.json ($DOCKER_CONFIG or ~/.docker) is used, as for push/pull
 
 Options (each kind refuses options it cannot express):
   --name <name>             resource name (default: example, file or repository name, Kubernetes-safe)
@@ -111,6 +113,8 @@ export interface ManifestsDependencies {
   /** Where output goes (default: process.stdout / process.stderr). */
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
+  /** Reads the --password-stdin password (default: standard input). */
+  readPassword?: () => Promise<string>;
   /** Directory `build/<example>.wasm` is resolved against (default: process.cwd()). */
   cwd?: string;
 }
@@ -134,6 +138,8 @@ export async function buildManifests(
       url: { type: "string" },
       digest: { type: "string" },
       "plain-http": { type: "boolean" },
+      username: { type: "string", short: "u" },
+      "password-stdin": { type: "boolean" },
       name: { type: "string" },
       namespace: { type: "string", short: "n" },
       "root-id": { type: "string" },
@@ -194,23 +200,35 @@ export async function buildManifests(
       );
     }
   }
-  if (values["plain-http"] !== undefined && raw.image === undefined) {
-    throw new UsageError("--plain-http goes with --image");
+  const registryFlags = [values["plain-http"], values.username, values["password-stdin"]];
+  if (registryFlags.some((v) => v !== undefined) && raw.image === undefined) {
+    throw new UsageError("--plain-http, --username and --password-stdin go with --image");
+  }
+  if ((values.username === undefined) !== (values["password-stdin"] === undefined)) {
+    throw new UsageError("--username and --password-stdin go together (passwords are never taken as arguments)");
+  }
+  const registry: RegistryOptions = {};
+  const guard = new SecretGuard();
+  if (values["plain-http"] !== undefined) registry.plainHttp = values["plain-http"];
+  if (values.username !== undefined) {
+    const readPassword = deps.readPassword ?? (() => readPasswordFromStdin());
+    registry.credentials = { username: values.username, password: await readPassword() };
+    guard.add(registry.credentials.password);
   }
 
-  const { source, names } = await resolveSource(
-    {
-      example: raw.example,
-      image: raw.image,
-      wasm: raw.wasm,
-      url: raw.url,
-      digest: raw.digest,
-      needDigest: spec.needsDigest,
-      registry: values["plain-http"] !== undefined ? { plainHttp: values["plain-http"] } : {},
-      cwd: deps.cwd ?? process.cwd(),
-    },
-    deps.resolveDigest ?? registryDigestResolver,
-  );
+  const request = {
+    example: raw.example,
+    image: raw.image,
+    wasm: raw.wasm,
+    url: raw.url,
+    digest: raw.digest,
+    needDigest: spec.needsDigest,
+    registry,
+    cwd: deps.cwd ?? process.cwd(),
+  };
+  const resolver = deps.resolveDigest ?? registryDigestResolver;
+  // The guard keeps the --password-stdin password out of any error message.
+  const { source, names } = await guard.run(() => resolveSource(request, resolver));
   const input = buildInput(kind, raw, source, names);
   return { kind, set: generateManifests(kind, input), out: values.out, json: values.json ?? false };
 }

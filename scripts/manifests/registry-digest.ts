@@ -14,6 +14,7 @@ export const registryDigestResolver: DigestResolver = async (reference, options)
   const ref = parseReference(reference);
   const clientOptions: ClientOptions = {};
   if (options.plainHttp !== undefined) clientOptions.plainHttp = options.plainHttp;
+  if (options.credentials !== undefined) clientOptions.credentials = options.credentials;
   const resolved = await resolveManifest(openStore(ref, clientOptions), manifestTarget(ref));
   if (resolved.index === undefined) return resolved.digest;
   const image = resolved.index.manifests.find(

@@ -15,6 +15,8 @@ import type { ModuleSource } from "./types.ts";
 export interface RegistryOptions {
   /** http:// instead of https:// (absent = the OCI client's default: on for localhost/127.0.0.0/8 only). */
   plainHttp?: boolean;
+  /** Credentials for the reference's registry (absent = Docker's config.json, then anonymous). */
+  credentials?: { username: string; password: string };
 }
 
 /** Looks up the manifest digest (`sha256:<hex>`) a reference currently points at. */

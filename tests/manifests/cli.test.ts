@@ -5,15 +5,14 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { build } from "esbuild";
 import { parse } from "yaml";
 import {
   TINY_WASM_SHA256,
   TINY_WAT,
+  bundleCli,
   compileWat,
   manifestsJson,
   parseYamlStream,
-  repoRoot,
   runManifests,
   tempDir,
   type TempDir,
@@ -30,18 +29,7 @@ describe("manifests command", () => {
     wasm = dir.write("example-filter.wasm", bytes);
     mkdirSync(join(dir.path, "project", "build"), { recursive: true });
     writeFileSync(join(dir.path, "project", "build", "add-header.wasm"), bytes);
-    // Same bundling as package.json's build:cli, into the temp dir (dist/ belongs to the whole team); no
-    // banner: scripts/bin.ts carries the shebang already.
-    cli = join(dir.path, "cli.js");
-    await build({
-      entryPoints: [join(repoRoot, "scripts", "bin.ts")],
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      outfile: cli,
-      logLevel: "warning",
-    });
+    cli = await bundleCli(dir.path);
   });
   after(() => dir.remove());
 
@@ -177,6 +165,8 @@ describe("manifests command", () => {
     ["envoyfilter from an image", ["manifests", "envoyfilter", "--image", "r.example.com/acme/f:v1"], /--image does not apply to envoyfilter/],
     ["bad namespace", ["manifests", "envoyfilter", "--wasm", "W", "-n", "Foo_Bar"], /invalid --namespace "Foo_Bar"/],
     ["bad name", ["manifests", "envoyfilter", "--wasm", "W", "--name", "My Filter"], /invalid --name "My Filter"/],
+    ["username without password-stdin", ["manifests", "wasmplugin", "--image", "r.example.com/a:1", "-u", "alice"], /--username and --password-stdin go together/],
+    ["registry flags without an image", ["manifests", "envoy", "--wasm", "W", "--plain-http"], /go with --image/],
     ["json and out", ["manifests", "envoy", "--wasm", "W", "--json", "--out", "x"], /either --json or --out/],
     ["unknown flag", ["manifests", "envoy", "--wasm", "W", "--replicas", "3"], /Unknown option '--replicas'/],
     ["not a wasm file", ["manifests", "envoy", "--wasm", "NOTWASM"], /is not a WebAssembly module/],

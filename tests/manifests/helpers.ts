@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 import wabtInit from "wabt";
 import { Ajv, type ValidateFunction } from "ajv";
 import { parse, parseAllDocuments } from "yaml";
@@ -95,4 +96,22 @@ export function parseYamlStream(text: string): unknown[] {
 
 export function readSeed(file: string): string {
   return readFileSync(join(sharedDir, "seeds", file), "utf8");
+}
+
+/**
+ * Bundles the CLI like package.json's build:cli, into `dir` (dist/ belongs to the whole team); no banner:
+ * scripts/bin.ts carries the shebang already.
+ */
+export async function bundleCli(dir: string): Promise<string> {
+  const outfile = join(dir, "cli.js");
+  await build({
+    entryPoints: [join(repoRoot, "scripts", "bin.ts")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outfile,
+    logLevel: "warning",
+  });
+  return outfile;
 }
