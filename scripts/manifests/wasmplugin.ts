@@ -22,7 +22,15 @@ export function wasmPluginManifests(input: ManifestInput): ManifestSet {
     if (source.digest === undefined) throw new Error("internal: the image digest was not resolved");
     spec.url = `oci://${source.reference}`;
     spec.sha256 = source.digest.replace(/^sha256:/, "");
-    if (input.pullSecret !== undefined) spec.imagePullSecret = input.pullSecret;
+    if (input.pullSecret !== undefined) {
+      spec.imagePullSecret = input.pullSecret;
+      const registry = source.reference.slice(0, source.reference.indexOf("/"));
+      notes.push(
+        `imagePullSecret names a kubernetes.io/dockerconfigjson Secret in namespace ${input.namespace}, e.g.:`,
+        `kubectl create secret docker-registry ${input.pullSecret} -n ${input.namespace} --docker-server=${registry} ` +
+          "--docker-username=<user> --docker-password=<password>",
+      );
+    }
     if (input.pullPolicy !== undefined) spec.imagePullPolicy = input.pullPolicy;
   } else if (source.url !== undefined) {
     spec.url = source.url;

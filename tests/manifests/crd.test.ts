@@ -51,7 +51,7 @@ describe("manifests validate against Istio's CRD schemas", () => {
   });
 
   it("WasmPlugin for a pushed image: oci:// URL, sha256 = manifest digest, pull secret/policy, all options", async () => {
-    const { documents, patches } = await manifestsJson([
+    const { documents, patches, notes } = await manifestsJson([
       "wasmplugin",
       "--image", "registry.example.com/wasm/add-header:v1",
       "--digest", DIGEST,
@@ -67,6 +67,7 @@ describe("manifests validate against Istio's CRD schemas", () => {
     ]);
     assert.equal(documents.length, 1);
     assert.equal(patches.length, 0);
+    assert.ok(notes.some((n) => n.includes("kubectl create secret docker-registry regcred -n bookinfo --docker-server=registry.example.com")));
     const [plugin] = documents;
     assertValid(wasmPlugin, plugin);
     assert.deepEqual(plugin.metadata, { name: "add-header", namespace: "bookinfo" });

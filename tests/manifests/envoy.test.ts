@@ -1,6 +1,8 @@
 // The standalone Envoy bootstrap: listener → HCM → wasm filter → router → upstream cluster.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { TINY_WAT, compileWat, parseYamlStream, runManifests, tempDir, type TempDir } from "./helpers.ts";
 
 describe("manifests envoy", () => {
@@ -87,6 +89,15 @@ describe("manifests envoy", () => {
     const plugin =
       config.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters[0].typed_config.config;
     assert.equal(plugin.vm_config.code.local.filename, "/etc/envoy/filter.wasm");
+  });
+
+  it("--out writes envoy.yaml", async () => {
+    const out = join(dir.path, "out");
+    const { code, stdout } = await runManifests(["envoy", "--wasm", wasm, "--out", out]);
+    assert.equal(code, 0);
+    assert.equal(stdout, `${join(out, "envoy.yaml")}\n`);
+    const [config] = parseYamlStream(readFileSync(join(out, "envoy.yaml"), "utf8")) as any[];
+    assert.equal(config.static_resources.clusters[0].name, "upstream");
   });
 
   it("refuses what a bootstrap cannot express", async () => {
