@@ -1,8 +1,9 @@
 /** The CLI's subcommands, in the order `--help` lists them. */
 import type { Command } from "./command.ts";
+import { buildCommand } from "./build.ts";
 import { manifestsCommand } from "./manifests.ts";
 import { pushCommand } from "./push.ts";
 import { pullCommand } from "./pull.ts";
 import { inspectCommand } from "./inspect.ts";
 
-export const commands: Command[] = [manifestsCommand, pushCommand, pullCommand, inspectCommand];
+export const commands: Command[] = [buildCommand, manifestsCommand, pushCommand, pullCommand, inspectCommand];

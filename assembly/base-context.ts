@@ -1,0 +1,15 @@
+/** What a context is, so the dispatcher can route callbacks without runtime type checks. */
+export enum ContextKind {
+  Root = 0,
+  Http = 1,
+  Tcp = 2,
+}
+
+/** Every context has the id the host gave it. */
+export class BaseContext {
+  /** Links of the list that keeps live contexts reachable for the garbage collector (context-table.ts). */
+  previousLive: BaseContext | null = null;
+  nextLive: BaseContext | null = null;
+
+  constructor(readonly id: u32, readonly kind: ContextKind) {}
+}

@@ -1,0 +1,152 @@
+// Routes the host's callbacks (from abi/) to the user's context objects.
+import { ContextKind } from "./base-context";
+import { addContext, findContext, removeContext } from "./context-table";
+import { HttpContext } from "./http-context";
+import { forgetLogLevel, isLogEnabled, LogLevel, logCritical, logDebug, logError } from "./logging";
+import { collectGarbage } from "./memory";
+import { decimal } from "./decimal";
+import { pluginRootId } from "./properties";
+import { RootContext } from "./root-context";
+import { StreamContext } from "./stream-context";
+import { Action } from "./types";
+
+class RootRegistration {
+  constructor(
+    readonly rootId: string,
+    readonly factory: (contextId: u32) => RootContext,
+    readonly next: RootRegistration | null,
+  ) {}
+}
+
+/** The most recent registration; `next` leads to earlier ones. */
+let registrations: RootRegistration | null = null;
+
+/**
+ * Makes `factory` create the root context for plugins configured with `rootId`. When only one root
+ * is registered it serves any root id the host gives, so a mismatched root_id does not break the filter.
+ */
+export function registerRootContext(factory: (contextId: u32) => RootContext, rootId: string): void {
+  registrations = new RootRegistration(rootId, factory, registrations);
+}
+
+function chooseRegistration(): RootRegistration | null {
+  const first = registrations;
+  const only = first !== null && first.next === null ? first : null;
+  if (only !== null && !isLogEnabled(LogLevel.Debug)) return only;
+  const hostRootId = pluginRootId();
+  let candidate = first;
+  while (candidate !== null) {
+    if (candidate.rootId == hostRootId) return candidate;
+    candidate = candidate.next;
+  }
+  if (only !== null) {
+    logDebug("root id " + hostRootId + " served by " + only.rootId);
+  } else {
+    logCritical("no root context for root id " + hostRootId);
+  }
+  return only;
+}
+
+export function findRoot(id: u32): RootContext | null {
+  const context = findContext(id);
+  return context !== null && context.kind == ContextKind.Root ? changetype<RootContext>(context) : null;
+}
+
+export function findStream(id: u32): StreamContext | null {
+  const context = findContext(id);
+  return context !== null && context.kind != ContextKind.Root ? changetype<StreamContext>(context) : null;
+}
+
+function findHttp(id: u32): HttpContext | null {
+  const context = findContext(id);
+  return context !== null && context.kind == ContextKind.Http ? changetype<HttpContext>(context) : null;
+}
+
+export function onContextCreate(id: u32, parentId: u32): void {
+  forgetLogLevel();
+  if (parentId == 0) {
+    const registration = chooseRegistration();
+    if (registration === null) return;
+    const root = registration.factory(id);
+    root.rootId = registration.rootId;
+    addContext(root);
+    return;
+  }
+  const root = findRoot(parentId);
+  const stream = root !== null ? root.createHttpContext(id) : null;
+  if (stream === null) {
+    logError("no context for stream " + decimal(id));
+    return;
+  }
+  addContext(stream);
+}
+
+export function onVmStart(rootId: u32, vmConfigurationSize: u32): u32 {
+  const root = findRoot(rootId);
+  return root !== null && root.onVmStart(vmConfigurationSize) ? 1 : 0;
+}
+
+export function onConfigure(rootId: u32, pluginConfigurationSize: u32): u32 {
+  const root = findRoot(rootId);
+  const accepted = root !== null && root.onConfigure(pluginConfigurationSize);
+  collectGarbage();
+  return accepted ? 1 : 0;
+}
+
+export function onTick(rootId: u32): void {
+  const root = findRoot(rootId);
+  if (root !== null) root.onTick();
+  collectGarbage();
+}
+
+export function onLog(id: u32): void {
+  const stream = findStream(id);
+  if (stream !== null) stream.onLog();
+}
+
+export function onDone(id: u32): u32 {
+  const context = findContext(id);
+  if (context === null) return 1;
+  if (context.kind == ContextKind.Root) return changetype<RootContext>(context).onDone() ? 1 : 0;
+  changetype<StreamContext>(context).onDone();
+  return 1;
+}
+
+export function onDelete(id: u32): void {
+  const context = findContext(id);
+  if (context === null) return;
+  if (context.kind == ContextKind.Root) changetype<RootContext>(context).onDelete();
+  else changetype<StreamContext>(context).onDelete();
+  removeContext(context);
+  collectGarbage();
+}
+
+export function onRequestHeaders(id: u32, headerCount: u32, endOfStream: bool): u32 {
+  const http = findHttp(id);
+  return http !== null ? http.onRequestHeaders(headerCount, endOfStream) : Action.Continue;
+}
+
+export function onRequestBody(id: u32, bodySize: u32, endOfStream: bool): u32 {
+  const http = findHttp(id);
+  return http !== null ? http.onRequestBody(bodySize, endOfStream) : Action.Continue;
+}
+
+export function onRequestTrailers(id: u32, trailerCount: u32): u32 {
+  const http = findHttp(id);
+  return http !== null ? http.onRequestTrailers(trailerCount) : Action.Continue;
+}
+
+export function onResponseHeaders(id: u32, headerCount: u32, endOfStream: bool): u32 {
+  const http = findHttp(id);
+  return http !== null ? http.onResponseHeaders(headerCount, endOfStream) : Action.Continue;
+}
+
+export function onResponseBody(id: u32, bodySize: u32, endOfStream: bool): u32 {
+  const http = findHttp(id);
+  return http !== null ? http.onResponseBody(bodySize, endOfStream) : Action.Continue;
+}
+
+export function onResponseTrailers(id: u32, trailerCount: u32): u32 {
+  const http = findHttp(id);
+  return http !== null ? http.onResponseTrailers(trailerCount) : Action.Continue;
+}

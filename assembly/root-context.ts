@@ -1,0 +1,73 @@
+// The plugin-wide context: configuration, timers, and the factory of stream contexts.
+import { proxy_done } from "./abi/lifecycle";
+import { proxy_set_tick_period_milliseconds } from "./abi/timers";
+import { BaseContext, ContextKind } from "./base-context";
+import { pluginConfiguration, vmConfiguration } from "./buffers";
+import { HttpContext } from "./http-context";
+import { record, Status } from "./status";
+
+/**
+ * One per plugin (root id) in a VM. Envoy may start several VMs (a canary, one per worker), each
+ * running onVmStart and onConfigure: keep state that must be shared in shared data, not here.
+ */
+export class RootContext extends BaseContext {
+  /** The root id this context serves (the host's plugin_root_id). */
+  rootId: string = "";
+
+  constructor(id: u32) {
+    super(id, ContextKind.Root);
+  }
+
+  /** The VM started; `vmConfigurationSize` bytes of VM configuration are readable. False fails the VM. */
+  onVmStart(vmConfigurationSize: u32): bool {
+    return true;
+  }
+
+  /** New plugin configuration (`getPluginConfiguration()`). False rejects it: log why at Critical. */
+  onConfigure(pluginConfigurationSize: u32): bool {
+    return true;
+  }
+
+  /** Called every tick period (setTickPeriodMilliseconds). */
+  onTick(): void {}
+
+  /** The plugin is shutting down. Return false to finish later with done(). */
+  onDone(): bool {
+    return true;
+  }
+
+  onDelete(): void {}
+
+  /** A new HTTP stream: return its context, or null when this root is not an HTTP filter. */
+  createHttpContext(contextId: u32): HttpContext | null {
+    return null;
+  }
+
+  /** The plugin configuration as text: "" when empty, null outside onConfigure. */
+  getPluginConfiguration(): string | null {
+    return pluginConfiguration.getString();
+  }
+
+  getPluginConfigurationBytes(): ArrayBuffer | null {
+    return pluginConfiguration.getBytes();
+  }
+
+  /** The VM configuration as text: "" when empty. */
+  getVmConfiguration(): string | null {
+    return vmConfiguration.getString();
+  }
+
+  getVmConfigurationBytes(): ArrayBuffer | null {
+    return vmConfiguration.getBytes();
+  }
+
+  /** Calls onTick every `milliseconds` (0 stops the timer). */
+  setTickPeriodMilliseconds(milliseconds: u32): Status {
+    return record(proxy_set_tick_period_milliseconds(milliseconds));
+  }
+
+  /** Finishes a shutdown that onDone postponed by returning false. */
+  done(): Status {
+    return record(proxy_done());
+  }
+}

@@ -1,0 +1,61 @@
+// UTF-8 <-> AssemblyScript strings (UTF-16), written for size: no exact-length pre-pass, no
+// shrinking reallocation. Callers reserve `maxUtf8Length(text)` bytes before encoding.
+import { reserveScratch } from "./memory";
+
+/** Bytes that always suffice to encode `text` (3 per UTF-16 unit; a surrogate pair needs only 4). */
+// @ts-ignore: decorator
+@inline
+export function maxUtf8Length(text: string): usize {
+  return <usize>text.length * 3;
+}
+
+/** Encodes `text` at `to`; returns the bytes written. Lone surrogates become 3-byte sequences (WTF-8). */
+export function encodeUtf8(text: string, to: usize): usize {
+  let from = changetype<usize>(text);
+  const end = from + (<usize>text.length << 1);
+  const start = to;
+  while (from < end) {
+    let c = <u32>load<u16>(from);
+    from += 2;
+    if (c < 0x80) {
+      store<u8>(to++, c);
+      continue;
+    }
+    if ((c & 0xfc00) == 0xd800 && from < end && (load<u16>(from) & 0xfc00) == 0xdc00) {
+      c = 0x10000 + ((c & 0x3ff) << 10) + (<u32>load<u16>(from) & 0x3ff);
+      from += 2;
+    }
+    // Continuation bytes after the lead byte: 1, 2 or 3; the lead byte carries that many high bits.
+    let shift: u32 = c < 0x800 ? 6 : c < 0x10000 ? 12 : 18;
+    store<u8>(to++, <u8>((<u32>0xf0 << (3 - shift / 6)) | (c >> shift)));
+    while (shift != 0) {
+      shift -= 6;
+      store<u8>(to++, 0x80 | ((c >> shift) & 0x3f));
+    }
+  }
+  return to - start;
+}
+
+/** Decodes `length` bytes of UTF-8 at `from` (leniently, like the standard library). */
+export function decodeUtf8(from: usize, length: usize): string {
+  const units = reserveScratch(length << 1);
+  let to = units;
+  const end = from + length;
+  while (from < end) {
+    let c = <u32>load<u8>(from++);
+    if (c >= 0x80) {
+      const extra: u32 = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
+      c &= 0x3f >> extra;
+      for (let i: u32 = 0; i < extra && from < end; i++) c = (c << 6) | (<u32>load<u8>(from++) & 0x3f);
+      if (c >= 0x10000) {
+        c -= 0x10000;
+        store<u16>(to, 0xd800 | (c >> 10));
+        to += 2;
+        c = 0xdc00 | (c & 0x3ff);
+      }
+    }
+    store<u16>(to, c);
+    to += 2;
+  }
+  return String.UTF16.decodeUnsafe(units, to - units);
+}

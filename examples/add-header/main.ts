@@ -1,0 +1,6 @@
+// Build entry: exports the ABI callbacks and registers the root context.
+export * from "../../assembly/abi/exports";
+import { registerRootContext, RootContext } from "../../assembly";
+import { ADD_HEADER_ROOT_ID, AddHeaderRoot } from "./index";
+
+registerRootContext((contextId: u32): RootContext => new AddHeaderRoot(contextId), ADD_HEADER_ROOT_ID);

@@ -1,0 +1,19 @@
+// user-agent-logger: logs `User-Agent: <value>` at INFO for every request (`User-Agent: -` when absent).
+// Importing this file registers nothing; main.ts is the build entry.
+import { Action, HttpContext, logInfo, RootContext } from "../../assembly";
+
+export const USER_AGENT_LOGGER_ROOT_ID = "user_agent_logger";
+
+export class UserAgentLoggerRoot extends RootContext {
+  createHttpContext(contextId: u32): HttpContext {
+    return new UserAgentLogger(contextId, this);
+  }
+}
+
+export class UserAgentLogger extends HttpContext {
+  onRequestHeaders(headerCount: u32, endOfStream: bool): Action {
+    const userAgent = this.requestHeaders.get("user-agent");
+    logInfo("User-Agent: " + (userAgent !== null ? userAgent : "-"));
+    return Action.Continue;
+  }
+}

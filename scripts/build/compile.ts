@@ -1,0 +1,113 @@
+/**
+ * Compiling filters with the AssemblyScript compiler (asc) from asconfig.json targets.
+ * Each filter is a build entry (`<dir>/<name>/main.ts`) and becomes `build/<name>.wasm` (release)
+ * and `build/<name>.debug.wasm` (debug, with a names section).
+ */
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { CliError, UsageError } from "../cli-errors.ts";
+
+export type BuildTarget = "release" | "debug";
+
+export interface BuildEntry {
+  /** Output name: `<name>.wasm`. */
+  name: string;
+  /** Path of the build entry (the file that registers the root context and re-exports the ABI). */
+  entry: string;
+}
+
+export interface BuiltModule {
+  name: string;
+  target: BuildTarget;
+  path: string;
+  size: number;
+}
+
+export interface BuildOptions {
+  /** Project root (where asconfig.json and the filter folders are). */
+  root: string;
+  entries: BuildEntry[];
+  targets: BuildTarget[];
+  outDir: string;
+  /** Directory of an AssemblyScript package to compile with instead of the installed one. */
+  compiler?: string;
+}
+
+/** Folders searched for `<name>/main.ts` build entries when none are named. */
+export const ENTRY_FOLDERS = ["examples", "filters"];
+
+/** Every `<folder>/<name>/main.ts` under the project root, sorted by name. */
+export function discoverEntries(root: string): BuildEntry[] {
+  const entries: BuildEntry[] = [];
+  for (const folder of ENTRY_FOLDERS) {
+    const dir = join(root, folder);
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir).sort()) {
+      const entry = join(dir, name, "main.ts");
+      if (existsSync(entry)) entries.push({ name, entry });
+    }
+  }
+  return entries;
+}
+
+/** An entry named on the command line: a `main.ts` file, a folder holding one, or an example name. */
+export function resolveEntry(root: string, spec: string): BuildEntry {
+  const candidates = [resolve(root, spec), ...ENTRY_FOLDERS.map((folder) => join(root, folder, spec))];
+  for (const candidate of candidates) {
+    if (!existsSync(candidate)) continue;
+    if (statSync(candidate).isDirectory()) {
+      const main = join(candidate, "main.ts");
+      if (existsSync(main)) return { name: basename(candidate), entry: main };
+    } else if (candidate.endsWith(".ts")) {
+      const name = basename(candidate) === "main.ts" ? basename(dirname(candidate)) : basename(candidate, ".ts");
+      return { name, entry: candidate };
+    }
+  }
+  throw new UsageError(`no build entry found for "${spec}" (expected a main.ts, or a folder holding one)`);
+}
+
+interface AscModule {
+  main(argv: string[], options?: { stdout?: unknown; stderr?: unknown }): Promise<{ error: Error | null }>;
+  createMemoryStream?(): { toString(): string };
+}
+
+async function loadCompiler(compilerDir?: string): Promise<AscModule> {
+  if (compilerDir === undefined) {
+    const asc = (await import("assemblyscript/asc")) as unknown as { default?: AscModule } & AscModule;
+    return asc.default ?? asc;
+  }
+  const file = join(resolve(compilerDir), "dist", "asc.js");
+  if (!existsSync(file)) throw new UsageError(`no AssemblyScript compiler at ${compilerDir} (missing dist/asc.js)`);
+  const asc = (await import(pathToFileURL(file).href)) as { default?: AscModule } & AscModule;
+  return asc.default ?? asc;
+}
+
+function outputPath(outDir: string, name: string, target: BuildTarget): string {
+  return join(outDir, target === "release" ? `${name}.wasm` : `${name}.debug.wasm`);
+}
+
+/** Compiles every entry for every target; throws a CliError with asc's diagnostics on failure. */
+export async function buildFilters(options: BuildOptions): Promise<BuiltModule[]> {
+  const asc = await loadCompiler(options.compiler);
+  const config = join(options.root, "asconfig.json");
+  if (!existsSync(config)) throw new UsageError(`no asconfig.json in ${options.root}`);
+  const built: BuiltModule[] = [];
+  for (const { name, entry } of options.entries) {
+    for (const target of options.targets) {
+      const path = outputPath(options.outDir, name, target);
+      const diagnostics: string[] = [];
+      const stream = { write: (text: string | Uint8Array) => void diagnostics.push(String(text)) };
+      const result = await asc.main(
+        [relative(options.root, entry), "--config", config, "--target", target, "--outFile", path],
+        { stdout: stream, stderr: stream },
+      );
+      if (result.error) {
+        const details = diagnostics.join("").trim();
+        throw new CliError(`${name} (${target}) failed to compile: ${result.error.message}${details ? `\n${details}` : ""}`);
+      }
+      built.push({ name, target, path, size: statSync(path).size });
+    }
+  }
+  return built;
+}
