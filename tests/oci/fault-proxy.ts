@@ -13,6 +13,9 @@ export interface ProxiedRequest {
   path: string;
   /** Request body bytes the proxy received. */
   bodyBytes: number;
+  /** The request's Accept and Content-Type headers (nothing else is recorded). */
+  accept?: string;
+  contentType?: string;
   status?: number;
   fault?: string;
 }
@@ -79,6 +82,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
 
   const server: Server = createServer((req, res) => {
     const record: ProxiedRequest = { method: req.method ?? "", path: req.url ?? "", bodyBytes: 0 };
+    if (req.headers.accept) record.accept = req.headers.accept;
+    if (req.headers["content-type"]) record.contentType = req.headers["content-type"];
     requests.push(record);
     const fault = faults.find((f) => f.left > 0 && (!f.method || f.method === req.method) && f.path.test(req.url ?? ""));
     if (!fault) return forward(req, res, record);

@@ -4,7 +4,7 @@
  * once by esbuild and run as a child process, skopeo, and temporary directories.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -174,4 +174,24 @@ export function skopeoCreds(registry: { mode: string; username: string; password
 export function writeJson(path: string, value: unknown): void {
   mkdirSync(join(path, ".."), { recursive: true });
   writeFileSync(path, JSON.stringify(value));
+}
+
+/** A fake `docker-credential-<name>` that logs its calls and knows one server. */
+export function fakeHelper(binDir: string, name: string, known: { server: string; username: string; secret: string }): string {
+  const log = join(binDir, `${name}.log`);
+  mkdirSync(binDir, { recursive: true });
+  const script = `#!/bin/sh
+read -r server || true
+echo "$1 $server" >> "${log}"
+if [ "$server" = "${known.server}" ]; then
+  printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}' "$server" "${known.username}" "${known.secret}"
+else
+  echo "credentials not found in native keychain"
+  exit 1
+fi
+`;
+  const path = join(binDir, `docker-credential-${name}`);
+  writeFileSync(path, script);
+  chmodSync(path, 0o755);
+  return log;
 }
