@@ -1,0 +1,28 @@
+// Logging: proxy_log (allowed everywhere, even inside the allocator) and proxy_get_log_level (0.2.1 only).
+
+import { Status } from "../constants.ts";
+import { Allow, words, type HostFunctions } from "../host-function.ts";
+import type { Vm } from "../vm.ts";
+
+export function functions(vm: Vm): HostFunctions {
+  const mem = vm.mem;
+  return {
+    proxy_log: {
+      sig: words(3),
+      allow: Allow.Alloc,
+      fn(level: number, ptr: number, size: number): number {
+        if (level >>> 0 > 5) return Status.BadArgument;
+        if (!mem.ok(ptr, size)) return Status.InvalidMemoryAccess;
+        vm.env.log(level, mem.string(ptr, size), vm.ctx().id);
+        return Status.Ok;
+      },
+    },
+    proxy_get_log_level: {
+      sig: words(1),
+      abi: ["0.2.1"],
+      fn(levelPtr: number): number {
+        return mem.setU32(levelPtr, vm.env.options.logLevel) ? Status.Ok : Status.InvalidMemoryAccess;
+      },
+    },
+  };
+}

@@ -1,0 +1,64 @@
+// Shared queues: register/resolve by (vm_id, name), enqueue/dequeue FIFO, and proxy_on_queue_ready,
+// posted to the root context that registered the queue after the current call returns.
+
+import type { Context } from "../context.ts";
+import { Status } from "../constants.ts";
+import { voids, words, type CallbackSpecs, type HostFunctions } from "../host-function.ts";
+import type { Vm } from "../vm.ts";
+
+export const callbacks: CallbackSpecs = {
+  proxy_on_queue_ready: { sig: voids(2) },
+};
+
+/** The on_queue_ready target for queues registered by `root` of `vm`. */
+export function queueTarget(vm: Vm, root: Context) {
+  return {
+    notify(queueId: number): void {
+      vm.defer(() => {
+        if (vm.failed || root.deleted || !vm.fns.proxy_on_queue_ready) return;
+        vm.call2("proxy_on_queue_ready", root, root.id, queueId);
+      });
+    },
+  };
+}
+
+export function functions(vm: Vm): HostFunctions {
+  const mem = vm.mem;
+  const env = vm.env;
+  return {
+    proxy_register_shared_queue: {
+      sig: words(3),
+      fn(namePtr: number, nameSize: number, idPtr: number): number {
+        if (!mem.ok(namePtr, nameSize)) return Status.InvalidMemoryAccess;
+        const root = vm.ctx().root;
+        const id = env.shared.registerQueue(env.options.vmId, mem.string(namePtr, nameSize), queueTarget(vm, root));
+        return mem.setU32(idPtr, id) ? Status.Ok : Status.InvalidMemoryAccess;
+      },
+    },
+    proxy_resolve_shared_queue: {
+      sig: words(5),
+      fn(vmIdPtr: number, vmIdSize: number, namePtr: number, nameSize: number, idPtr: number): number {
+        if (!mem.ok(vmIdPtr, vmIdSize) || !mem.ok(namePtr, nameSize)) return Status.InvalidMemoryAccess;
+        const vmId = vmIdSize === 0 ? env.options.vmId : mem.string(vmIdPtr, vmIdSize);
+        const id = env.shared.resolveQueue(vmId, mem.string(namePtr, nameSize));
+        if (id === undefined) return Status.NotFound;
+        return mem.setU32(idPtr, id) ? Status.Ok : Status.InvalidMemoryAccess;
+      },
+    },
+    proxy_enqueue_shared_queue: {
+      sig: words(3),
+      fn(id: number, valuePtr: number, valueSize: number): number {
+        if (!mem.ok(valuePtr, valueSize)) return Status.InvalidMemoryAccess;
+        return env.shared.enqueue(id >>> 0, mem.bytes(valuePtr, valueSize));
+      },
+    },
+    proxy_dequeue_shared_queue: {
+      sig: words(3),
+      fn(id: number, valuePtrPtr: number, valueSizePtr: number): number {
+        const item = env.shared.dequeue(id >>> 0);
+        if (typeof item === "number") return item;
+        return vm.copyOut(item, valuePtrPtr, valueSizePtr);
+      },
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// A mutable byte buffer with Envoy's Buffer::Instance operations used by proxy_set_buffer_bytes.
+
+import { Status } from "./constants.ts";
+
+const EMPTY = Buffer.alloc(0);
+
+export class Body {
+  data: Buffer;
+  readonly mutable: boolean;
+
+  constructor(data: Uint8Array = EMPTY, mutable = true) {
+    this.data = data instanceof Buffer ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.mutable = mutable;
+  }
+
+  get length(): number {
+    return this.data.length;
+  }
+
+  append(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.data = this.data.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.data, chunk]);
+  }
+
+  /** Envoy context.cc Buffer::copyFrom: prepend at 0, replace when size covers all, append at end. */
+  copyFrom(start: number, size: number, bytes: Uint8Array): number {
+    if (!this.mutable) return Status.BadArgument;
+    const len = this.data.length;
+    if (start === 0) {
+      if (size === 0) {
+        this.data = Buffer.concat([bytes, this.data]);
+        return Status.Ok;
+      }
+      if (size >= len) {
+        this.data = Buffer.from(bytes);
+        return Status.Ok;
+      }
+      return Status.BadArgument;
+    }
+    if (start >= len) {
+      this.data = Buffer.concat([this.data, bytes]);
+      return Status.Ok;
+    }
+    return Status.BadArgument;
+  }
+
+  take(): Buffer {
+    const d = this.data;
+    this.data = EMPTY;
+    return d;
+  }
+}
+
+/** What proxy_get_buffer_bytes sees outside a body callback: an empty, unwritable buffer. */
+export const ABSENT_BODY = new Body(EMPTY, false);

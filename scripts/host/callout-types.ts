@@ -1,0 +1,39 @@
+// Records of calls a plugin dispatched and the test (or the run proxy) answers later.
+
+import type { Pairs } from "./pairs.ts";
+
+export interface HttpCallout {
+  /** Token returned to the plugin (4, 8, 12, …). */
+  readonly token: number;
+  /** Cluster name passed as upstream. */
+  readonly cluster: string;
+  /** Request headers as Envoy sends them (lower-cased; content-length added for a body). */
+  readonly headers: Pairs;
+  readonly body: Buffer;
+  readonly trailers: Pairs;
+  /** 0 = no timeout. */
+  readonly timeoutMs: number;
+  /** The context that dispatched it (the response is delivered to its root). */
+  readonly contextId: number;
+  readonly rootContextId: number;
+  /** Virtual time (ms since start) after which Envoy answers 504. */
+  readonly deadlineMs: number;
+}
+
+export interface GrpcCallout {
+  /** 5, 9, … for unary calls; 6, 10, … for streams. */
+  readonly token: number;
+  readonly kind: "call" | "stream";
+  /** The upstream argument: a cluster name or a serialized GrpcService. */
+  readonly service: Buffer;
+  readonly serviceName: string;
+  readonly method: string;
+  readonly initialMetadata: Pairs;
+  /** Messages sent by the plugin: the request of a call, or each proxy_grpc_send on a stream. */
+  readonly messages: Buffer[];
+  readonly timeoutMs: number;
+  readonly rootContextId: number;
+  /** The plugin half-closed the stream (end_stream or proxy_grpc_close). */
+  localClosed: boolean;
+  remoteClosed: boolean;
+}

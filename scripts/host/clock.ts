@@ -1,0 +1,43 @@
+// The emulator's clock. Virtual by default: time only moves when the test advances it, so ticks,
+// callout timeouts and timestamps are deterministic. "system" follows the machine's clocks.
+
+export type ClockMode = "virtual" | "system";
+
+export class Clock {
+  readonly mode: ClockMode;
+  private readonly realtimeStartNs: bigint;
+  private readonly monotonicStartNs: bigint;
+  private elapsedNs = 0n;
+
+  constructor(mode: ClockMode = "virtual", start?: Date | number) {
+    this.mode = mode;
+    const startMs = start === undefined ? Date.now() : typeof start === "number" ? start : start.getTime();
+    this.realtimeStartNs = BigInt(Math.round(startMs)) * 1_000_000n;
+    this.monotonicStartNs = process.hrtime.bigint();
+  }
+
+  /** Wall-clock time in nanoseconds since the Unix epoch. */
+  realtimeNs(): bigint {
+    if (this.mode === "system") return BigInt(Date.now()) * 1_000_000n;
+    return this.realtimeStartNs + this.elapsedNs;
+  }
+
+  /** Monotonic time in nanoseconds (arbitrary origin). */
+  monotonicNs(): bigint {
+    if (this.mode === "system") return process.hrtime.bigint();
+    return this.monotonicStartNs + this.elapsedNs;
+  }
+
+  /** Milliseconds elapsed since the clock started (the timer scheduler's time base). */
+  nowMs(): number {
+    if (this.mode === "system") return Number((process.hrtime.bigint() - this.monotonicStartNs) / 1_000_000n);
+    return Number(this.elapsedNs / 1_000_000n);
+  }
+
+  /** Moves virtual time forward to `ms` since start (never backwards). */
+  setMs(ms: number): void {
+    if (this.mode === "system") throw new Error("the system clock cannot be moved; use clock: 'virtual'");
+    const ns = BigInt(Math.round(ms * 1_000_000));
+    if (ns > this.elapsedNs) this.elapsedNs = ns;
+  }
+}

@@ -1,0 +1,141 @@
+// One context of a VM, as Envoy's Context class sees it: root (plugin), HTTP stream or TCP connection.
+// It holds the "live pointers" that decide which header maps and buffers a hostcall may touch right
+// now (ABI.md §2.7, Envoy context.cc getMap/getConstMap/getBuffer).
+
+import { ABSENT_BODY, Body } from "./body.ts";
+import { BufferType, MapType } from "./constants.ts";
+import type { HeaderMap } from "./header-map.ts";
+import type { HttpStream } from "./http-stream.ts";
+import type { TcpStream } from "./tcp-stream.ts";
+
+export type ContextKind = "vm" | "root" | "http" | "tcp";
+
+export interface CallResponse {
+  headers: HeaderMap;
+  body: Body;
+  trailers: HeaderMap | null;
+}
+
+export class Context {
+  readonly root: Context;
+  /** proxy_on_context_create has run (Envoy in_vm_context_created_). */
+  created = false;
+  deleted = false;
+
+  // Root-only state.
+  /** The plugin configuration is readable (Envoy temp_plugin_): on_context_create/on_configure of a root. */
+  pluginConfigurationVisible = false;
+  statusCode = 0;
+  statusMessage = "";
+  httpCallResponse: CallResponse | null = null;
+  grpcInitialMetadata: HeaderMap | null = null;
+  grpcTrailingMetadata: HeaderMap | null = null;
+  grpcReceiveBuffer: Body | null = null;
+  callData: Body | null = null;
+  tickPeriodMs = 0;
+  /** Clock time (ms since start) of the next proxy_on_tick. */
+  tickDueMs = Infinity;
+  /** Waiting for proxy_done() after proxy_on_done returned false. */
+  pendingDone = false;
+
+  // Stream state (Envoy's request_headers_, request_body_buffer_ ... pointers).
+  http: HttpStream | null = null;
+  tcp: TcpStream | null = null;
+  requestHeaders: HeaderMap | null = null;
+  requestTrailers: HeaderMap | null = null;
+  responseHeaders: HeaderMap | null = null;
+  responseTrailers: HeaderMap | null = null;
+  requestBody: Body | null = null;
+  responseBody: Body | null = null;
+  downstreamData: Body | null = null;
+  upstreamData: Body | null = null;
+  endOfStream = false;
+  accessLogPhase = false;
+  /** Values stored by proxy_set_property (Envoy filter state "wasm.<path>"). */
+  filterState: Map<string, Buffer> | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly kind: ContextKind,
+    root: Context | null,
+  ) {
+    this.root = root ?? this;
+  }
+
+  /** Mutable map for add/replace/remove/set/size, or null (⇒ BAD_ARGUMENT). */
+  getMap(type: number): HeaderMap | null {
+    switch (type) {
+      case MapType.RequestHeaders:
+        return this.requestHeaders;
+      case MapType.RequestTrailers:
+        if (this.requestTrailers === null && this.requestBody !== null && this.endOfStream && this.http) {
+          this.requestTrailers = this.http.addRequestTrailers();
+        }
+        return this.requestTrailers;
+      case MapType.ResponseHeaders:
+        return this.responseHeaders;
+      case MapType.ResponseTrailers:
+        if (this.responseTrailers === null && this.responseBody !== null && this.endOfStream && this.http) {
+          this.responseTrailers = this.http.addResponseTrailers();
+        }
+        return this.responseTrailers;
+      default:
+        return null;
+    }
+  }
+
+  /** Readable map for get_value/get_pairs, or null. */
+  getConstMap(type: number): HeaderMap | null {
+    const root = this.root;
+    switch (type) {
+      case MapType.RequestHeaders:
+        return this.accessLogPhase ? (this.http?.finalRequestHeaders ?? null) : this.requestHeaders;
+      case MapType.RequestTrailers:
+        return this.accessLogPhase ? null : this.requestTrailers;
+      case MapType.ResponseHeaders:
+        return this.accessLogPhase ? (this.http?.finalResponseHeaders ?? null) : this.responseHeaders;
+      case MapType.ResponseTrailers:
+        return this.accessLogPhase ? (this.http?.finalResponseTrailers ?? null) : this.responseTrailers;
+      case MapType.GrpcReceiveInitialMetadata:
+        return root.grpcInitialMetadata;
+      case MapType.GrpcReceiveTrailingMetadata:
+        return root.grpcTrailingMetadata;
+      case MapType.HttpCallResponseHeaders:
+        return root.httpCallResponse?.headers ?? null;
+      case MapType.HttpCallResponseTrailers:
+        return root.httpCallResponse?.trailers ?? null;
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * The buffer a hostcall sees, or null (⇒ NOT_FOUND). Body and TCP data buffers outside their callbacks
+   * are an empty unwritable buffer, like Envoy's Buffer wrapper around a null instance.
+   */
+  getBuffer(type: number, vmConfiguration: Body, pluginConfiguration: Body): Body | null {
+    const root = this.root;
+    switch (type) {
+      case BufferType.HttpRequestBody:
+        return this.requestBody ?? ABSENT_BODY;
+      case BufferType.HttpResponseBody:
+        return this.responseBody ?? ABSENT_BODY;
+      case BufferType.DownstreamData:
+        return this.downstreamData ?? ABSENT_BODY;
+      case BufferType.UpstreamData:
+        return this.upstreamData ?? ABSENT_BODY;
+      case BufferType.HttpCallResponseBody:
+        return root.httpCallResponse?.body ?? null;
+      case BufferType.GrpcReceiveBuffer:
+        return root.grpcReceiveBuffer ?? ABSENT_BODY;
+      case BufferType.VmConfiguration:
+        return vmConfiguration;
+      case BufferType.PluginConfiguration:
+        return this.pluginConfigurationVisible ? pluginConfiguration : null;
+      case BufferType.CallData:
+        return root.callData ?? this.callData ?? ABSENT_BODY;
+      default:
+        return null;
+    }
+  }
+}

@@ -1,0 +1,418 @@
+// ProxyWasmHost: the public face of the emulator. Starts a module like Envoy does (optional canary,
+// then the worker VM with root context 1), creates HTTP streams and TCP connections, and lets a test
+// read logs and metrics, answer callouts, move the clock and shut the plugin down.
+
+import { EventEmitter } from "node:events";
+import { readFile } from "node:fs/promises";
+import { deliverHttpCallResponse } from "./abi/callouts.ts";
+import { deliverForeignFunction } from "./abi/foreign.ts";
+import { deliverGrpcEvent } from "./abi/grpc.ts";
+import { fireTick } from "./abi/timers.ts";
+import type { GrpcCallout, HttpCallout } from "./callout-types.ts";
+import { Limits, LOG_LEVELS, type AbiVersion, type FailState, type LogLevelName } from "./constants.ts";
+import { HostEnv, type LogEntry } from "./env.ts";
+import { HeaderMap, type HeadersInit } from "./header-map.ts";
+import { HttpStream } from "./http-stream.ts";
+import { detectAbi } from "./link.ts";
+import type { Metric } from "./metric-store.ts";
+import { capMemory, ModuleFormatError, readModuleInfo, type ModuleInfo } from "./module-info.ts";
+import { resolveOptions, type ForeignFunction, type HostOptions } from "./options.ts";
+import type { PropertyValue } from "./property-values.ts";
+import { TcpStream } from "./tcp-stream.ts";
+import { Vm } from "./vm.ts";
+
+export interface HttpCallResponse {
+  /** Shorthand for the ":status" header (default 200 when `headers` has none). */
+  status?: number;
+  headers?: HeadersInit;
+  body?: string | Uint8Array;
+  trailers?: HeadersInit;
+}
+
+export interface GrpcStatusInit {
+  status: number;
+  message?: string;
+}
+
+function bytesOf(v: string | Uint8Array | undefined): Buffer {
+  if (v === undefined) return Buffer.alloc(0);
+  return typeof v === "string" ? Buffer.from(v, "utf8") : Buffer.from(v);
+}
+
+export class ProxyWasmHost extends EventEmitter {
+  /** The ABI version the module declares, or null if none was recognized. */
+  readonly abiVersion: AbiVersion | null;
+  /** Root (plugin) context id: 1 in a fresh VM. */
+  readonly rootContextId: number;
+  private readonly env: HostEnv;
+  private readonly vm: Vm | null;
+  private loadFailure: { state: FailState; message: string } | null;
+  private nextConnectionId = 1;
+  private timer: NodeJS.Timeout | null = null;
+  private rootDeleted = false;
+
+  private constructor(env: HostEnv, vm: Vm | null, abi: AbiVersion | null, loadFailure: { state: FailState; message: string } | null) {
+    super();
+    this.env = env;
+    this.vm = vm;
+    this.abiVersion = abi;
+    this.loadFailure = loadFailure;
+    this.rootContextId = vm?.root?.id ?? 0;
+    if (vm) vm.onTimerChange = () => this.planSystemTimer();
+  }
+
+  /**
+   * Loads and starts a module. Never throws for module problems (bad bytes, link errors, traps,
+   * on_vm_start/on_configure returning false): check `failed`, `failState` and `failMessage`.
+   */
+  static async start(options: HostOptions): Promise<ProxyWasmHost> {
+    const resolved = resolveOptions(options);
+    const events = new EventEmitter();
+    const env = new HostEnv(resolved, options, events);
+    const fail = (state: FailState, message: string) => {
+      env.message(message);
+      const host = new ProxyWasmHost(env, null, null, { state, message });
+      host.adoptEvents(events);
+      return host;
+    };
+    const bytes = typeof options.wasm === "string" ? await readFile(options.wasm) : options.wasm;
+    let info: ModuleInfo;
+    try {
+      info = readModuleInfo(bytes);
+    } catch (e) {
+      if (e instanceof ModuleFormatError) return fail("UnableToInitializeCode", "Failed to parse corrupted Wasm module");
+      throw e;
+    }
+    const abi = detectAbi(info);
+    if (!abi) return fail("UnableToInitializeCode", "Missing or unknown Proxy-Wasm ABI version");
+    let module: WebAssembly.Module;
+    try {
+      module = await WebAssembly.compile(capMemory(bytes, info, Limits.maxMemoryPages) as Uint8Array<ArrayBuffer>);
+    } catch (e) {
+      env.message(String(e));
+      return fail("UnableToInitializeCode", "Failed to load Wasm bytecode");
+    }
+    if (resolved.canary) {
+      const canary = new Vm(env, module, info, abi, "canary");
+      const ok = canary.load() && canary.startPlugin();
+      if (!ok) {
+        const host = new ProxyWasmHost(env, null, abi, { state: canary.failState, message: canary.failMessage });
+        host.adoptEvents(events);
+        return host;
+      }
+      canary.shutdownRoot();
+    }
+    const vm = new Vm(env, module, info, abi, "worker");
+    if (vm.load()) vm.startPlugin();
+    const host = new ProxyWasmHost(env, vm, abi, null);
+    host.adoptEvents(events);
+    return host;
+  }
+
+  private adoptEvents(events: EventEmitter): void {
+    for (const name of ["httpCall", "grpcCall", "failed", "log"]) events.on(name, (...a) => this.emit(name, ...a));
+  }
+
+  // ---- State ----------------------------------------------------------------------------------------
+
+  /** cpp-host FailState: "Ok", "UnableToInitializeCode", "MissingFunction", "StartFailed", "ConfigureFailed", "RuntimeError". */
+  get failState(): FailState {
+    return this.loadFailure?.state ?? this.vm?.failState ?? "Ok";
+  }
+  get failed(): boolean {
+    return this.failState !== "Ok";
+  }
+  /** The first failure, e.g. "Function: proxy_on_configure failed: Uncaught RuntimeError: unreachable". */
+  get failMessage(): string {
+    return this.loadFailure?.message ?? this.vm?.failMessage ?? "";
+  }
+  /** proxy_on_configure accepted the plugin configuration. */
+  get configured(): boolean {
+    return this.vm?.configured === true && !this.failed;
+  }
+
+  // ---- Streams --------------------------------------------------------------------------------------
+
+  /** A new HTTP stream (its context id is allocated now, on_context_create runs with its first callback). */
+  http(): HttpStream {
+    const vm = this.usableVm();
+    const ctx = vm ? vm.newContext("http", vm.root) : null;
+    return new HttpStream(this.env, vm, ctx, this.nextConnectionId++);
+  }
+
+  /** A new TCP connection; call open() (or send data) to run on_new_connection. */
+  tcp(): TcpStream {
+    const vm = this.usableVm();
+    const ctx = vm ? vm.newContext("tcp", vm.root) : null;
+    return new TcpStream(this.env, vm, ctx, this.nextConnectionId++);
+  }
+
+  private usableVm(): Vm | null {
+    if (this.rootDeleted) throw new Error("the plugin was shut down");
+    const vm = this.vm;
+    return vm && vm.root ? vm : null;
+  }
+
+  // ---- Logs -----------------------------------------------------------------------------------------
+
+  /** Messages the plugin logged at `level` (all levels when omitted), oldest first. */
+  logs(level?: LogLevelName): string[] {
+    if (level !== undefined && !LOG_LEVELS.includes(level)) throw new TypeError(`unknown log level ${level}`);
+    return this.env.logs.filter((e) => level === undefined || e.level === level).map((e) => e.message);
+  }
+  logEntries(): LogEntry[] {
+    return this.env.logs.slice();
+  }
+  clearLogs(): void {
+    this.env.logs.length = 0;
+  }
+  /** Messages from the host itself: VM failures, proc_exit, instantiation errors. */
+  hostMessages(): string[] {
+    return this.env.hostMessages.slice();
+  }
+
+  // ---- Time -----------------------------------------------------------------------------------------
+
+  /** The emulated wall clock. */
+  now(): Date {
+    return new Date(Number(this.env.clock.realtimeNs() / 1_000_000n));
+  }
+
+  /** Current tick period of the root context in ms (0 = no timer). */
+  tickPeriod(): number {
+    return this.vm?.root?.tickPeriodMs ?? 0;
+  }
+
+  /** Moves virtual time forward, firing proxy_on_tick and callout timeouts as their deadlines pass. */
+  advanceClock(ms: number): void {
+    const clock = this.env.clock;
+    const target = clock.nowMs() + ms;
+    for (;;) {
+      const next = this.nextDeadline();
+      if (next === null || next.at > target) break;
+      clock.setMs(next.at);
+      next.fire();
+    }
+    clock.setMs(target);
+  }
+
+  /** Advances to the next proxy_on_tick and fires it. False if no timer is set. */
+  tick(): boolean {
+    const root = this.vm?.root;
+    if (!root || root.tickPeriodMs === 0 || this.vm!.failed) return false;
+    this.advanceClock(Math.max(0, root.tickDueMs - this.env.clock.nowMs()));
+    return true;
+  }
+
+  private nextDeadline(): { at: number; fire: () => void } | null {
+    const vm = this.vm;
+    if (!vm || vm.failed) return null;
+    let best: { at: number; fire: () => void } | null = null;
+    for (const ctx of vm.contexts.values()) {
+      if (ctx.kind === "root" && ctx.tickPeriodMs > 0 && (!best || ctx.tickDueMs < best.at)) {
+        best = { at: ctx.tickDueMs, fire: () => fireTick(vm, ctx) };
+      }
+    }
+    for (const call of vm.httpCalls.values()) {
+      if (call.deadlineMs !== Infinity && (!best || call.deadlineMs < best.at)) {
+        best = { at: call.deadlineMs, fire: () => this.timeOut(call) };
+      }
+    }
+    return best;
+  }
+
+  /** Envoy's async client answers a timed-out call with a 504 local reply. */
+  private timeOut(call: HttpCallout): void {
+    const body = "upstream request timeout";
+    this.resolveHttpCall(call.token, {
+      headers: [
+        [":status", "504"],
+        ["content-length", String(body.length)],
+        ["content-type", "text/plain"],
+      ],
+      body,
+    });
+  }
+
+  /** With clock: "system", fire due timers with real Node timers (unref'd). */
+  private planSystemTimer(): void {
+    if (this.env.clock.mode !== "system") return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const next = this.nextDeadline();
+    if (!next) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      for (;;) {
+        const due = this.nextDeadline();
+        if (!due || due.at > this.env.clock.nowMs()) break;
+        due.fire();
+      }
+      this.planSystemTimer();
+    }, Math.max(0, next.at - this.env.clock.nowMs()));
+    this.timer.unref();
+  }
+
+  // ---- HTTP callouts --------------------------------------------------------------------------------
+
+  /** Calls the plugin dispatched with proxy_http_call that are not answered yet. */
+  pendingHttpCalls(): HttpCallout[] {
+    return [...(this.vm?.httpCalls.values() ?? [])];
+  }
+
+  /** Answers a callout: proxy_on_http_call_response(root, token, headers, body size, trailers). */
+  resolveHttpCall(token: number, response: HttpCallResponse = {}): void {
+    const vm = this.vm;
+    const call = vm?.httpCalls.get(token);
+    if (!vm || !call) throw new Error(`no pending HTTP call with token ${token}`);
+    const headers = HeaderMap.from(response.headers);
+    if (!headers.has(":status")) headers.add(":status", String(response.status ?? 200));
+    const trailers = response.trailers ? HeaderMap.from(response.trailers) : null;
+    deliverHttpCallResponse(vm, call, { headers, body: bytesOf(response.body), trailers });
+    this.planSystemTimer();
+  }
+
+  /** Fails a callout like a reset: on_http_call_response(root, token, 0, 0, 0), status (11, "reset"). */
+  failHttpCall(token: number): void {
+    const vm = this.vm;
+    const call = vm?.httpCalls.get(token);
+    if (!vm || !call) throw new Error(`no pending HTTP call with token ${token}`);
+    deliverHttpCallResponse(vm, call, null);
+    this.planSystemTimer();
+  }
+
+  // ---- gRPC -----------------------------------------------------------------------------------------
+
+  pendingGrpcCalls(): GrpcCallout[] {
+    return [...(this.vm?.grpcCalls.values() ?? [])];
+  }
+
+  private grpc(token: number): { vm: Vm; call: GrpcCallout } {
+    const vm = this.vm;
+    const call = vm?.grpcCalls.get(token);
+    if (!vm || !call) throw new Error(`no pending gRPC call or stream with token ${token}`);
+    return { vm, call };
+  }
+
+  /** A unary call succeeded: proxy_on_grpc_receive(root, token, size) with the response message. */
+  resolveGrpcCall(token: number, message: string | Uint8Array): void {
+    const { vm, call } = this.grpc(token);
+    deliverGrpcEvent(vm, call, { kind: "message", message: bytesOf(message) });
+  }
+
+  /** A call failed or a stream was closed remotely: proxy_on_grpc_close(root, token, status). */
+  closeGrpc(token: number, status: GrpcStatusInit): void {
+    const { vm, call } = this.grpc(token);
+    deliverGrpcEvent(vm, call, { kind: "close", status: status.status, message: status.message ?? "" });
+  }
+
+  grpcStreamInitialMetadata(token: number, metadata: HeadersInit): void {
+    const { vm, call } = this.grpc(token);
+    deliverGrpcEvent(vm, call, { kind: "initialMetadata", metadata: HeaderMap.from(metadata) });
+  }
+
+  grpcStreamMessage(token: number, message: string | Uint8Array): void {
+    const { vm, call } = this.grpc(token);
+    deliverGrpcEvent(vm, call, { kind: "message", message: bytesOf(message) });
+  }
+
+  grpcStreamTrailingMetadata(token: number, metadata: HeadersInit): void {
+    const { vm, call } = this.grpc(token);
+    deliverGrpcEvent(vm, call, { kind: "trailingMetadata", metadata: HeaderMap.from(metadata) });
+  }
+
+  // ---- Shared data and queues -----------------------------------------------------------------------
+
+  /** A shared-data entry of this host's vm_id (or `vmId`). */
+  sharedData(key: string, vmId = this.env.options.vmId): { value: Buffer; cas: number } | null {
+    const e = this.env.shared.get(vmId, key);
+    return e ? { value: Buffer.from(e.value), cas: e.cas } : null;
+  }
+
+  setSharedData(key: string, value: string | Uint8Array, vmId = this.env.options.vmId): void {
+    this.env.shared.set(vmId, key, bytesOf(value), 0);
+  }
+
+  /** Enqueues onto a queue by id or name (this vm_id); the registering root gets on_queue_ready. */
+  enqueueSharedQueue(queue: number | string, value: string | Uint8Array): void {
+    const id = typeof queue === "number" ? queue : this.env.shared.resolveQueue(this.env.options.vmId, queue);
+    if (id === undefined || this.env.shared.enqueue(id, bytesOf(value)) !== 0) throw new Error(`no shared queue ${queue}`);
+  }
+
+  /** Items waiting in a queue, or undefined if there is no such queue. */
+  sharedQueueSize(queue: number | string): number | undefined {
+    const id = typeof queue === "number" ? queue : this.env.shared.resolveQueue(this.env.options.vmId, queue);
+    return id === undefined ? undefined : this.env.shared.queueSize(id);
+  }
+
+  // ---- Metrics --------------------------------------------------------------------------------------
+
+  /** Counter or gauge value by name ("x" or "wasmcustom.x"); undefined if not defined. */
+  metric(name: string): number | undefined {
+    const m = this.env.metrics.find(name);
+    if (!m) return undefined;
+    return m.kind === "histogram" ? m.samples.length : Number(m.value);
+  }
+
+  /** Values recorded into a histogram. */
+  histogram(name: string): number[] {
+    return (this.env.metrics.find(name, "histogram")?.samples ?? []).map(Number);
+  }
+
+  metrics(): Metric[] {
+    return this.env.metrics.all();
+  }
+
+  // ---- Properties and foreign functions -------------------------------------------------------------
+
+  /** Sets a property fixture (overrides well-known attributes). Path: "a.b", "a\0b" or ["a", "b"]. */
+  setProperty(path: string | readonly string[], value: PropertyValue): void {
+    this.env.setProperty(path, value);
+  }
+
+  registerForeignFunction(name: string, fn: ForeignFunction): void {
+    this.env.foreign.set(name, fn);
+  }
+
+  /** Delivers proxy_on_foreign_function(root, id, size) with `args` in buffer 8. */
+  callOnForeignFunction(functionId: number, args: string | Uint8Array = ""): void {
+    if (this.vm) deliverForeignFunction(this.vm, functionId, bytesOf(args));
+  }
+
+  // ---- Lifecycle and memory -------------------------------------------------------------------------
+
+  /**
+   * Shuts the plugin down: proxy_on_done(root); true ⇒ proxy_on_delete. Returns false while the plugin
+   * still has to call proxy_done() (it may, e.g. from on_tick or a callout response).
+   */
+  shutdown(): boolean {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const vm = this.vm;
+    if (!vm) return true;
+    const done = vm.shutdownRoot();
+    this.rootDeleted = true;
+    return done;
+  }
+
+  /** True once the root context got proxy_on_delete (or the VM failed). */
+  get rootDone(): boolean {
+    const root = this.vm?.root;
+    return !root || root.deleted || this.vm!.failed;
+  }
+
+  /** Linear memory size in 64 KiB pages (memory only grows, so this is the high-water mark). */
+  memoryPages(): number {
+    return this.vm ? this.vm.mem.size / 65536 : 0;
+  }
+
+  /** A copy of the module's linear memory. */
+  memorySnapshot(): Buffer {
+    return this.vm ? this.vm.mem.snapshot() : Buffer.alloc(0);
+  }
+
+  /** Context ids the VM currently knows (root and live streams). */
+  contextIds(): number[] {
+    return [...(this.vm?.contexts.keys() ?? [])];
+  }
+}

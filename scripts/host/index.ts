@@ -1,0 +1,15 @@
+// Public API of the Proxy-Wasm host emulator.
+
+export { ProxyWasmHost, type HttpCallResponse, type GrpcStatusInit } from "./host.ts";
+export { HttpStream, type HttpMessage, type LocalResponse, type BodyInit } from "./http-stream.ts";
+export { TcpStream, type Peer } from "./tcp-stream.ts";
+export type { HostOptions, ForeignFunction } from "./options.ts";
+export type { HttpCallout, GrpcCallout } from "./callout-types.ts";
+export type { LogEntry } from "./env.ts";
+export type { Metric, MetricKind } from "./metric-store.ts";
+export type { PropertyValue } from "./property-values.ts";
+export type { HeadersInit } from "./header-map.ts";
+export type { Pairs } from "./pairs.ts";
+export { encodePairs, decodePairs } from "./pairs.ts";
+export { SharedStore } from "./shared-store.ts";
+export { Action, Status, LOG_LEVELS, type FailState, type AbiVersion, type LogLevelName } from "./constants.ts";

@@ -1,0 +1,95 @@
+// Views over the module's linear memory with cpp-host's bounds rules: any access outside memory is
+// reported to the caller (who returns INVALID_MEMORY_ACCESS / WASI FAULT), never thrown.
+// Views are recreated only when memory.grow detached the previous ArrayBuffer.
+
+export class LinearMemory {
+  private memory: WebAssembly.Memory | null = null;
+  u8 = new Uint8Array(0);
+  dv = new DataView(new ArrayBuffer(0));
+  buf = Buffer.alloc(0);
+
+  attach(memory: WebAssembly.Memory | null): void {
+    this.memory = memory;
+    this.refresh();
+  }
+
+  get attached(): boolean {
+    return this.memory !== null;
+  }
+
+  /** Call before touching memory: growth detaches old views (byteLength drops to 0). */
+  sync(): void {
+    if (this.u8.byteLength === 0 && this.memory !== null) this.refresh();
+  }
+
+  private refresh(): void {
+    if (!this.memory) return;
+    const ab = this.memory.buffer as ArrayBuffer;
+    this.u8 = new Uint8Array(ab);
+    this.dv = new DataView(ab);
+    this.buf = Buffer.from(ab);
+  }
+
+  get size(): number {
+    this.sync();
+    return this.u8.byteLength;
+  }
+
+  /** True if [ptr, ptr+len) lies inside memory (pointers and sizes are unsigned 32-bit). */
+  ok(ptr: number, len: number): boolean {
+    this.sync();
+    return (ptr >>> 0) + (len >>> 0) <= this.u8.byteLength;
+  }
+
+  string(ptr: number, len: number): string {
+    ptr >>>= 0;
+    return this.buf.toString("utf8", ptr, ptr + (len >>> 0));
+  }
+
+  /** A copy of [ptr, ptr+len). */
+  bytes(ptr: number, len: number): Buffer {
+    ptr >>>= 0;
+    return Buffer.from(this.u8.subarray(ptr, ptr + (len >>> 0)));
+  }
+
+  /** A view of [ptr, ptr+len) without copying (valid until the next VM call). */
+  view(ptr: number, len: number): Uint8Array {
+    ptr >>>= 0;
+    return this.u8.subarray(ptr, ptr + (len >>> 0));
+  }
+
+  setU32(ptr: number, value: number): boolean {
+    this.sync();
+    ptr >>>= 0;
+    if (ptr + 4 > this.u8.byteLength) return false;
+    this.dv.setUint32(ptr, value >>> 0, true);
+    return true;
+  }
+
+  setU64(ptr: number, value: bigint): boolean {
+    this.sync();
+    ptr >>>= 0;
+    if (ptr + 8 > this.u8.byteLength) return false;
+    this.dv.setBigUint64(ptr, BigInt.asUintN(64, value), true);
+    return true;
+  }
+
+  getU32(ptr: number): number {
+    return this.dv.getUint32(ptr >>> 0, true);
+  }
+
+  /** Writes bytes; caller has checked bounds. */
+  write(ptr: number, data: Uint8Array): void {
+    this.u8.set(data, ptr >>> 0);
+  }
+
+  /** Writes a string as UTF-8; caller has checked bounds; returns bytes written. */
+  writeString(ptr: number, s: string, len: number): number {
+    return this.buf.write(s, ptr >>> 0, len, "utf8");
+  }
+
+  snapshot(): Buffer {
+    this.sync();
+    return Buffer.from(this.u8);
+  }
+}

@@ -1,0 +1,387 @@
+// One Wasm VM as proxy-wasm-cpp-host runs it: link, instantiate, start (restricted hostcalls), the
+// root context, guarded host→VM calls ("Function: X failed: ..."), the allocator, after-call actions,
+// the current and effective context, and per-VM ids (contexts, metrics, callout tokens).
+
+import { Context, type ContextKind } from "./context.ts";
+import { Limits, Status, type AbiVersion, type FailState } from "./constants.ts";
+import type { HostEnv } from "./env.ts";
+import { buildImports, lookupCallbacks } from "./link.ts";
+import { LinearMemory } from "./memory.ts";
+import type { Metric } from "./metric-store.ts";
+import type { ModuleInfo } from "./module-info.ts";
+import type { GrpcCallout, HttpCallout } from "./callout-types.ts";
+
+/** Hostcall restriction levels (cpp-host setRestrictedCallback). */
+export const Restrict = { None: 0, Start: 1, Alloc: 2, Instantiating: 3 } as const;
+
+type WasmFn = (...args: number[]) => number;
+
+export class Vm {
+  readonly mem = new LinearMemory();
+  readonly vmContext = new Context(0, "vm", null);
+  readonly contexts = new Map<number, Context>();
+  /** Exported callbacks that passed the signature checks, by export name. */
+  fns: Record<string, WasmFn | undefined> = {};
+  failState: FailState = "Ok";
+  failMessage = "";
+  restricted: number = Restrict.None;
+  depth = 0;
+  current: Context = this.vmContext;
+  effective = 0;
+  /** proxy_send_local_response forces the current callback to stop (cpp-host stopNextIteration). */
+  stopNext = false;
+  root: Context | null = null;
+  configured = false;
+  private mallocFn: WasmFn | null = null;
+  private mallocName = "malloc";
+  private nextContextId = 1;
+  private actions: Array<() => void> = [];
+  private runningActions = false;
+  readonly tracing: boolean;
+
+  readonly metricIds = new Map<number, Metric>();
+  readonly nextMetricId = [0, 1, 2];
+  readonly httpCalls = new Map<number, HttpCallout>();
+  nextHttpCallId = 0;
+  readonly grpcCalls = new Map<number, GrpcCallout>();
+  nextGrpcCallId = 1;
+  nextGrpcStreamId = 2;
+  /** Called when a root's tick period changes (the host re-plans timers). */
+  onTimerChange: (() => void) | null = null;
+
+  constructor(
+    readonly env: HostEnv,
+    readonly module: WebAssembly.Module,
+    readonly info: ModuleInfo,
+    readonly abi: AbiVersion,
+    readonly role: "worker" | "canary",
+  ) {
+    this.tracing = env.trace !== null;
+  }
+
+  get failed(): boolean {
+    return this.failState !== "Ok";
+  }
+
+  fail(state: FailState, message: string): void {
+    this.env.message(message);
+    if (this.failState === "Ok") {
+      this.failState = state;
+      this.failMessage = message;
+      if (this.role === "worker") this.env.events.emit("failed", { state, message });
+    }
+  }
+
+  /** Link, instantiate, look up exports, run _initialize/main or _start. False if the VM failed. */
+  load(): boolean {
+    const imports = buildImports(this);
+    if (typeof imports === "string") {
+      this.fail("UnableToInitializeCode", imports);
+      return false;
+    }
+    let instance: WebAssembly.Instance;
+    this.restricted = Restrict.Instantiating;
+    try {
+      instance = new WebAssembly.Instance(this.module, imports.object);
+    } catch (e) {
+      this.env.message(`instantiation: ${describeError(e)}`);
+      this.fail("UnableToInitializeCode", "Failed to create new Wasm instance");
+      return false;
+    } finally {
+      this.restricted = Restrict.None;
+    }
+    const memory = Object.values(instance.exports).find((e) => e instanceof WebAssembly.Memory) as
+      | WebAssembly.Memory
+      | undefined;
+    this.mem.attach(memory ?? imports.memory);
+    const found = lookupCallbacks(this, instance);
+    if ("state" in found) {
+      this.fail(found.state, found.message);
+      return false;
+    }
+    this.fns = found.fns;
+    this.mallocFn = found.malloc;
+    this.mallocName = found.mallocName;
+    this.startVm();
+    return !this.failed;
+  }
+
+  private startVm(): void {
+    this.restricted = Restrict.Start;
+    try {
+      if (this.fns._initialize) {
+        this.call0("_initialize", this.vmContext);
+        if (!this.failed && this.fns.main) this.call2("main", this.vmContext, 0, 0);
+        else if (!this.failed && this.fns.__main_void) this.call0("__main_void", this.vmContext);
+      } else if (this.fns._start) {
+        this.call0("_start", this.vmContext);
+      }
+    } finally {
+      this.restricted = Restrict.None;
+    }
+  }
+
+  /** The plugin's root context: on_context_create(R,0), on_vm_start(R,…), on_configure(R,…). */
+  startPlugin(): boolean {
+    const root = this.newContext("root", null);
+    this.root = root;
+    const where = this.role === "canary" ? "base Wasm" : "thread-local Wasm";
+    root.pluginConfigurationVisible = true;
+    this.createContext(root);
+    root.pluginConfigurationVisible = false;
+    if (this.failed) return false;
+    if (this.fns.proxy_on_vm_start) {
+      const ok = this.call2("proxy_on_vm_start", root, root.id, this.env.vmConfiguration.length);
+      if (this.failed) return false;
+      if (ok === 0) {
+        this.fail("StartFailed", `Failed to start ${where}`);
+        return false;
+      }
+    }
+    return this.configure(this.env.pluginConfiguration.length, where === "base Wasm" ? "base Wasm plugin" : "thread-local Wasm plugin");
+  }
+
+  private configure(size: number, what: string): boolean {
+    const root = this.root!;
+    if (this.fns.proxy_on_configure) {
+      root.pluginConfigurationVisible = true;
+      const ok = this.call2("proxy_on_configure", root, root.id, size);
+      root.pluginConfigurationVisible = false;
+      if (this.failed) return false;
+      if (ok === 0) {
+        this.fail("ConfigureFailed", `Failed to configure ${what}`);
+        return false;
+      }
+    }
+    this.configured = true;
+    return true;
+  }
+
+  /** proxy_on_context_create(id, parent) once per context, before its first callback. */
+  createContext(ctx: Context): void {
+    if (ctx.created || this.failed) return;
+    ctx.created = true;
+    if (this.fns.proxy_on_context_create) {
+      this.call2("proxy_on_context_create", ctx, ctx.id, ctx.kind === "root" ? 0 : ctx.root.id);
+    }
+  }
+
+  newContext(kind: ContextKind, root: Context | null): Context {
+    let id = this.nextContextId++;
+    while (this.contexts.has(id)) id = this.nextContextId++;
+    const ctx = new Context(id, kind, root);
+    this.contexts.set(id, ctx);
+    return ctx;
+  }
+
+  /** on_done for a stream (return value ignored), then on_delete. */
+  finishStream(ctx: Context, order: "envoy" | "go-proxytest"): void {
+    if (!ctx.created || ctx.deleted || this.failed) return;
+    if (order === "envoy" && this.fns.proxy_on_done) this.call1("proxy_on_done", ctx, ctx.id);
+    this.deleteContext(ctx);
+  }
+
+  deleteContext(ctx: Context): void {
+    if (ctx.deleted) return;
+    if (!this.failed && ctx.created && this.fns.proxy_on_delete) this.call1("proxy_on_delete", ctx, ctx.id);
+    ctx.deleted = true;
+    this.contexts.delete(ctx.id);
+  }
+
+  /** Root shutdown: on_done true ⇒ on_delete; false ⇒ wait for proxy_done(). Returns true when deleted. */
+  shutdownRoot(): boolean {
+    const root = this.root;
+    if (!root || root.deleted) return true;
+    if (this.failed) {
+      root.deleted = true;
+      return true;
+    }
+    const done = this.fns.proxy_on_done ? this.call1("proxy_on_done", root, root.id) !== 0 : true;
+    if (this.failed) return true;
+    if (done) {
+      this.deleteContext(root);
+      return true;
+    }
+    root.pendingDone = true;
+    return false;
+  }
+
+  /** The context hostcalls act on: the effective context if set and alive, else the current one. */
+  ctx(): Context {
+    if (this.effective !== 0) {
+      const c = this.contexts.get(this.effective);
+      if (c) return c;
+    }
+    return this.current;
+  }
+
+  has(name: string): boolean {
+    return this.fns[name] !== undefined && !this.failed;
+  }
+
+  /** Runs `fn` once the outermost host→VM call has returned (cpp-host addAfterVmCallAction). */
+  defer(fn: () => void): void {
+    if (this.depth === 0 && !this.runningActions) fn();
+    else this.actions.push(fn);
+  }
+
+  /** Queues `fn` to run after the next host→VM call returns (cleanup of call-scoped state). */
+  afterCall(fn: () => void): void {
+    this.actions.push(fn);
+  }
+
+  private runActions(): void {
+    if (this.runningActions) return;
+    this.runningActions = true;
+    try {
+      while (this.actions.length !== 0) this.actions.shift()!();
+    } finally {
+      this.runningActions = false;
+    }
+  }
+
+  call0(name: string, ctx: Context): number {
+    return this.call(name, ctx, 0, 0, 0, 0, 0, 0);
+  }
+  call1(name: string, ctx: Context, a: number): number {
+    return this.call(name, ctx, 1, a, 0, 0, 0, 0);
+  }
+  call2(name: string, ctx: Context, a: number, b: number): number {
+    return this.call(name, ctx, 2, a, b, 0, 0, 0);
+  }
+  call3(name: string, ctx: Context, a: number, b: number, c: number): number {
+    return this.call(name, ctx, 3, a, b, c, 0, 0);
+  }
+  call5(name: string, ctx: Context, a: number, b: number, c: number, d: number, e: number): number {
+    return this.call(name, ctx, 5, a, b, c, d, e);
+  }
+
+  /** A guarded host→VM call: any throw marks the VM failed; the result is 0 then. */
+  private call(name: string, ctx: Context, n: number, a: number, b: number, c: number, d: number, e: number): number {
+    const f = this.fns[name]!;
+    const savedCurrent = this.current;
+    const savedEffective = this.effective;
+    this.current = ctx;
+    this.effective = 0;
+    this.depth++;
+    if (this.tracing) this.traceLine(`[host->vm] ${name}(${[a, b, c, d, e].slice(0, n).map((x) => x >>> 0).join(", ")})`);
+    let r = 0;
+    try {
+      switch (n) {
+        case 0:
+          r = f();
+          break;
+        case 1:
+          r = f(a);
+          break;
+        case 2:
+          r = f(a, b);
+          break;
+        case 3:
+          r = f(a, b, c);
+          break;
+        default:
+          r = f(a, b, c, d, e);
+      }
+      if (this.tracing) this.traceLine(`[host<-vm] ${name} return: ${r === undefined ? "void" : r >>> 0}`);
+    } catch (err) {
+      r = 0;
+      this.trapped(name, err);
+    }
+    this.depth--;
+    this.current = savedCurrent;
+    this.effective = savedEffective;
+    if (this.depth === 0 && this.actions.length !== 0) {
+      // cpp-host checks stopNextIteration before the deferred actions run; keep ours across them.
+      const stop = this.stopNext;
+      this.stopNext = false;
+      this.runActions();
+      this.stopNext = stop;
+    }
+    return r | 0;
+  }
+
+  private trapped(name: string, err: unknown): void {
+    this.fail("RuntimeError", `Function: ${name} failed: ${describeError(err)}${this.backtrace(err)}`);
+  }
+
+  private backtrace(err: unknown): string {
+    const names = this.info.functionNames;
+    if (names.size === 0 || !(err instanceof Error) || !err.stack) return "";
+    const frames: string[] = [];
+    for (const m of err.stack.matchAll(/wasm-function\[(\d+)\]:0x([0-9a-f]+)/g)) {
+      if (frames.length === Limits.backtraceFrames) break;
+      const idx = Number(m[1]);
+      const label = names.get(idx) ?? `unknown(function index:${idx})`;
+      frames.push(`\n${String(frames.length).padStart(3, " ")}:  0x${m[2]} - ${label}`);
+    }
+    return frames.length ? `\nProxy-Wasm plugin in-VM backtrace:${frames.join("")}` : "";
+  }
+
+  /**
+   * Calls the module's allocator on the VM context with hostcalls restricted (cpp-host allocMemory).
+   * Returns 0 when it fails or returns a block outside memory.
+   */
+  alloc(size: number): number {
+    const f = this.mallocFn;
+    if (!f) return 0;
+    const savedCurrent = this.current;
+    const savedEffective = this.effective;
+    const savedRestricted = this.restricted;
+    this.current = this.vmContext;
+    this.effective = 0;
+    if (savedRestricted < Restrict.Alloc) this.restricted = Restrict.Alloc;
+    this.depth++;
+    if (this.tracing) this.traceLine(`[host->vm] ${this.mallocName}(${size})`);
+    let p = 0;
+    try {
+      p = f(size) >>> 0;
+      if (this.tracing) this.traceLine(`[host<-vm] ${this.mallocName} return: ${p}`);
+    } catch (err) {
+      p = 0;
+      this.trapped(this.mallocName, err);
+    }
+    this.depth--;
+    this.current = savedCurrent;
+    this.effective = savedEffective;
+    this.restricted = savedRestricted;
+    if (p === 0 || !this.mem.ok(p, size)) return 0;
+    return p;
+  }
+
+  /** Copies bytes into a fresh allocation and writes (ptr, size); empty ⇒ (0, 0) without allocating. */
+  copyOut(data: Uint8Array, ptrPtr: number, sizePtr: number): number {
+    const n = data.length;
+    let p = 0;
+    if (n > 0) {
+      p = this.alloc(n);
+      if (p === 0) return Status.InvalidMemoryAccess;
+      this.mem.sync();
+      this.mem.write(p, data);
+    }
+    if (!this.mem.setU32(ptrPtr, p) || !this.mem.setU32(sizePtr, n)) return Status.InvalidMemoryAccess;
+    return Status.Ok;
+  }
+
+  copyOutString(s: string, ptrPtr: number, sizePtr: number): number {
+    const n = s.length === 0 ? 0 : Buffer.byteLength(s, "utf8");
+    let p = 0;
+    if (n > 0) {
+      p = this.alloc(n);
+      if (p === 0) return Status.InvalidMemoryAccess;
+      this.mem.sync();
+      this.mem.writeString(p, s, n);
+    }
+    if (!this.mem.setU32(ptrPtr, p) || !this.mem.setU32(sizePtr, n)) return Status.InvalidMemoryAccess;
+    return Status.Ok;
+  }
+
+  traceLine(line: string): void {
+    this.env.trace?.(this.role === "canary" ? `[canary] ${line}` : line);
+  }
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return `Uncaught ${err.name}: ${err.message}`;
+  return `Uncaught ${String(err)}`;
+}
