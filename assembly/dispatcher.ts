@@ -2,13 +2,13 @@
 import { ContextKind } from "./base-context";
 import { addContext, findContext, removeContext } from "./context-table";
 import { HttpContext } from "./http-context";
-import { forgetLogLevel, isLogEnabled, LogLevel, logCritical, logDebug, logError } from "./logging";
+import { forgetLogLevel, isLogEnabled, LogLevel, logCritical, logDebug } from "./logging";
 import { collectGarbage } from "./memory";
-import { decimal } from "./decimal";
 import { pluginRootId } from "./properties";
 import { RootContext } from "./root-context";
 import { StreamContext } from "./stream-context";
-import { Action } from "./types";
+import { TcpContext } from "./tcp-context";
+import { Action, PeerType } from "./types";
 
 class RootRegistration {
   constructor(
@@ -62,6 +62,11 @@ function findHttp(id: u32): HttpContext | null {
   return context !== null && context.kind == ContextKind.Http ? changetype<HttpContext>(context) : null;
 }
 
+function findTcp(id: u32): TcpContext | null {
+  const context = findContext(id);
+  return context !== null && context.kind == ContextKind.Tcp ? changetype<TcpContext>(context) : null;
+}
+
 export function onContextCreate(id: u32, parentId: u32): void {
   forgetLogLevel();
   if (parentId == 0) {
@@ -72,13 +77,12 @@ export function onContextCreate(id: u32, parentId: u32): void {
     addContext(root);
     return;
   }
+  // A root that creates no context for a stream simply does not filter it.
   const root = findRoot(parentId);
-  const stream = root !== null ? root.createHttpContext(id) : null;
-  if (stream === null) {
-    logError("no context for stream " + decimal(id));
-    return;
-  }
-  addContext(stream);
+  if (root === null) return;
+  let stream: StreamContext | null = root.createHttpContext(id);
+  if (stream === null) stream = root.createTcpContext(id);
+  if (stream !== null) addContext(stream);
 }
 
 export function onVmStart(rootId: u32, vmConfigurationSize: u32): u32 {
@@ -149,4 +153,29 @@ export function onResponseBody(id: u32, bodySize: u32, endOfStream: bool): u32 {
 export function onResponseTrailers(id: u32, trailerCount: u32): u32 {
   const http = findHttp(id);
   return http !== null ? http.onResponseTrailers(trailerCount) : Action.Continue;
+}
+
+export function onNewConnection(id: u32): u32 {
+  const tcp = findTcp(id);
+  return tcp !== null ? tcp.onNewConnection() : Action.Continue;
+}
+
+export function onDownstreamData(id: u32, dataSize: u32, endOfStream: bool): u32 {
+  const tcp = findTcp(id);
+  return tcp !== null ? tcp.onDownstreamData(dataSize, endOfStream) : Action.Continue;
+}
+
+export function onUpstreamData(id: u32, dataSize: u32, endOfStream: bool): u32 {
+  const tcp = findTcp(id);
+  return tcp !== null ? tcp.onUpstreamData(dataSize, endOfStream) : Action.Continue;
+}
+
+export function onDownstreamConnectionClose(id: u32, peer: u32): void {
+  const tcp = findTcp(id);
+  if (tcp !== null) tcp.onDownstreamConnectionClose(<PeerType>peer);
+}
+
+export function onUpstreamConnectionClose(id: u32, peer: u32): void {
+  const tcp = findTcp(id);
+  if (tcp !== null) tcp.onUpstreamConnectionClose(<PeerType>peer);
 }

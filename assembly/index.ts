@@ -6,6 +6,7 @@ export { BaseContext } from "./base-context";
 export { RootContext } from "./root-context";
 export { StreamContext } from "./stream-context";
 export { HttpContext } from "./http-context";
+export { TcpContext } from "./tcp-context";
 export { registerRootContext } from "./dispatcher";
 export { HeaderPair, serializePairs, deserializePairs } from "./pairs";
 export {

@@ -91,43 +91,43 @@ function peek(): i32 {
   return -1;
 }
 
+/** Escapes after a backslash and what they stand for, as (escape, character) byte pairs. */
+const ESCAPES = memory.data<u8>([0x22, 0x22, 0x5c, 0x5c, 0x2f, 0x2f, 0x62, 0x08, 0x66, 0x0c, 0x6e, 0x0a, 0x72, 0x0d, 0x74, 0x09]);
+
 /** Reads the string at `at` (which is a quote) and decodes its escapes; null when malformed. */
 function readString(): string | null {
   const out = reserveScratch(end - at);
   let length: usize = 0;
   at += 2;
-  while (at < end) {
-    let c = <u32>load<u16>(at);
+  while (true) {
+    let c = unit();
+    if (c < 0x20) return failed(); // a control character, or the end
     at += 2;
     if (c == QUOTE) return String.UTF16.decodeUnsafe(out, length);
-    if (c < 0x20) break;
     if (c == BACKSLASH) {
-      if (at >= end) break;
-      c = load<u16>(at);
+      const escape = unit();
       at += 2;
-      if (c == 0x62) c = 0x08;
-      else if (c == 0x66) c = 0x0c;
-      else if (c == 0x6e) c = 0x0a;
-      else if (c == 0x72) c = 0x0d;
-      else if (c == 0x74) c = 0x09;
-      else if (c == 0x75) {
+      if (escape == 0x75) {
         c = 0;
         for (let i = 0; i < 4; i++) {
-          const h = at < end ? <u32>load<u16>(at) | 0x20 : 0;
+          const h = unit() | 0x20;
           const digit = h - 0x30 < 10 ? h - 0x30 : h - 0x61 < 6 ? h - 0x57 : 16;
           if (digit > 15) return failed();
           c = (c << 4) | digit;
           at += 2;
         }
-      } else if (c != QUOTE && c != BACKSLASH && c != 0x2f) {
+      } else {
+        let i = 0;
+        while (i < 16 && <u32>load<u8>(ESCAPES + i) != escape) i += 2;
         at -= 2;
-        break;
+        if (i == 16) return failed();
+        at += 2;
+        c = load<u8>(ESCAPES + i + 1);
       }
     }
     store<u16>(out + length, c);
     length += 2;
   }
-  return failed();
 }
 
 function failed(): string | null {
@@ -143,26 +143,35 @@ function literal(firstFour: u64, fifth: u32): bool {
   return true;
 }
 
-function digits(): usize {
+/** The UTF-16 unit at `at`, or 0 at the end. */
+function unit(): u32 {
+  return at < end ? <u32>load<u16>(at) : 0;
+}
+
+/** Skips digits; false when there were none. */
+function digits(): bool {
   const from = at;
-  while (at < end && <u32>load<u16>(at) - 0x30 < 10) at += 2;
-  return at - from;
+  while (unit() - 0x30 < 10) at += 2;
+  return at != from;
 }
 
 /** JSON's number grammar: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)? */
 function readNumber(): bool {
-  if (at < end && load<u16>(at) == 0x2d) at += 2;
-  const first = at;
-  const count = digits();
-  if (count == 0 || (count > 1 && load<u16>(first) == 0x30)) return fail();
-  if (at < end && load<u16>(at) == 0x2e) {
-    at += 2;
-    if (digits() == 0) return fail();
+  if (unit() == 0x2d) at += 2;
+  const start = at;
+  if (!digits()) return fail();
+  if (load<u16>(start) == 0x30 && at - start > 2) {
+    at = start + 2; // a leading zero must stand alone
+    return fail();
   }
-  if (at < end && (load<u16>(at) | 0x20) == 0x65) {
+  if (unit() == 0x2e) {
     at += 2;
-    if (at < end && (load<u16>(at) == 0x2b || load<u16>(at) == 0x2d)) at += 2;
-    if (digits() == 0) return fail();
+    if (!digits()) return fail();
+  }
+  if ((unit() | 0x20) == 0x65) {
+    at += 2;
+    if (unit() == 0x2b || unit() == 0x2d) at += 2;
+    if (!digits()) return fail();
   }
   return true;
 }

@@ -4,6 +4,7 @@ import { proxy_set_tick_period_milliseconds } from "./abi/timers";
 import { BaseContext, ContextKind } from "./base-context";
 import { pluginConfiguration, vmConfiguration } from "./buffers";
 import { HttpContext } from "./http-context";
+import { TcpContext } from "./tcp-context";
 import { record, Status } from "./status";
 
 /**
@@ -40,6 +41,11 @@ export class RootContext extends BaseContext {
 
   /** A new HTTP stream: return its context, or null when this root is not an HTTP filter. */
   createHttpContext(contextId: u32): HttpContext | null {
+    return null;
+  }
+
+  /** A new TCP connection (asked when createHttpContext gave null): its context, or null. */
+  createTcpContext(contextId: u32): TcpContext | null {
     return null;
   }
 

@@ -1,5 +1,5 @@
 // Build entry: exports the ABI callbacks and registers the root context.
-export * from "../../assembly/abi/exports";
+export * from "../../assembly/abi/http-filter-exports";
 import { registerRootContext, RootContext } from "../../assembly";
 import { USER_AGENT_LOGGER_ROOT_ID, UserAgentLoggerRoot } from "./index";
 
