@@ -604,7 +604,7 @@ export class HttpStream extends EventEmitter {
 
   /** When the request stops being held, upstream can answer: deliver any queued response. */
   private unblocked(f: Flow): void {
-    if (f.isRequest && !f.stopped && !this.resp.stopAll) this.drain(this.resp);
+    if (f.isRequest && !f.stopped && f.queue.length === 0 && !this.resp.stopAll) this.drain(this.resp);
   }
 
   private forwardHeaders(f: Flow, map: HeaderMap, eos: boolean): void {
