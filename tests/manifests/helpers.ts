@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { cliBundleOptions } from "../../scripts/bundle-cli.mjs";
 import wabtInit from "wabt";
 import { Ajv, type ValidateFunction } from "ajv";
 import { parse, parseAllDocuments } from "yaml";
@@ -98,20 +99,9 @@ export function readSeed(file: string): string {
   return readFileSync(join(sharedDir, "seeds", file), "utf8");
 }
 
-/**
- * Bundles the CLI like package.json's build:cli, into `dir` (dist/ belongs to the whole team); no banner:
- * scripts/bin.ts carries the shebang already.
- */
+/** Bundles the CLI exactly like `npm run build:cli`, into `dir` (dist/ belongs to the whole team). */
 export async function bundleCli(dir: string): Promise<string> {
   const outfile = join(dir, "cli.js");
-  await build({
-    entryPoints: [join(repoRoot, "scripts", "bin.ts")],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outfile,
-    logLevel: "warning",
-  });
+  await build(cliBundleOptions(outfile));
   return outfile;
 }
