@@ -8,7 +8,6 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import wabtInit from "wabt";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -92,20 +91,18 @@ export async function paddedModule(size: number): Promise<Uint8Array> {
 
 let bundlePath: Promise<string> | undefined;
 
-/** The CLI bundled by esbuild exactly as `npm run build:cli` does, into a private directory. */
+/**
+ * The CLI bundled exactly as `npm run build:cli` does (scripts/bundle-cli.mjs with an output path),
+ * into a private file under the repo's .tmp/ (so externals resolve from node_modules), not dist/.
+ */
 export function cliBundle(): Promise<string> {
   bundlePath ??= (async () => {
-    const dir = tempDir("oci-cli-");
+    const dir = join(ROOT, ".tmp", `oci-tests-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    temporaryDirs.push(dir);
     const outfile = join(dir, "cli.mjs");
-    await build({
-      entryPoints: [join(ROOT, "scripts", "bin.ts")],
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      outfile,
-      logLevel: "warning",
-    });
+    const result = await run(process.execPath, [join(ROOT, "scripts", "bundle-cli.mjs"), outfile]);
+    if (result.code !== 0) throw new Error(`bundling the CLI failed: ${result.stderr}`);
     return outfile;
   })();
   return bundlePath;

@@ -10,6 +10,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { get } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startTokenServer, type TokenServer } from "./token-server.ts";
@@ -103,7 +104,12 @@ export async function startRegistry(mode: AuthMode, options: RegistryOptions = {
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
       process.kill(child.pid, "SIGTERM");
-      const killed = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
+      let timer: NodeJS.Timeout | undefined;
+      const killed = await Promise.race([
+        exited.then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 5000))),
+      ]);
+      clearTimeout(timer);
       if (!killed && child.exitCode === null) {
         process.kill(child.pid, "SIGKILL");
         await exited;
@@ -117,15 +123,7 @@ export async function startRegistry(mode: AuthMode, options: RegistryOptions = {
     const port = await waitFor(() => /listening on 127\.0\.0\.1:([0-9]+)/.exec(output)?.[1], 10_000, () => child.exitCode !== null);
     const host = `127.0.0.1:${port}`;
     const url = `http://${host}`;
-    await waitFor(async () => {
-      try {
-        const response = await fetch(`${url}/v2/`);
-        await response.arrayBuffer();
-        return response.status === 200 || response.status === 401 ? true : undefined;
-      } catch {
-        return undefined;
-      }
-    }, 10_000);
+    await waitFor(() => probe(`${url}/v2/`).then((status) => (status === 200 || status === 401 ? true : undefined)), 10_000);
     const registry: Registry = {
       mode,
       host,
@@ -144,6 +142,17 @@ export async function startRegistry(mode: AuthMode, options: RegistryOptions = {
     await stop();
     throw new Error(`docker-registry (${mode}) did not start: ${(error as Error).message}\n${output.slice(-2000)}`);
   }
+}
+
+/** GET without keep-alive (a pooled fetch socket would hold the test process open for seconds). */
+function probe(url: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const request = get(url, { agent: false, headers: { Connection: "close" } }, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    });
+    request.on("error", () => resolve(undefined));
+  });
 }
 
 function sleep(ms: number): Promise<void> {
