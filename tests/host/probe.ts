@@ -1,6 +1,6 @@
 // Builds small hand-written Proxy-Wasm modules ("probes") for the conformance tests, independent of
 // our SDK. Every probe has: memory (2 pages), a bump allocator that counts its calls at address 8,
-// and $st, which logs a status code as decimal text at INFO so a test can read results from logs.
+// and $st, which logs a number as decimal text at INFO so a test can read results from logs.
 // Signatures below are the ones ABI.md §1.3/§1.4 give, written out independently of the host.
 
 import { ProxyWasmHost, type HostOptions } from "../../scripts/host/index.ts";
@@ -110,16 +110,15 @@ export function probeSource(spec: ProbeSpec): string {
   ${data.join("\n  ")}
   ${abi ? `(func (export "proxy_abi_version_${abi}"))` : ""}
   ${allocators.join("\n  ")}
-  ;; $st logs a number (a status) as decimal text at INFO.
-  (func $st (param $v i32)
-    (if (i32.ge_u (local.get $v) (i32.const 10))
-      (then
-        (i32.store8 (i32.const 0) (i32.add (i32.const 48) (i32.div_u (local.get $v) (i32.const 10))))
-        (i32.store8 (i32.const 1) (i32.add (i32.const 48) (i32.rem_u (local.get $v) (i32.const 10))))
-        (drop (call $proxy_log (i32.const 2) (i32.const 0) (i32.const 2))))
-      (else
-        (i32.store8 (i32.const 0) (i32.add (i32.const 48) (local.get $v)))
-        (drop (call $proxy_log (i32.const 2) (i32.const 0) (i32.const 1))))))
+  ;; $st logs an unsigned number (a status, a size) as decimal text at INFO (up to 8 digits).
+  (func $st (param $v i32) (local $p i32)
+    (local.set $p (i32.const 8))
+    (loop $digit
+      (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+      (i32.store8 (local.get $p) (i32.add (i32.const 48) (i32.rem_u (local.get $v) (i32.const 10))))
+      (local.set $v (i32.div_u (local.get $v) (i32.const 10)))
+      (br_if $digit (i32.and (i32.ne (local.get $v) (i32.const 0)) (i32.gt_u (local.get $p) (i32.const 0)))))
+    (drop (call $proxy_log (i32.const 2) (local.get $p) (i32.sub (i32.const 8) (local.get $p)))))
   ;; $logmem logs [ptr, ptr+len) at INFO.
   (func $logmem (param $p i32) (param $n i32)
     (drop (call $proxy_log (i32.const 2) (local.get $p) (local.get $n))))
