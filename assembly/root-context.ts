@@ -32,6 +32,9 @@ export class RootContext extends BaseContext {
   /** Called every tick period (setTickPeriodMilliseconds). */
   onTick(): void {}
 
+  /** Items were enqueued on a queue this root registered (registerSharedQueue); dequeue them. */
+  onQueueReady(queueId: u32): void {}
+
   /** The plugin is shutting down. Return false to finish later with done(). */
   onDone(): bool {
     return true;

@@ -11,3 +11,4 @@ export {
   proxy_on_downstream_connection_close,
   proxy_on_upstream_connection_close,
 } from "./tcp";
+export { proxy_on_queue_ready } from "./shared-queue";
