@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { UsageError } from "../cli-errors.ts";
 import { buildFilters, discoverEntries, resolveEntry, type BuildTarget } from "../build/compile.ts";
 import type { Command } from "./command.ts";
@@ -58,8 +58,9 @@ export const buildCommand: Command = {
     if (values.json) {
       console.log(JSON.stringify(built, null, 2));
     } else {
-      const width = Math.max(...built.map((m) => m.path.length));
-      for (const m of built) console.log(`${m.path.replace(root + "/", "").padEnd(width)}  ${m.size.toLocaleString("en-US").padStart(7)} bytes`);
+      const rows = built.map((m) => [relative(root, m.path), `${m.size.toLocaleString("en-US").padStart(7)} bytes`]);
+      const width = Math.max(...rows.map(([path]) => path.length));
+      for (const [path, size] of rows) console.log(`${path.padEnd(width)}  ${size}`);
     }
     return 0;
   },
