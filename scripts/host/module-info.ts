@@ -244,7 +244,7 @@ function leb(value: number): number[] {
 export function capMemory(bytes: Uint8Array, info: ModuleInfo, maxPages: number): Uint8Array {
   const mem = info.memory;
   const section = info.memorySection;
-  if (!mem || !section || (mem.max !== null && mem.max <= maxPages)) return bytes;
+  if (!mem || !section || mem.min > maxPages || (mem.max !== null && mem.max <= maxPages)) return bytes;
   const payload = [...leb(1), (mem.shared ? 2 : 0) | 1, ...leb(mem.min), ...leb(maxPages)];
   const header = [5, ...leb(payload.length)];
   const headerStart = section.header;

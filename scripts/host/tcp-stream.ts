@@ -95,7 +95,7 @@ export class TcpStream extends EventEmitter {
       if (this.env.options.failOpen) this.forward("upstream", this.downHeld.take(), endOfStream);
       return null;
     }
-    if (r === 0) {
+    if (r === 0 && !this.completed) {
       ctx.downstreamData = null;
       if (!this.readPaused) this.forward("upstream", this.downHeld.take(), endOfStream);
     }
@@ -119,7 +119,7 @@ export class TcpStream extends EventEmitter {
     if (vm.has("proxy_on_upstream_data")) {
       r = vm.call3("proxy_on_upstream_data", ctx, ctx.id, this.upHeld.length, endOfStream ? 1 : 0);
     }
-    if (!this.failed() && r === 0) {
+    if (!this.failed() && r === 0 && !this.completed) {
       ctx.upstreamData = null;
       this.forward("downstream", this.upHeld.take(), endOfStream);
     }

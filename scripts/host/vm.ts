@@ -79,6 +79,11 @@ export class Vm {
       this.fail("UnableToInitializeCode", imports);
       return false;
     }
+    if (this.info.memory && this.info.memory.min > Limits.maxMemoryPages) {
+      // V8 in Envoy runs with --wasm-max-mem-pages=16384: a larger initial memory cannot be created.
+      this.fail("UnableToInitializeCode", "Failed to create new Wasm instance");
+      return false;
+    }
     let instance: WebAssembly.Instance;
     this.restricted = Restrict.Instantiating;
     try {
