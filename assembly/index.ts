@@ -58,6 +58,7 @@ export {
 } from "./logging";
 export { currentTimeNanoseconds, currentTimeMilliseconds } from "./time";
 export { JsonMember, JsonObject, parseJsonObject, lastJsonError, looksLikeJson } from "./json";
+export { jsonArrayElements } from "./json-array";
 export { SharedValue, SharedDataUpdate, getSharedData, setSharedData, setSharedDataString, updateSharedData } from "./shared-data";
 export { SharedQueue, registerSharedQueue, resolveSharedQueue } from "./shared-queue";
 export { MetricType, Metric, Counter, Gauge, Histogram, defineMetric, incrementMetric, recordMetric, getMetric } from "./metrics";

@@ -1,0 +1,93 @@
+// body-rewrite: replaces text in response bodies. Configuration:
+//   {"replacements": [{"from": "cat", "to": "dog"}, {"from": "colour", "to": "color"}]}
+// Replacements apply in order, each to the result of the previous one. Bodies are buffered whole
+// (Action.Pause until the end of the stream), so a match may span the chunks the upstream sent.
+// content-length is removed from responses that may change; compressed responses pass untouched.
+// Importing this file registers nothing; main.ts is the build entry.
+import { Action, HttpContext, jsonArrayElements, lastJsonError, logCritical, parseJsonObject, RootContext } from "../../assembly";
+import { replaceAll } from "./replace";
+
+export const BODY_REWRITE_ROOT_ID = "body_rewrite";
+
+/** One configured replacement, as UTF-8 bytes. */
+export class Replacement {
+  constructor(readonly from: ArrayBuffer, readonly to: ArrayBuffer) {}
+}
+
+export class BodyRewriteRoot extends RootContext {
+  replacements: Replacement[] = [];
+
+  onConfigure(pluginConfigurationSize: u32): bool {
+    const text = this.getPluginConfiguration();
+    const json = parseJsonObject(text !== null ? text : "");
+    if (json === null) return this.reject("is not a JSON object: " + lastJsonError());
+    const raw = json.getRaw("replacements");
+    const elements = raw !== null ? jsonArrayElements(raw) : null;
+    if (elements === null || elements.length == 0) return this.reject("needs \"replacements\": [{\"from\": ..., \"to\": ...}]");
+    const replacements = new Array<Replacement>();
+    for (let i = 0; i < elements.length; i++) {
+      const replacement = parseJsonObject(elements[i]);
+      const from = replacement !== null ? replacement.getString("from") : null;
+      const to = replacement !== null ? replacement.getString("to") : null;
+      if (from === null || from.length == 0 || to === null) return this.reject("replacement " + elements[i] + " needs a non-empty \"from\" and a \"to\"");
+      replacements.push(new Replacement(String.UTF8.encode(from), String.UTF8.encode(to)));
+    }
+    this.replacements = replacements;
+    return true;
+  }
+
+  createHttpContext(contextId: u32): HttpContext {
+    return new BodyRewrite(contextId, this);
+  }
+
+  private reject(problem: string): bool {
+    logCritical("body_rewrite: configuration " + problem);
+    return false;
+  }
+}
+
+export class BodyRewrite extends HttpContext {
+  /** The response has a body we buffer and rewrite at its end. */
+  private rewriting: bool = false;
+
+  constructor(id: u32, readonly config: BodyRewriteRoot) {
+    super(id, config);
+  }
+
+  onResponseHeaders(headerCount: u32, endOfStream: bool): Action {
+    if (endOfStream) return Action.Continue;
+    const encoding = this.responseHeaders.get("content-encoding");
+    if (encoding !== null && encoding != "identity") return Action.Continue;
+    // The headers leave before the body is seen, so the new length cannot be known here. Without
+    // content-length Envoy frames the body itself (chunked for HTTP/1.1, end of stream for HTTP/2).
+    this.responseHeaders.remove("content-length");
+    this.rewriting = true;
+    return Action.Continue;
+  }
+
+  onResponseBody(bodySize: u32, endOfStream: bool): Action {
+    if (!this.rewriting) return Action.Continue;
+    if (!endOfStream) return Action.Pause; // Envoy keeps buffering; the next call sees the whole body so far
+    this.rewrite(bodySize);
+    return Action.Continue;
+  }
+
+  /** A response with trailers ends here instead: the buffered body is still readable and writable. */
+  onResponseTrailers(trailerCount: u32): Action {
+    if (this.rewriting) this.rewrite(<u32>max(this.responseBody.length(), 0));
+    return Action.Continue;
+  }
+
+  private rewrite(bodySize: u32): void {
+    this.rewriting = false;
+    const original = this.responseBody.getBytes(0, bodySize);
+    if (original === null) return;
+    let body = original;
+    const replacements = this.config.replacements;
+    for (let i = 0; i < replacements.length; i++) {
+      const replaced = replaceAll(body, replacements[i].from, replacements[i].to);
+      if (replaced !== null) body = replaced;
+    }
+    if (body !== original) this.responseBody.replace(body);
+  }
+}
