@@ -42,10 +42,15 @@ export class RegistryHttpError extends OciError {
   }
 }
 
-/** The connection failed (refused, reset, timed out) after the retries were spent. */
+/**
+ * The connection failed. `transient` failures (refused, reset, timed out) are worth retrying; others
+ * (TLS mismatch, unknown host, a port fetch blocks) are not.
+ */
 export class NetworkError extends OciError {
-  constructor(message: string) {
+  readonly transient: boolean;
+  constructor(message: string, transient = true) {
     super(message);
     this.name = "NetworkError";
+    this.transient = transient;
   }
 }

@@ -75,7 +75,7 @@ export class RegistryStore implements Store {
         response = await this.request("PUT", url, put);
       } catch (error) {
         // The session may be half-written (distribution then answers 404 to the same PUT): start a new one.
-        if (error instanceof NetworkError && session < sessions) {
+        if (error instanceof NetworkError && error.transient && session < sessions) {
           await this.pause(session);
           continue;
         }

@@ -135,6 +135,17 @@ describe("CLI", () => {
     await assert.rejects(resolveDigest(`${registry.host}/cli/resolve:missing`), /manifest unknown/);
   });
 
+  it("HTTPS against a plain-HTTP registry fails at once in one line with a hint; a dead port too", async () => {
+    const started = Date.now();
+    const tls = await runCli(["push", module.path, `${registry.host}/cli/tls:v1`, "--no-plain-http"]);
+    assert.equal(tls.code, 1);
+    assert.equal(tls.stderr, `error: cannot reach ${registry.host}: TLS handshake failed (ERR_SSL_WRONG_VERSION_NUMBER); is it a plain-HTTP registry? try --plain-http\n`);
+    assert.ok(Date.now() - started < 5000, "a TLS mismatch is not retried");
+    const dead = await runCli(["inspect", "127.0.0.1:1/cli/x:v1"]);
+    assert.equal(dead.code, 1);
+    assert.match(dead.stderr, /^error: cannot reach 127\.0\.0\.1:1: .+\n$/);
+  });
+
   it("pull writes <repository>.wasm by default", async () => {
     const reference = `${registry.host}/cli/named-filter:v1`;
     assert.equal((await runCli(["push", module.path, reference])).code, 0);

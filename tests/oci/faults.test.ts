@@ -54,6 +54,13 @@ function assertOneLine(result: RunResult): string {
 }
 
 describe("faults during a push", { concurrency: false }, () => {
+  it("(this registry answers with relative Locations, the matrix registries with absolute ones)", async () => {
+    const response = await fetch(`${registry.url}/v2/faults/probe/blobs/uploads/`, { method: "POST", headers: { Connection: "close" } });
+    await response.arrayBuffer();
+    assert.equal(response.status, 202);
+    assert.match(response.headers.get("location") ?? "", /^\/v2\/faults\/probe\/blobs\/uploads\//);
+  });
+
   it("a connection dropped mid-upload: a new upload session, then success", async () => {
     const big = join(tempDir(), "big.wasm");
     writeFileSync(big, await paddedModule(2 * 1024 * 1024));

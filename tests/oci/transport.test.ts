@@ -84,7 +84,7 @@ describe("retry layer", () => {
     assert.equal(response.status, 503);
     assert.equal(failing.calls.length, 4);
     const dropping = scripted(["drop", "drop", "drop", "drop", "drop"]);
-    await assert.rejects(withRetry(dropping.transport, fast, { sleep: async () => {} })(request), /connection reset.*\(4 attempts\)/);
+    await assert.rejects(withRetry(dropping.transport, fast, { sleep: async () => {} })(request), /connection reset.*\(after 4 attempts\)$/);
   });
 
   it("is bounded in time", async () => {
@@ -105,6 +105,16 @@ describe("retry layer", () => {
     const { transport, calls } = scripted(["drop", 200]);
     await assert.rejects(withRetry(transport, fast)({ ...request, retryOnNetworkError: false }), NetworkError);
     assert.equal(calls.length, 1);
+  });
+
+  it("does not retry a permanent network failure (TLS mismatch, unknown host)", async () => {
+    let calls = 0;
+    const tls: Transport = async () => {
+      calls++;
+      throw new NetworkError("cannot reach r: TLS handshake failed", false);
+    };
+    await assert.rejects(withRetry(tls, fast, { sleep: async () => {} })(request), /^NetworkError: cannot reach r: TLS handshake failed$/);
+    assert.equal(calls, 1);
   });
 
   it("parses Retry-After seconds and dates", () => {

@@ -63,8 +63,9 @@ export function fetchTransport(options: FetchTransportOptions = {}): Transport {
       try {
         response = await fetch(url, init);
       } catch (error) {
-        options.debug?.(`${method} ${describeUrl(url)} -> ${networkReason(error)}`);
-        throw new NetworkError(`cannot reach ${url.host}: ${networkReason(error)}`);
+        const failure = describeNetworkFailure(error);
+        options.debug?.(`${method} ${describeUrl(url)} -> ${failure.reason}`);
+        throw new NetworkError(`cannot reach ${url.host}: ${failure.reason}`, failure.transient);
       }
       options.debug?.(`${method} ${describeUrl(url)} -> ${response.status}`);
       const location = response.headers.get("location");
@@ -157,30 +158,56 @@ export function describeUrl(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
-const CODES: Record<string, string> = {
+const TRANSIENT: Record<string, string> = {
   ECONNREFUSED: "connection refused",
   ECONNRESET: "connection reset",
   EPIPE: "connection closed while sending",
-  ENOTFOUND: "host not found",
   EAI_AGAIN: "host name lookup failed",
   ETIMEDOUT: "connection timed out",
   EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
   UND_ERR_SOCKET: "connection closed by the other side",
   UND_ERR_CONNECT_TIMEOUT: "connection timed out",
   UND_ERR_HEADERS_TIMEOUT: "no response headers in time",
   UND_ERR_BODY_TIMEOUT: "response body stalled",
-  ERR_SSL_WRONG_VERSION_NUMBER: "TLS handshake failed (is it a plain-HTTP registry? try --plain-http)",
-  EPROTO: "TLS handshake failed (is it a plain-HTTP registry? try --plain-http)",
 };
 
-/** A short reason for a fetch failure, from the error's cause code (never its full text). */
-export function networkReason(error: unknown): string {
-  const err = error as { name?: string; cause?: { code?: string; name?: string } } | null;
-  if (err?.name === "TimeoutError" || err?.cause?.name === "TimeoutError") return "timed out";
-  if (err?.name === "AbortError") return "aborted";
+const PLAIN_HTTP_HINT = "; is it a plain-HTTP registry? try --plain-http";
+const CERT_HINT = "; trust its CA with NODE_EXTRA_CA_CERTS=<ca.pem>";
+
+const PERMANENT: Record<string, string> = {
+  ENOTFOUND: "host not found",
+  ERR_SSL_WRONG_VERSION_NUMBER: `TLS handshake failed${PLAIN_HTTP_HINT}`,
+  ERR_SSL_PACKET_LENGTH_TOO_LONG: `TLS handshake failed${PLAIN_HTTP_HINT}`,
+  EPROTO: `TLS handshake failed${PLAIN_HTTP_HINT}`,
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: `TLS certificate not trusted${CERT_HINT}`,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: `TLS certificate not trusted${CERT_HINT}`,
+  SELF_SIGNED_CERT_IN_CHAIN: `TLS certificate not trusted${CERT_HINT}`,
+  DEPTH_ZERO_SELF_SIGNED_CERT: `TLS certificate is self-signed${CERT_HINT}`,
+  CERT_HAS_EXPIRED: "TLS certificate has expired",
+  ERR_TLS_CERT_ALTNAME_INVALID: "TLS certificate does not name this host",
+};
+
+/** A short reason for a fetch failure from the error's cause (never its full text), and whether to retry. */
+export function describeNetworkFailure(error: unknown): { reason: string; transient: boolean } {
+  const err = error as { name?: string; cause?: { code?: string; name?: string; message?: string } } | null;
+  if (err?.name === "TimeoutError" || err?.cause?.name === "TimeoutError") return { reason: "timed out", transient: true };
+  if (err?.name === "AbortError") return { reason: "aborted", transient: false };
   const code = err?.cause?.code;
-  if (code && CODES[code]) return `${CODES[code]} (${code})`;
-  if (code) return code;
-  if (err?.cause?.name === "HTTPParserError") return "malformed HTTP response (is it an HTTPS registry? omit --plain-http)";
-  return "connection failed";
+  if (code && TRANSIENT[code]) return { reason: `${TRANSIENT[code]} (${code})`, transient: true };
+  if (code && PERMANENT[code]) {
+    const text = PERMANENT[code];
+    const cut = text.indexOf(";");
+    return { reason: cut < 0 ? `${text} (${code})` : `${text.slice(0, cut)} (${code})${text.slice(cut)}`, transient: false };
+  }
+  if (err?.cause?.message === "bad port") return { reason: "fetch refuses this port (a blocked \"bad port\")", transient: false };
+  if (err?.cause?.name === "HTTPParserError") {
+    return { reason: "malformed HTTP response; is it an HTTPS registry? try --no-plain-http", transient: false };
+  }
+  if (code) return { reason: code, transient: true };
+  return { reason: "connection failed", transient: true };
+}
+
+export function networkReason(error: unknown): string {
+  return describeNetworkFailure(error).reason;
 }

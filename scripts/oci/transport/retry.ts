@@ -72,7 +72,7 @@ export function withRetry(next: Transport, policy: Partial<RetryPolicy> = {}, ho
         response = await next(request);
       } catch (error) {
         if (!(error instanceof NetworkError)) throw error;
-        if (request.retryOnNetworkError === false) throw error;
+        if (request.retryOnNetworkError === false || !error.transient) throw error;
         failure = error;
       }
       if (response) attemptsByResponse.set(response, attempt);
@@ -83,9 +83,7 @@ export function withRetry(next: Transport, policy: Partial<RetryPolicy> = {}, ho
       const elapsed = now() - started;
       const outOfTime = elapsed + delay > p.maxElapsedMs || (retryAfter !== undefined && retryAfter > p.maxDelayMs);
       if (attempt >= p.maxAttempts || outOfTime) {
-        if (failure) {
-          throw new NetworkError(`${failure.message} (${attempt} attempt${attempt === 1 ? "" : "s"})`);
-        }
+        if (failure) throw new NetworkError(`${failure.message} (after ${attempt} attempts)`);
         return response!;
       }
       const what = failure ? failure.message : `${response!.status} ${response!.statusText}`.trim();
