@@ -55,7 +55,7 @@ export class RegistryStore implements Store {
     for (let session = 1; ; session++) {
       const uploads = new URL("blobs/uploads/", this.base);
       const start = await this.request("POST", uploads, { headers: { "Content-Length": "0" } });
-      if (start.status !== 202 && start.status !== 201) {
+      if (start.status !== 202) {
         throw await registryError(start, `starting the upload of ${descriptor.digest} to ${this.location}`);
       }
       const location = start.headers.get("location");
