@@ -5,5 +5,6 @@ import { manifestsCommand } from "./manifests.ts";
 import { pushCommand } from "./push.ts";
 import { pullCommand } from "./pull.ts";
 import { inspectCommand } from "./inspect.ts";
+import { runCommand } from "./run.ts";
 
-export const commands: Command[] = [buildCommand, manifestsCommand, pushCommand, pullCommand, inspectCommand];
+export const commands: Command[] = [buildCommand, runCommand, manifestsCommand, pushCommand, pullCommand, inspectCommand];
