@@ -4,6 +4,7 @@ import { addContext, findContext, removeContext } from "./context-table";
 import { HttpContext } from "./http-context";
 import { forgetLogLevel, isLogEnabled, LogLevel, logCritical, logDebug } from "./logging";
 import { collectGarbage } from "./memory";
+import { abandonCallouts } from "./pending-callouts";
 import { pluginRootId } from "./properties";
 import { RootContext } from "./root-context";
 import { StreamContext } from "./stream-context";
@@ -121,6 +122,7 @@ export function onDelete(id: u32): void {
   if (context === null) return;
   if (context.kind == ContextKind.Root) changetype<RootContext>(context).onDelete();
   else changetype<StreamContext>(context).onDelete();
+  abandonCallouts(id);
   removeContext(context);
   collectGarbage();
 }

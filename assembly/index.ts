@@ -63,3 +63,6 @@ export { SharedValue, SharedDataUpdate, getSharedData, setSharedData, setSharedD
 export { SharedQueue, registerSharedQueue, resolveSharedQueue } from "./shared-queue";
 export { MetricType, Metric, Counter, Gauge, Histogram, defineMetric, incrementMetric, recordMetric, getMetric } from "./metrics";
 export { parseInteger } from "./integer";
+export { HttpCallHandler, HttpCallResponse, dispatchHttpCall, dispatchHttpCallBytes } from "./callouts";
+export { GrpcCallHandler, GrpcCallResponse, GrpcStreamHandler, dispatchGrpcCall, openGrpcStream } from "./grpc";
+export { callForeignFunction, receiveForeignFunctionCalls } from "./foreign";

@@ -35,6 +35,9 @@ export class RootContext extends BaseContext {
   /** Items were enqueued on a queue this root registered (registerSharedQueue); dequeue them. */
   onQueueReady(queueId: u32): void {}
 
+  /** A host event with `argumentsSize` bytes in foreignFunctionArguments (see receiveForeignFunctionCalls). */
+  onForeignFunction(functionId: u32, argumentsSize: u32): void {}
+
   /** The plugin is shutting down. Return false to finish later with done(). */
   onDone(): bool {
     return true;

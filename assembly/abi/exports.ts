@@ -12,3 +12,11 @@ export {
   proxy_on_upstream_connection_close,
 } from "./tcp";
 export { proxy_on_queue_ready } from "./shared-queue";
+export { proxy_on_http_call_response } from "./callouts";
+export {
+  proxy_on_grpc_receive_initial_metadata,
+  proxy_on_grpc_receive,
+  proxy_on_grpc_receive_trailing_metadata,
+  proxy_on_grpc_close,
+} from "./grpc";
+export { proxy_on_foreign_function } from "./foreign";
