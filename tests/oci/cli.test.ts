@@ -4,6 +4,7 @@
  * and the library's resolveDigest for the manifests command.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -144,6 +145,23 @@ describe("CLI", () => {
     const dead = await runCli(["inspect", "127.0.0.1:1/cli/x:v1"]);
     assert.equal(dead.code, 1);
     assert.match(dead.stderr, /^error: cannot reach 127\.0\.0\.1:1: .+\n$/);
+  });
+
+  it("HTTPS: a TLS registry works with its CA trusted, and an untrusted certificate is one line", async () => {
+    const tls = await startRegistry("none", { tls: true });
+    try {
+      const reference = `${tls.host}/cli/tls:v1`;
+      const untrusted = await runCli(["push", module.path, reference, "--no-plain-http"]);
+      assert.equal(untrusted.code, 1);
+      assert.match(untrusted.stderr, /^error: cannot reach 127\.0\.0\.1:[0-9]+: TLS certificate is self-signed \(DEPTH_ZERO_SELF_SIGNED_CERT\); trust its CA with NODE_EXTRA_CA_CERTS=<ca\.pem>\n$/);
+      const trusted = await runCli(["push", module.path, reference, "--no-plain-http"], { env: { NODE_EXTRA_CA_CERTS: tls.caPath } });
+      assert.equal(trusted.code, 0, trusted.stderr);
+      const raw = await skopeo(["inspect", "--raw", "--tls-verify=false", `docker://${reference}`]);
+      assert.equal(raw.code, 0, raw.stderr);
+      assert.equal(`sha256:${createHash("sha256").update(raw.stdoutBytes).digest("hex")}`, trusted.stdout.trim());
+    } finally {
+      await tls.stop();
+    }
   });
 
   it("pull writes <repository>.wasm by default", async () => {

@@ -11,6 +11,7 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { get } from "node:http";
+import { get as httpsGet } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startTokenServer, type TokenServer } from "./token-server.ts";
@@ -24,6 +25,8 @@ export interface RegistryOptions {
   password?: string;
   /** Refresh token the token server accepts (docker `identitytoken`). */
   refreshToken?: string;
+  /** Serve HTTPS with a self-signed certificate for 127.0.0.1 (its path is `Registry.caPath`). */
+  tls?: boolean;
 }
 
 export interface Registry {
@@ -37,6 +40,8 @@ export interface Registry {
   password: string;
   refreshToken: string;
   tokenServer?: TokenServer;
+  /** The self-signed certificate of a TLS registry (use as NODE_EXTRA_CA_CERTS). */
+  caPath?: string;
   /** What the registry logged so far (for diagnosing a failure). */
   log(): string;
   stop(): Promise<void>;
@@ -81,6 +86,15 @@ export async function startRegistry(mode: AuthMode, options: RegistryOptions = {
         `    rootcertbundle: ${tokenServer.certPath}`,
       );
     }
+    if (options.tls) {
+      execFileSync(
+        "openssl",
+        ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+          "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(dir, "tls-key.pem"), "-out", join(dir, "tls-cert.pem")],
+        { stdio: "ignore" },
+      );
+      lines.splice(lines.indexOf("http:") + 1, 0, "  tls:", `    certificate: ${join(dir, "tls-cert.pem")}`, `    key: ${join(dir, "tls-key.pem")}`);
+    }
     writeFileSync(join(dir, "config.yml"), `${lines.join("\n")}\n`);
   } catch (error) {
     await tokenServer?.stop();
@@ -122,7 +136,7 @@ export async function startRegistry(mode: AuthMode, options: RegistryOptions = {
   try {
     const port = await waitFor(() => /listening on 127\.0\.0\.1:([0-9]+)/.exec(output)?.[1], 10_000, () => child.exitCode !== null);
     const host = `127.0.0.1:${port}`;
-    const url = `http://${host}`;
+    const url = `${options.tls ? "https" : "http"}://${host}`;
     await waitFor(() => probe(`${url}/v2/`).then((status) => (status === 200 || status === 401 ? true : undefined)), 10_000);
     const registry: Registry = {
       mode,
@@ -137,6 +151,7 @@ export async function startRegistry(mode: AuthMode, options: RegistryOptions = {
       stop,
     };
     if (tokenServer) registry.tokenServer = tokenServer;
+    if (options.tls) registry.caPath = join(dir, "tls-cert.pem");
     return registry;
   } catch (error) {
     await stop();
@@ -147,7 +162,8 @@ export async function startRegistry(mode: AuthMode, options: RegistryOptions = {
 /** GET without keep-alive (a pooled fetch socket would hold the test process open for seconds). */
 function probe(url: string): Promise<number | undefined> {
   return new Promise((resolve) => {
-    const request = get(url, { agent: false, headers: { Connection: "close" } }, (response) => {
+    const fetcher = url.startsWith("https:") ? httpsGet : get;
+    const request = fetcher(url, { agent: false, rejectUnauthorized: false, headers: { Connection: "close" } }, (response) => {
       response.resume();
       resolve(response.statusCode);
     });
