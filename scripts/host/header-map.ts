@@ -12,8 +12,11 @@ export class HeaderMap {
   static from(init: HeadersInit | null | undefined): HeaderMap {
     const map = new HeaderMap();
     if (!init) return map;
-    const entries = Array.isArray(init) ? init : Object.entries(init as Record<string, string>);
-    for (const [k, v] of entries) map.add(k, v);
+    if (Array.isArray(init)) {
+      for (let i = 0; i < init.length; i++) map.add(init[i]![0], init[i]![1]);
+    } else {
+      for (const k in init) map.add(k, String((init as Record<string, string>)[k]));
+    }
     return map;
   }
 
@@ -49,13 +52,19 @@ export class HeaderMap {
 
   add(key: string, value: string): void {
     key = key.toLowerCase();
+    const keys = this.keys;
     if (key.charCodeAt(0) === 58 /* ':' */) {
       let i = 0;
-      while (i < this.keys.length && this.keys[i]!.charCodeAt(0) === 58) i++;
-      this.keys.splice(i, 0, key);
-      this.values.splice(i, 0, value);
+      while (i < keys.length && keys[i]!.charCodeAt(0) === 58) i++;
+      if (i === keys.length) {
+        keys.push(key);
+        this.values.push(value);
+      } else {
+        keys.splice(i, 0, key);
+        this.values.splice(i, 0, value);
+      }
     } else {
-      this.keys.push(key);
+      keys.push(key);
       this.values.push(value);
     }
   }

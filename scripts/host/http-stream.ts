@@ -87,6 +87,7 @@ const REQUEST_DEFAULTS: Array<[string, string]> = [
   [":authority", "localhost"],
   [":scheme", "http"],
 ];
+const REQUEST_DEFAULT_KEYS = REQUEST_DEFAULTS.map(([k]) => k);
 
 export class HttpStream extends EventEmitter {
   /** The stream context id (2, 3, … in a fresh single-plugin VM). */
@@ -340,10 +341,16 @@ export class HttpStream extends EventEmitter {
   private headerMap(init: HeadersInit, isRequest: boolean): HeaderMap {
     const map = HeaderMap.from(init);
     if (!this.env.options.normalizeHeaders) return map;
+    const keys = map.keys;
     if (isRequest) {
-      for (const [k, v] of REQUEST_DEFAULTS) if (!map.has(k)) map.add(k, v);
-    } else if (!map.has(":status")) {
-      map.add(":status", "200");
+      let seen = 0;
+      for (let i = 0; i < keys.length && keys[i]!.charCodeAt(0) === 58; i++) {
+        const at = REQUEST_DEFAULT_KEYS.indexOf(keys[i]!);
+        if (at >= 0) seen |= 1 << at;
+      }
+      if (seen !== 15) REQUEST_DEFAULTS.forEach(([k, v], i) => (seen & (1 << i)) === 0 && map.add(k, v));
+    } else if (keys.length === 0 || keys[0] !== ":status") {
+      if (!map.has(":status")) map.add(":status", "200");
     }
     return map;
   }
@@ -612,7 +619,8 @@ export class HttpStream extends EventEmitter {
     f.headersHeld = false;
     f.headersForwarded = true;
     if (!f.isRequest && this.responseCodeDetails === null) this.responseCodeDetails = "via_upstream";
-    this.emit(f.isRequest ? "requestHeaders" : "responseHeaders", map.toPairs(), eos);
+    const name = f.isRequest ? "requestHeaders" : "responseHeaders";
+    if (this.listenerCount(name) > 0) this.emit(name, map.toPairs(), eos);
     if (eos) this.ended(f);
     else if (f.isRequest) this.unblocked(f);
   }
@@ -633,7 +641,8 @@ export class HttpStream extends EventEmitter {
       f.dataStopped = false;
       this.forwardData(f, f.held.take(), false);
     }
-    this.emit(f.isRequest ? "requestTrailers" : "responseTrailers", f.trailers?.toPairs() ?? []);
+    const name = f.isRequest ? "requestTrailers" : "responseTrailers";
+    if (this.listenerCount(name) > 0) this.emit(name, f.trailers?.toPairs() ?? []);
     this.ended(f);
   }
 

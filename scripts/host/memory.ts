@@ -2,6 +2,13 @@
 // reported to the caller (who returns INVALID_MEMORY_ACCESS / WASI FAULT), never thrown.
 // Views are recreated only when memory.grow detached the previous ArrayBuffer.
 
+// Buffer#utf8Slice skips toString's argument handling; it is the hot path of every string hostcall.
+const utf8Slice: (this: Buffer, start: number, end: number) => string =
+  (Buffer.prototype as unknown as { utf8Slice?: (start: number, end: number) => string }).utf8Slice ??
+  function (this: Buffer, start: number, end: number) {
+    return this.toString("utf8", start, end);
+  };
+
 export class LinearMemory {
   private memory: WebAssembly.Memory | null = null;
   u8 = new Uint8Array(0);
@@ -43,7 +50,7 @@ export class LinearMemory {
 
   string(ptr: number, len: number): string {
     ptr >>>= 0;
-    return this.buf.toString("utf8", ptr, ptr + (len >>> 0));
+    return utf8Slice.call(this.buf, ptr, ptr + (len >>> 0));
   }
 
   /** A copy of [ptr, ptr+len). */
