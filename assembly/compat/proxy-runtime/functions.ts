@@ -1,0 +1,78 @@
+// proxy-runtime's free functions over our SDK. Each returns the host status (or records it for
+// lastStatus()) where proxy-runtime trapped.
+import { proxy_set_effective_context as setEffectiveContext } from "../../abi/lifecycle";
+import { HostBuffer } from "../../buffers";
+import { continueStream, sendLocalResponseBytes } from "../../http";
+import { log as sdkLog, LogLevel } from "../../logging";
+import { HeaderPair as SdkHeaderPair } from "../../pairs";
+import { getProperty, setProperty } from "../../properties";
+import { lastStatus, record } from "../../status";
+import { StreamType } from "../../types";
+import { BufferTypeValues, GrpcStatusValues, LogLevelValues, WasmResultValues } from "./enums";
+import { Headers } from "./headers";
+
+export function log(level: LogLevelValues, logMessage: string): void {
+  sdkLog(<LogLevel>level, logMessage);
+}
+
+export function continue_request(): WasmResultValues {
+  return <WasmResultValues>continueStream(StreamType.HttpRequest);
+}
+
+export function continue_response(): WasmResultValues {
+  return <WasmResultValues>continueStream(StreamType.HttpResponse);
+}
+
+/** Answers the request from the filter once the current callback returns (ABI.md §2.6). */
+export function send_local_response(
+  response_code: u32,
+  response_code_details: string,
+  body: ArrayBuffer,
+  additional_headers: Headers,
+  grpc_status: GrpcStatusValues,
+): WasmResultValues {
+  const pairs = new Array<SdkHeaderPair>();
+  for (let i = 0; i < additional_headers.length; i++) {
+    const pair = additional_headers[i];
+    pairs.push(new SdkHeaderPair(String.UTF8.decode(pair.key), String.UTF8.decode(pair.value)));
+  }
+  return <WasmResultValues>sendLocalResponseBytes(response_code, body, pairs, grpc_status, response_code_details);
+}
+
+/**
+ * A property's raw value; `path` is sent as is, so separate segments with "\0" ("request\0path").
+ * Empty when missing: lastStatus() is then NotFound (proxy-runtime trapped).
+ */
+export function get_property(path: string): ArrayBuffer {
+  const value = getProperty([path]);
+  return value !== null ? value : new ArrayBuffer(0);
+}
+
+export function set_property(path: string, data: ArrayBuffer): WasmResultValues {
+  return <WasmResultValues>setProperty([path], data);
+}
+
+/** Bytes [start, start + length) of a buffer, clamped; empty when unavailable (see lastStatus()). */
+export function get_buffer_bytes(typ: BufferTypeValues, start: u32, length: u32): ArrayBuffer {
+  const bytes = new HostBuffer(typ).getBytes(start, length);
+  return bytes !== null ? bytes : new ArrayBuffer(0);
+}
+
+export class BufferStatusResult {
+  result: WasmResultValues = WasmResultValues.Ok;
+  length: usize = 0;
+  flags: u32 = 0;
+}
+
+export function get_buffer_status(typ: BufferTypeValues): BufferStatusResult {
+  const status = new BufferStatusResult();
+  const length = new HostBuffer(typ).length();
+  status.result = <WasmResultValues>lastStatus();
+  if (length > 0) status.length = <usize>length;
+  return status;
+}
+
+/** Makes later calls in this callback act for `context_id` (e.g. a stream, from a callout reply). */
+export function proxy_set_effective_context(context_id: u32): WasmResultValues {
+  return <WasmResultValues>record(setEffectiveContext(context_id));
+}
