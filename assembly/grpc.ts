@@ -91,18 +91,14 @@ export class GrpcStreamHandler extends Callout {
   }
 }
 
-// Called by the proxy_on_grpc_* callbacks once a call or stream was made; null keeps them empty otherwise.
-export let onGrpcInitialMetadataHook: ((token: u32) => void) | null = null;
-export let onGrpcMessageHook: ((token: u32, messageSize: u32) => void) | null = null;
-export let onGrpcTrailingMetadataHook: ((token: u32) => void) | null = null;
-export let onGrpcCloseHook: ((token: u32, status: u32) => void) | null = null;
-
-function setHooks(): void {
-  onGrpcInitialMetadataHook = deliverInitialMetadata;
-  onGrpcMessageHook = deliverMessage;
-  onGrpcTrailingMetadataHook = deliverTrailingMetadata;
-  onGrpcCloseHook = deliverClose;
-}
+// Called by the proxy_on_grpc_* callbacks: the call hooks once a unary call was made, the stream hooks
+// once a stream was opened; null keeps the callbacks free of the code a filter does not use.
+export let onGrpcCallMessageHook: ((token: u32, messageSize: u32) => void) | null = null;
+export let onGrpcCallCloseHook: ((token: u32, status: u32) => void) | null = null;
+export let onGrpcStreamInitialMetadataHook: ((token: u32) => void) | null = null;
+export let onGrpcStreamMessageHook: ((token: u32, messageSize: u32) => void) | null = null;
+export let onGrpcStreamTrailingMetadataHook: ((token: u32) => void) | null = null;
+export let onGrpcStreamCloseHook: ((token: u32, status: u32) => void) | null = null;
 
 /** The stream with `token` if its context is still there (effective from now on), else null. */
 function enterStream(token: u32): GrpcStreamHandler | null {
@@ -124,26 +120,33 @@ function takeCall(token: u32): GrpcCallHandler | null {
   return call;
 }
 
-function deliverInitialMetadata(token: u32): void {
+function deliverCallMessage(token: u32, messageSize: u32): void {
+  const call = takeCall(token);
+  if (call !== null && enterCalloutContext(call)) call.onResponse(new GrpcCallResponse(GrpcStatus.Ok, "", receivedMessage(messageSize)));
+  collectGarbage();
+}
+
+function deliverCallClose(token: u32, status: u32): void {
+  const call = takeCall(token);
+  if (call !== null && enterCalloutContext(call)) call.onResponse(new GrpcCallResponse(<GrpcStatus>status, hostStatusMessage(), null));
+  collectGarbage();
+}
+
+function deliverStreamInitialMetadata(token: u32): void {
   const stream = enterStream(token);
   if (stream !== null) stream.onInitialMetadata(grpcReceiveInitialMetadata);
   collectGarbage();
 }
 
-function deliverTrailingMetadata(token: u32): void {
+function deliverStreamMessage(token: u32, messageSize: u32): void {
   const stream = enterStream(token);
-  if (stream !== null) stream.onTrailingMetadata(grpcReceiveTrailingMetadata);
+  if (stream !== null) stream.onMessage(receivedMessage(messageSize));
   collectGarbage();
 }
 
-function deliverMessage(token: u32, messageSize: u32): void {
-  const call = takeCall(token);
-  if (call !== null) {
-    if (enterCalloutContext(call)) call.onResponse(new GrpcCallResponse(GrpcStatus.Ok, "", receivedMessage(messageSize)));
-  } else {
-    const stream = enterStream(token);
-    if (stream !== null) stream.onMessage(receivedMessage(messageSize));
-  }
+function deliverStreamTrailingMetadata(token: u32): void {
+  const stream = enterStream(token);
+  if (stream !== null) stream.onTrailingMetadata(grpcReceiveTrailingMetadata);
   collectGarbage();
 }
 
@@ -152,20 +155,15 @@ function receivedMessage(size: u32): ArrayBuffer {
   return message !== null ? message : new ArrayBuffer(0);
 }
 
-function deliverClose(token: u32, status: u32): void {
-  const call = takeCall(token);
-  if (call !== null) {
-    if (enterCalloutContext(call)) call.onResponse(new GrpcCallResponse(<GrpcStatus>status, hostStatusMessage(), null));
-  } else {
-    const stream = enterStream(token);
-    if (stream !== null) {
-      stream.onClose(<GrpcStatus>status, hostStatusMessage());
-      forgetCallout(stream);
-      // Envoy keeps a stream this side has not closed: close it so the host can let it go.
-      if (!stream.localClosed) {
-        stream.localClosed = true;
-        proxy_grpc_close(token);
-      }
+function deliverStreamClose(token: u32, status: u32): void {
+  const stream = enterStream(token);
+  if (stream !== null) {
+    stream.onClose(<GrpcStatus>status, hostStatusMessage());
+    forgetCallout(stream);
+    // Envoy keeps a stream this side has not closed: close it so the host can let it go.
+    if (!stream.localClosed) {
+      stream.localClosed = true;
+      proxy_grpc_close(token);
     }
   }
   collectGarbage();
@@ -212,7 +210,8 @@ export function dispatchGrpcCall(
   handler: GrpcCallHandler,
 ): Status {
   if (handler.token != 0) return record(Status.BadArgument);
-  setHooks();
+  onGrpcCallMessageHook = deliverCallMessage;
+  onGrpcCallCloseHook = deliverCallClose;
   encodeTarget(cluster, serviceName, methodName, initialMetadata);
   const status = record(proxy_grpc_call(
     targetBase, clusterEnd - targetBase,
@@ -239,7 +238,10 @@ export function openGrpcStream(
   handler: GrpcStreamHandler,
 ): Status {
   if (handler.token != 0) return record(Status.BadArgument);
-  setHooks();
+  onGrpcStreamInitialMetadataHook = deliverStreamInitialMetadata;
+  onGrpcStreamMessageHook = deliverStreamMessage;
+  onGrpcStreamTrailingMetadataHook = deliverStreamTrailingMetadata;
+  onGrpcStreamCloseHook = deliverStreamClose;
   encodeTarget(cluster, serviceName, methodName, initialMetadata);
   const status = record(proxy_grpc_stream(
     targetBase, clusterEnd - targetBase,

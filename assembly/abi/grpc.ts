@@ -1,6 +1,13 @@
 // Host calls and callbacks for gRPC calls and streams (ABI 0.2.1 signatures; replies arrive on the
 // root context id like HTTP callouts).
-import { onGrpcCloseHook, onGrpcInitialMetadataHook, onGrpcMessageHook, onGrpcTrailingMetadataHook } from "../grpc";
+import {
+  onGrpcCallCloseHook,
+  onGrpcCallMessageHook,
+  onGrpcStreamCloseHook,
+  onGrpcStreamInitialMetadataHook,
+  onGrpcStreamMessageHook,
+  onGrpcStreamTrailingMetadataHook,
+} from "../grpc";
 
 /**
  * A unary call to `upstream` (a cluster name, or a serialized envoy.config.core.v3.GrpcService) with a
@@ -46,23 +53,28 @@ export declare function proxy_grpc_cancel(token: u32): u32;
 export declare function proxy_grpc_close(token: u32): u32;
 
 export function proxy_on_grpc_receive_initial_metadata(rootContextId: u32, token: u32, headerCount: u32): void {
-  const hook = onGrpcInitialMetadataHook;
+  const hook = onGrpcStreamInitialMetadataHook;
   if (hook !== null) hook(token);
 }
 
 export function proxy_on_grpc_receive(rootContextId: u32, token: u32, messageSize: u32): void {
-  const hook = onGrpcMessageHook;
-  if (hook !== null) hook(token, messageSize);
+  // Each hook ignores tokens that are not its kind (a call or a stream).
+  const call = onGrpcCallMessageHook;
+  if (call !== null) call(token, messageSize);
+  const stream = onGrpcStreamMessageHook;
+  if (stream !== null) stream(token, messageSize);
 }
 
 /** The spec's name; the C++ SDK's `proxy_on_grpc_trailing_metadata` is never called by Envoy. */
 export function proxy_on_grpc_receive_trailing_metadata(rootContextId: u32, token: u32, headerCount: u32): void {
-  const hook = onGrpcTrailingMetadataHook;
+  const hook = onGrpcStreamTrailingMetadataHook;
   if (hook !== null) hook(token);
 }
 
 /** A call failed or a stream was closed by the other side; the message is read with proxy_get_status. */
 export function proxy_on_grpc_close(rootContextId: u32, token: u32, grpcStatus: u32): void {
-  const hook = onGrpcCloseHook;
-  if (hook !== null) hook(token, grpcStatus);
+  const call = onGrpcCallCloseHook;
+  if (call !== null) call(token, grpcStatus);
+  const stream = onGrpcStreamCloseHook;
+  if (stream !== null) stream(token, grpcStatus);
 }
