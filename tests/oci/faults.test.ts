@@ -166,8 +166,9 @@ describe("refused before any network traffic", () => {
       [["pull", "not-a-reference"], /^error: malformed reference/],
       [["inspect", ref, "--raw", "--json"], /^error: --raw and --json exclude each other$/],
     ];
-    for (const [args, pattern, input] of cases) {
-      const result = await runCli(args, input === undefined ? {} : { input });
+    const results = await Promise.all(cases.map(([args, , input]) => runCli(args, input === undefined ? {} : { input })));
+    for (const [i, [args, pattern]] of cases.entries()) {
+      const result = results[i]!;
       assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
       assert.equal(result.stderr.trimEnd().split("\n").length, 1, result.stderr);
       assert.match(result.stderr.trimEnd(), pattern);
