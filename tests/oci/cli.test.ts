@@ -5,11 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { digestHex, resolveDigest } from "../../scripts/oci/index.ts";
-import { addHeaderModule, removeTempDirs, runCli, skopeo, tempDir, type ModuleFixture } from "./fixtures.ts";
+import { addHeaderModule, cliBundle, paddedModule, removeTempDirs, run, runCli, skopeo, tempDir, type ModuleFixture } from "./fixtures.ts";
 import { startRegistry, type Registry } from "./registry-harness.ts";
 
 let module: ModuleFixture;
@@ -162,6 +162,21 @@ describe("CLI", () => {
     } finally {
       await tls.stop();
     }
+  });
+
+  it("progress for blobs over 1 MiB appears on a terminal (under script(1)) and not on a pipe", async () => {
+    const big = join(tempDir(), "big.wasm");
+    writeFileSync(big, await paddedModule(2 * 1024 * 1024));
+    const reference = `${registry.host}/cli/progress:v1`;
+    const piped = await runCli(["push", big, reference]);
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.doesNotMatch(piped.stderr, /pushing sha256/);
+    const out = join(tempDir(), "pulled.wasm");
+    const command = [process.execPath, await cliBundle(), "pull", reference, "-o", out].join(" ");
+    const onTerminal = await run("script", ["-qec", command, "/dev/null"], { env: { DOCKER_CONFIG: tempDir() } });
+    assert.equal(onTerminal.code, 0, onTerminal.stdout);
+    assert.match(onTerminal.stdout, /pulling sha256:[0-9a-f]{12}… 2\.0\/2\.0 MiB 100%/);
+    assert.deepEqual(readFileSync(out), readFileSync(big));
   });
 
   it("pull writes <repository>.wasm by default", async () => {

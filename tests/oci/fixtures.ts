@@ -122,7 +122,8 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-function run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+/** Runs a program to completion, collecting its output (killed after `timeoutMs`, default 60 s). */
+export function run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries({ ...process.env, ...options.env })) if (value !== undefined) env[key] = value;
