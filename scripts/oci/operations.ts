@@ -197,8 +197,3 @@ export async function inspectArtifact(store: Store, target: string): Promise<Ins
   if (wasmLayer) result.wasmLayer = wasmLayer;
   return result;
 }
-
-/** The manifest digest a tag or digest names in a store (what Istio's `WasmPlugin.spec.sha256` wants, without `sha256:`). */
-export async function resolveDigestIn(store: Store, target: string): Promise<string> {
-  return (await store.fetchManifest(target)).descriptor.digest;
-}

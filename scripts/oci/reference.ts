@@ -24,10 +24,6 @@ const DOCKER_HUB_ALIASES = new Set(["docker.io", "index.docker.io", "registry-1.
 
 export const REFERENCE_SYNTAX = "host[:port]/repository[:tag|@digest]";
 
-export function isValidTag(tag: string): boolean {
-  return TAG_PATTERN.test(tag);
-}
-
 /** Parses a reference or throws a UsageError naming what is wrong. */
 export function parseReference(input: string): Reference {
   const bad = (why: string) => new UsageError(`malformed reference "${input}": ${why} (expected ${REFERENCE_SYNTAX})`);

@@ -169,11 +169,6 @@ export function skopeoCreds(registry: { mode: string; username: string; password
   return registry.mode === "none" ? [] : [`${flag}=${registry.username}:${registry.password}`];
 }
 
-export function writeJson(path: string, value: unknown): void {
-  mkdirSync(join(path, ".."), { recursive: true });
-  writeFileSync(path, JSON.stringify(value));
-}
-
 /** A fake `docker-credential-<name>` that logs its calls and knows one server. */
 export function fakeHelper(binDir: string, name: string, known: { server: string; username: string; secret: string }): string {
   const log = join(binDir, `${name}.log`);

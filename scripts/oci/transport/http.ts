@@ -119,7 +119,7 @@ async function buffered(response: Response, method: string, url: URL, onProgress
       onProgress?.(received);
     }
   } catch (error) {
-    throw new NetworkError(`connection to ${url.host} failed while reading the response: ${networkReason(error)}`);
+    throw new NetworkError(`connection to ${url.host} failed while reading the response: ${describeNetworkFailure(error).reason}`);
   }
   const body = new Uint8Array(received);
   let offset = 0;
@@ -206,8 +206,4 @@ export function describeNetworkFailure(error: unknown): { reason: string; transi
   }
   if (code) return { reason: code, transient: true };
   return { reason: "connection failed", transient: true };
-}
-
-export function networkReason(error: unknown): string {
-  return describeNetworkFailure(error).reason;
 }
