@@ -170,7 +170,7 @@ describe("auth layer", () => {
     const { transport, seen } = registry((r) =>
       auth(r)?.startsWith("Bearer tok-")
         ? reply(200)
-        : reply(401, { "WWW-Authenticate": 'Bearer realm="http://auth.local/token",service="reg",scope="repository:wasm/f:pull"' }),
+        : reply(401, { "WWW-Authenticate": 'Bearer realm="https://auth.local/token",service="reg",scope="repository:wasm/f:pull"' }),
     );
     const client = withAuth(transport, {
       credentials: staticCredentials("reg.local", { username: "alice", password: secret }),
@@ -183,7 +183,7 @@ describe("auth layer", () => {
     assert.equal(tokenRequests.length, 2, "one token per scope set");
     const first = tokenRequests[0]!;
     assert.equal(first.method, "GET");
-    assert.equal(first.url.origin + first.url.pathname, "http://auth.local/token");
+    assert.equal(first.url.origin + first.url.pathname, "https://auth.local/token");
     assert.equal(first.url.searchParams.get("service"), "reg");
     assert.deepEqual(first.url.searchParams.getAll("scope"), ["repository:wasm/f:pull,push"]);
     assert.equal(first.url.searchParams.get("account"), "alice");
@@ -214,6 +214,18 @@ describe("auth layer", () => {
     assert.equal(form.get("scope"), "repository:a:pull");
     assert.equal(form.get("client_id"), "proxy-wasm");
     assert.equal(post.headers?.Authorization, undefined);
+  });
+
+  it("refuses to send credentials to a plain-HTTP token server named by an HTTPS registry", async () => {
+    const tokenRequests: HttpRequest[] = [];
+    const tokenTransport: Transport = async (r) => {
+      tokenRequests.push(r);
+      return reply(200, {}, JSON.stringify({ token: "t" }));
+    };
+    const { transport } = registry(() => reply(401, { "WWW-Authenticate": 'Bearer realm="http://evil.example/token",service="reg"' }));
+    const client = withAuth(transport, { credentials: staticCredentials("reg.local", { username: "alice", password: secret }), tokenTransport });
+    await assert.rejects(client({ method: "GET", url: url("https://reg.local/v2/") }), /names a plain-HTTP token server \(evil\.example\); refusing to send credentials there/);
+    assert.equal(tokenRequests.length, 0);
   });
 
   it("never offers one registry's credentials to another host", async () => {

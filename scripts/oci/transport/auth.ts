@@ -64,19 +64,19 @@ export function withAuth(next: Transport, options: AuthOptions): Transport {
     return found;
   };
 
-  const tokenFor = (host: string, state: HostState, scopes: string[], fresh: boolean): Promise<string> => {
+  const tokenFor = (host: string, state: HostState, scopes: string[], fresh: boolean, secure: boolean): Promise<string> => {
     const key = `${host} ${scopes.join(" ")}`;
     const cached = tokens.get(key);
     if (!fresh && cached && cached.expiresAt > now()) return Promise.resolve(cached.token);
     let inFlight = pending.get(key);
     if (!inFlight) {
-      inFlight = fetchToken(host, state, scopes).finally(() => pending.delete(key));
+      inFlight = fetchToken(host, state, scopes, secure).finally(() => pending.delete(key));
       pending.set(key, inFlight);
     }
     return inFlight;
   };
 
-  const fetchToken = async (host: string, state: HostState, scopes: string[]): Promise<string> => {
+  const fetchToken = async (host: string, state: HostState, scopes: string[], secure: boolean): Promise<string> => {
     const credential = await credentialFor(host);
     const key = `${host} ${scopes.join(" ")}`;
     if (credential?.registryToken) {
@@ -89,6 +89,10 @@ export function withAuth(next: Transport, options: AuthOptions): Transport {
       if (realm.protocol !== "https:" && realm.protocol !== "http:") throw new Error();
     } catch {
       throw new OciError(`${host} sent a Bearer challenge without a usable realm`);
+    }
+    if (secure && realm.protocol === "http:" && hasSecret(credential)) {
+      // An HTTPS registry pointing at a plain-HTTP token server would expose the credentials.
+      throw new OciError(`${host} names a plain-HTTP token server (${realm.host}); refusing to send credentials there`);
     }
     let request: HttpRequest;
     if (credential?.identityToken) {
@@ -145,7 +149,7 @@ export function withAuth(next: Transport, options: AuthOptions): Transport {
       const credential = await credentialFor(host);
       if (credential?.username !== undefined && credential.password !== undefined) authorization = basicHeader(credential);
     } else if (state?.scheme === "bearer") {
-      authorization = `Bearer ${await tokenFor(host, state, scopes, false)}`;
+      authorization = `Bearer ${await tokenFor(host, state, scopes, false, request.url.protocol === "https:")}`;
     }
     const response = await send(request, authorization);
     if (response.status !== 401) return response;
@@ -160,7 +164,7 @@ export function withAuth(next: Transport, options: AuthOptions): Transport {
       if (bearer.params.service !== undefined) state.service = bearer.params.service;
       hosts.set(host, state);
       const wanted = mergeScopes(scopes, bearer.params.scope?.split(" "));
-      const token = await tokenFor(host, state, wanted, true);
+      const token = await tokenFor(host, state, wanted, true, request.url.protocol === "https:");
       const retried = await send(request, `Bearer ${token}`);
       if (retried.status !== 401) return retried;
       throw hasSecret(credential)
