@@ -85,10 +85,10 @@ function wellKnown(env: HostEnv, ctx: Context, name: string): Found {
       ["id", h.get("x-request-id")],
       ["query", q < 0 ? "" : path.slice(q + 1)],
       ["protocol", http.protocol],
-      ["time", { timestamp: http.startNs }],
+      ["time", { timestamp: env.clock.realtimeNsAt(http.startMs) }],
       ["size", http.requestBodyBytes],
       ["total_size", h.byteSize() + http.requestBodyBytes],
-      ["duration", http.endNs === null ? undefined : { duration: http.endNs - http.startNs }],
+      ["duration", http.endMs === null ? undefined : { duration: BigInt(Math.round((http.endMs - http.startMs) * 1e6)) }],
     ]);
   }
   if (name === "response") {

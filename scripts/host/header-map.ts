@@ -5,6 +5,15 @@ import type { Pairs } from "./pairs.ts";
 
 export type HeadersInit = Pairs | ReadonlyArray<readonly [string, string]> | Record<string, string>;
 
+/** Lower-cases only when needed (most keys already are, and the check is cheaper than the call). */
+function lower(key: string): string {
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c > 127) return key.toLowerCase();
+  }
+  return key;
+}
+
 export class HeaderMap {
   keys: string[] = [];
   values: string[] = [];
@@ -34,24 +43,24 @@ export class HeaderMap {
   }
 
   get(key: string): string | undefined {
-    key = key.toLowerCase();
+    key = lower(key);
     const i = this.keys.indexOf(key);
     return i < 0 ? undefined : this.values[i];
   }
 
   getAll(key: string): string[] {
-    key = key.toLowerCase();
+    key = lower(key);
     const out: string[] = [];
     for (let i = 0; i < this.keys.length; i++) if (this.keys[i] === key) out.push(this.values[i]!);
     return out;
   }
 
   has(key: string): boolean {
-    return this.keys.indexOf(key.toLowerCase()) >= 0;
+    return this.keys.indexOf(lower(key)) >= 0;
   }
 
   add(key: string, value: string): void {
-    key = key.toLowerCase();
+    key = lower(key);
     const keys = this.keys;
     if (key.charCodeAt(0) === 58 /* ':' */) {
       let i = 0;
@@ -75,7 +84,7 @@ export class HeaderMap {
   }
 
   remove(key: string): void {
-    key = key.toLowerCase();
+    key = lower(key);
     for (let i = this.keys.length - 1; i >= 0; i--) {
       if (this.keys[i] === key) {
         this.keys.splice(i, 1);

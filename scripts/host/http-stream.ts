@@ -74,6 +74,8 @@ class Flow {
 }
 
 const EMPTY = Buffer.alloc(0);
+const NO_CHUNKS: Buffer[] = [];
+const NO_HEADERS: Pairs = [];
 
 function toChunks(body: BodyInit | undefined): Buffer[] {
   if (body === undefined) return [];
@@ -93,8 +95,9 @@ export class HttpStream extends EventEmitter {
   /** The stream context id (2, 3, … in a fresh single-plugin VM). */
   readonly id: number;
   readonly protocol = "HTTP/1.1";
-  readonly startNs: bigint;
-  endNs: bigint | null = null;
+  /** Clock time (ms since the host started) when the stream began / completed. */
+  readonly startMs: number;
+  endMs: number | null = null;
   readonly connectionId: number;
   localResponse: LocalResponse | null = null;
   /** Set when the stream was reset (e.g. "wasm_close_stream"). */
@@ -120,7 +123,7 @@ export class HttpStream extends EventEmitter {
     this.id = ctx?.id ?? 0;
     if (ctx) ctx.http = this;
     this.connectionId = connectionId;
-    this.startNs = env.clock.realtimeNs();
+    this.startMs = env.clock.nowMs();
   }
 
   // ---- Driving the stream -------------------------------------------------------------------------
@@ -138,15 +141,15 @@ export class HttpStream extends EventEmitter {
   }
 
   private sendMessage(isRequest: boolean, m: HttpMessage): void {
-    const chunks = toChunks(m.body);
+    const chunks = m.body === undefined ? NO_CHUNKS : toChunks(m.body);
     const hasTrailers = m.trailers !== undefined;
-    if (isRequest) this.callOnRequestHeaders(m.headers ?? {}, chunks.length === 0 && !hasTrailers);
-    else this.callOnResponseHeaders(m.headers ?? {}, chunks.length === 0 && !hasTrailers);
-    chunks.forEach((c, i) => {
+    if (isRequest) this.callOnRequestHeaders(m.headers ?? NO_HEADERS, chunks.length === 0 && !hasTrailers);
+    else this.callOnResponseHeaders(m.headers ?? NO_HEADERS, chunks.length === 0 && !hasTrailers);
+    for (let i = 0; i < chunks.length; i++) {
       const eos = i === chunks.length - 1 && !hasTrailers;
-      if (isRequest) this.callOnRequestBody(c, eos);
-      else this.callOnResponseBody(c, eos);
-    });
+      if (isRequest) this.callOnRequestBody(chunks[i]!, eos);
+      else this.callOnResponseBody(chunks[i]!, eos);
+    }
     if (hasTrailers) {
       if (isRequest) this.callOnRequestTrailers(m.trailers!);
       else this.callOnResponseTrailers(m.trailers!);
@@ -191,7 +194,7 @@ export class HttpStream extends EventEmitter {
     if (this.completed) return this;
     this.completed = true;
     this.req.aborted = this.resp.aborted = true;
-    this.endNs = this.env.clock.realtimeNs();
+    this.endMs = this.env.clock.nowMs();
     const vm = this.vm;
     const ctx = this.ctx;
     if (vm && ctx && !vm.failed && !ctx.deleted) {
@@ -205,7 +208,7 @@ export class HttpStream extends EventEmitter {
       }
       vm.finishStream(ctx, vm.env.options.completionOrder);
     }
-    this.emit("complete");
+    if (this.listenerCount("complete") > 0) this.emit("complete");
     return this;
   }
 

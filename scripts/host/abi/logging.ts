@@ -13,7 +13,8 @@ export function functions(vm: Vm): HostFunctions {
       fn(level: number, ptr: number, size: number): number {
         if (level >>> 0 > 5) return Status.BadArgument;
         if (!mem.ok(ptr, size)) return Status.InvalidMemoryAccess;
-        vm.env.log(level, mem.string(ptr, size), vm.ctx().id);
+        // Like ENVOY_LOG, a message below the level is dropped before anything is formatted.
+        if (level >= vm.env.options.logLevel) vm.env.log(level, mem.string(ptr, size), vm.ctx().id);
         return Status.Ok;
       },
     },
