@@ -59,6 +59,7 @@ export class ProxyWasmHost extends EventEmitter {
     this.loadFailure = loadFailure;
     this.rootContextId = vm?.root?.id ?? 0;
     if (vm) vm.onTimerChange = () => this.planSystemTimer();
+    this.planSystemTimer();
   }
 
   /**

@@ -207,6 +207,8 @@ export class HttpStream extends EventEmitter {
         ctx.accessLogPhase = false;
       }
       vm.finishStream(ctx, vm.env.options.completionOrder);
+    } else if (vm && ctx) {
+      vm.contexts.delete(ctx.id);
     }
     if (this.listenerCount("complete") > 0) this.emit("complete");
     return this;

@@ -164,6 +164,8 @@ export class TcpStream extends EventEmitter {
       if (vm.has("proxy_on_done")) vm.call1("proxy_on_done", ctx, ctx.id);
       if (vm.has("proxy_on_log")) vm.call1("proxy_on_log", ctx, ctx.id);
       vm.deleteContext(ctx);
+    } else if (vm && ctx) {
+      vm.contexts.delete(ctx.id);
     }
     this.emit("complete");
   }

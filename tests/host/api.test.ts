@@ -1,0 +1,122 @@
+// The public API beyond the conformance checks: the README example, events for a live proxy,
+// the system clock, the call trace format.
+
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { describe, test } from "node:test";
+import { ProxyWasmHost } from "../../scripts/host/index.ts";
+import { pairsData, recorder, startProbe } from "./probe.ts";
+
+describe("README", () => {
+  test("the example test in scripts/host/README.md passes as written", async () => {
+    const readme = readFileSync(new URL("../../scripts/host/README.md", import.meta.url), "utf8");
+    assert.ok(readme.includes('wasm: "build/add-header.wasm"'), "README example still loads add-header");
+    assert.ok(existsSync("build/add-header.wasm"), "run `npm run asbuild` first");
+    const host = await ProxyWasmHost.start({
+      wasm: "build/add-header.wasm",
+      rootId: "add_header",
+      pluginConfiguration: '{"name":"x-demo","value":"yes"}',
+    });
+    assert.equal(host.failState, "Ok", host.failMessage);
+    const stream = host
+      .http()
+      .request({ headers: { ":path": "/", "user-agent": "curl/8" } })
+      .response({ headers: { ":status": "200" }, body: "hello" })
+      .complete();
+    assert.equal(stream.responseHeader("x-demo"), "yes");
+    assert.equal(stream.responseBody.toString(), "hello");
+    assert.deepEqual(host.logs("critical"), []);
+  });
+});
+
+describe("events for a live proxy", () => {
+  const headers = pairsData([
+    [":method", "GET"],
+    [":path", "/auth"],
+    [":authority", "auth"],
+  ]);
+  const spec = {
+    imports: ["proxy_http_call", "proxy_continue_stream", "proxy_set_effective_context", "proxy_send_local_response"],
+    data: [
+      [256, headers.text],
+      [400, "auth"],
+    ] as Array<[number, string]>,
+    body: `(func (export "proxy_on_context_create") (param i32 i32))
+      (func (export "proxy_on_request_headers") (param $c i32) (param i32 i32) (result i32)
+        (i32.store (i32.const 32) (local.get $c))
+        (drop (call $proxy_http_call (i32.const 400) (i32.const 4) (i32.const 256) (i32.const ${headers.size})
+          (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 64)))
+        (i32.const 1))
+      (func (export "proxy_on_http_call_response") (param i32) (param i32) (param $h i32) (param i32) (param i32)
+        (drop (call $proxy_set_effective_context (i32.load (i32.const 32))))
+        (if (i32.eq (local.get $h) (i32.const 0))
+          (then (drop (call $proxy_send_local_response (i32.const 403) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)
+            (i32.const 0) (i32.const 0) (i32.const -1))))
+          (else (drop (call $proxy_continue_stream (i32.const 0))))))`,
+  };
+
+  test("a callout is announced, and the resumed request is emitted when it goes upstream", async () => {
+    const host = await startProbe(spec);
+    const events: string[] = [];
+    host.on("httpCall", (call) => events.push(`call ${call.token} ${call.cluster}`));
+    const stream = host.http();
+    stream.on("requestHeaders", (pairs, eos) => events.push(`upstream headers ${pairs.length} eos=${eos}`));
+    stream.on("requestBody", (chunk, eos) => events.push(`upstream body ${chunk} eos=${eos}`));
+    stream.request({ body: "data" });
+    assert.deepEqual(events, ["call 4 auth"]);
+    for (const call of host.pendingHttpCalls()) host.resolveHttpCall(call.token, { status: 200 });
+    assert.deepEqual(events, ["call 4 auth", "upstream headers 4 eos=false", "upstream body data eos=true"]);
+  });
+
+  test("a local reply is announced and goes downstream", async () => {
+    const host = await startProbe(spec);
+    const events: string[] = [];
+    const stream = host.http();
+    stream.on("localResponse", (r) => events.push(`local ${r.statusCode}`));
+    stream.on("responseHeaders", (pairs) => events.push(`downstream ${pairs[0][1]}`));
+    stream.on("complete", () => events.push("complete"));
+    stream.request({});
+    host.failHttpCall(4);
+    assert.deepEqual(events, ["local 403", "downstream 403", "complete"]);
+  });
+});
+
+describe("clock: system", () => {
+  test("ticks fire from real timers", async () => {
+    const host = await startProbe(
+      {
+        imports: ["proxy_set_tick_period_milliseconds"],
+        body: `(func (export "proxy_on_vm_start") (param i32 i32) (result i32)
+            (drop (call $proxy_set_tick_period_milliseconds (i32.const 5))) (i32.const 1))
+          (func (export "proxy_on_tick") (param i32) (call $st (i32.const 1)))`,
+      },
+      { clock: "system" },
+    );
+    const deadline = Date.now() + 5000;
+    while (host.logs("info").length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(host.logs("info").length >= 2, "at least two ticks within 5 s");
+    assert.throws(() => host.advanceClock(10), /system clock cannot be moved/);
+    host.shutdown();
+  });
+});
+
+describe("trace", () => {
+  test("uses cpp-host's format for both directions, with unsigned values", async () => {
+    const rec = recorder();
+    const host = await startProbe(
+      {
+        body: `(func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+          (call $st (i32.const 3)) (i32.const -1))`,
+      },
+      { trace: rec.sink },
+    );
+    rec.lines.length = 0;
+    host.http().callOnRequestHeaders({}, true);
+    assert.deepEqual(rec.lines, [
+      "[host->vm] proxy_on_request_headers(2, 4, 1)",
+      "[vm->host] env.proxy_log(2, 7, 1)",
+      "[vm<-host] env.proxy_log return: 0",
+      "[host<-vm] proxy_on_request_headers return: 4294967295",
+    ]);
+  });
+});
