@@ -5,6 +5,7 @@
  * push of the same artifact sends no blob bytes. Bad input is refused before any request.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -63,13 +64,20 @@ describe("faults during a push", { concurrency: false }, () => {
 
   it("a connection dropped mid-upload: a new upload session, then success", async () => {
     const big = join(tempDir(), "big.wasm");
-    writeFileSync(big, await paddedModule(2 * 1024 * 1024));
+    const bytes = await paddedModule(2 * 1024 * 1024);
+    writeFileSync(big, bytes);
     proxy.reset();
-    proxy.addFault({ method: "PUT", path: UPLOAD_PUT, action: { kind: "drop-mid-body" } });
+    // Cut the 2 MiB module's upload after its first megabyte.
+    const hex = createHash("sha256").update(bytes).digest("hex");
+    proxy.addFault({ method: "PUT", path: new RegExp(`/blobs/uploads/.*digest=sha256(%3A|:)${hex}`), action: { kind: "drop-mid-body" } });
     const result = await runCli(["push", big, `${proxy.host}/faults/drop:v1`]);
     assert.equal(result.code, 0, result.stderr);
     const uploads = proxy.blobUploads();
-    assert.equal(uploads.filter((r) => r.fault === "drop-mid-body").length, 1, "the fault hit");
+    const dropped = uploads.filter((r) => r.fault === "drop-mid-body");
+    assert.equal(dropped.length, 1, "the fault hit");
+    assert.ok(dropped[0]!.bodyBytes >= 1024 * 1024 && dropped[0]!.bodyBytes < bytes.byteLength, `cut mid-body at ${dropped[0]!.bodyBytes}`);
+    const wasmPuts = uploads.filter((r) => r.method === "PUT" && r.path.includes(hex));
+    assert.deepEqual(wasmPuts.map((r) => r.status), [0, 201], "a fresh session, not the broken one, took the module");
     assert.equal(uploads.filter((r) => r.method === "POST").length, 3, "two blobs plus one restarted session");
     assert.deepEqual(await assertNoTagWithMissingBlobs("faults/drop"), ["v1"]);
   });
