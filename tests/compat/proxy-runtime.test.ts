@@ -46,13 +46,39 @@ import {
   RootContext, Context, registerRootContext, log, LogLevelValues, WasmResultValues, GrpcStatusValues,
   FilterHeadersStatusValues, FilterDataStatusValues, FilterTrailersStatusValues, stream_context,
   send_local_response, continue_request, get_property, get_buffer_bytes, get_buffer_status, BufferTypeValues, HeaderPair, lastStatus, proxy_set_effective_context,
+  BaseContext, Counter, Gauge, Histogram,
 } from "${compat}";
+
+function pair(key: string, value: string): HeaderPair {
+  return new HeaderPair(String.UTF8.encode(key), String.UTF8.encode(value));
+}
+
+// Answers for /auth requests; like proxy-runtime's examples, the context comes back as a BaseContext.
+function onAuthResponse(origin_context: BaseContext, headers: u32, body_size: usize, trailers: u32): void {
+  if (headers == 0) {
+    send_local_response(503, "auth unreachable", new ArrayBuffer(0), [], GrpcStatusValues.Unavailable);
+    return;
+  }
+  const user = String.UTF8.decode(get_buffer_bytes(BufferTypeValues.HttpCallResponseBody, 0, <u32>body_size));
+  if (stream_context.headers.http_callback.get(":status") == "200") {
+    stream_context.headers.request.add("x-user", user);
+    log(LogLevelValues.info, "auth ok for " + origin_context.context_id.toString() + " continue=" + show(continue_request()));
+  } else {
+    send_local_response(403, "not authorized", String.UTF8.encode("no " + user), [], GrpcStatusValues.PermissionDenied);
+  }
+}
+
+// The callback may also take the Context, as proxy-runtime's httpCall signature declares it.
+function onAuthResponseToContext(origin_context: Context, headers: u32, body_size: usize, trailers: u32): void {
+  onAuthResponse(origin_context, headers, body_size, trailers);
+}
 
 function show(status: i32): string {
   return status.toString();
 }
 
 class SurfaceRoot extends RootContext {
+  requests: Counter = new Counter("compat_requests");
   onConfigure(configuration_size: u32): bool {
     const accepted = super.onConfigure(configuration_size);
     log(LogLevelValues.info, "configuration=" + this.getConfiguration());
@@ -69,6 +95,22 @@ class Surface extends Context {
   }
   onRequestHeaders(a: u32, end_of_stream: bool): FilterHeadersStatusValues {
     const request = stream_context.headers.request;
+    (<SurfaceRoot>this.root_context).requests.increment(1);
+    const path = request.get(":path");
+    if (path == "/auth" || path == "/auth-context") {
+      const headers = [pair(":method", "GET"), pair(":path", "/check"), pair(":authority", "auth")];
+      const result = path == "/auth"
+        ? this.root_context.httpCall("auth", headers, new ArrayBuffer(0), [], 1000, this, onAuthResponse)
+        : this.root_context.httpCall("auth", headers, new ArrayBuffer(0), [], 1000, this, onAuthResponseToContext);
+      log(LogLevelValues.info, "httpCall=" + show(result));
+      return result == WasmResultValues.Ok ? FilterHeadersStatusValues.StopIteration : FilterHeadersStatusValues.Continue;
+    }
+    if (request.get(":path") == "/metrics") {
+      const gauge = new Gauge("compat_gauge");
+      const histogram = new Histogram("compat_histogram");
+      log(LogLevelValues.info, "gauge=" + show(gauge.record(gauge.metric_id, 7)) + " histogram record=" + show(histogram.record(histogram.metric_id, 3)) + " increment=" + show(histogram.increment(1)));
+      return FilterHeadersStatusValues.Continue;
+    }
     const missing = request.get("x-missing");
     log(LogLevelValues.info, "missing=[" + missing + "] status=" + show(lastStatus()));
     log(LogLevelValues.info, "replace=" + show(request.replace("x-replaced", "new")) + " remove=" + show(request.remove("x-remove")));
@@ -229,6 +271,40 @@ describe("proxy-runtime compatibility", { timeout: 300_000 }, () => {
     assert.deepEqual(denied.localResponse?.headers, [["x-why", "compat"]]);
     assert.equal(denied.responseHeader("x-why"), "compat");
     assert.ok(host.logs("info").includes("local response=0"));
+    assert.equal(host.failed, false, host.failMessage);
+  });
+
+  it("covers httpCall (reply, refusal, failure) and metrics", async () => {
+    const host = await ProxyWasmHost.start({ wasm: surfaceWasm, rootId: "surface", pluginConfiguration: "" });
+    assert.equal(host.failed, false, host.failMessage);
+
+    const allowed = host.http().request({ headers: { ":path": "/auth-context" } });
+    const denied = host.http().request({ headers: { ":path": "/auth" } });
+    const unreachable = host.http().request({ headers: { ":path": "/auth" } });
+    assert.ok(allowed.requestPaused && denied.requestPaused && unreachable.requestPaused);
+    const calls = host.pendingHttpCalls();
+    assert.deepEqual(calls.map((c) => c.cluster), ["auth", "auth", "auth"]);
+    assert.equal(calls[0]!.headers.find(([k]) => k === ":path")?.[1], "/check");
+
+    host.resolveHttpCall(calls[0]!.token, { status: 200, body: "alice" });
+    assert.equal(allowed.requestPaused, false);
+    assert.equal(allowed.requestHeader("x-user"), "alice");
+    assert.ok(host.logs("info").includes(`auth ok for ${allowed.id} continue=0`));
+
+    host.resolveHttpCall(calls[1]!.token, { status: 401, body: "bob" });
+    assert.equal(denied.localResponse?.statusCode, 403);
+    assert.equal(denied.localResponse?.body.toString("utf8"), "no bob");
+
+    host.failHttpCall(calls[2]!.token);
+    assert.equal(unreachable.localResponse?.statusCode, 503);
+    assert.equal(unreachable.localResponse?.details, "auth_unreachable");
+
+    host.http().request({ headers: { ":path": "/metrics" } }).response().complete();
+    assert.ok(host.logs("info").includes("gauge=0 histogram record=0 increment=2"));
+    assert.equal(host.metric("compat_gauge"), 7);
+    assert.deepEqual(host.histogram("compat_histogram"), [3]);
+    assert.equal(host.metric("compat_requests"), 4);
+    for (const s of [allowed, denied, unreachable]) s.complete();
     assert.equal(host.failed, false, host.failMessage);
   });
 

@@ -62,6 +62,10 @@ class RootBridge extends SdkRootContext {
     this.inner.onTick();
   }
 
+  onQueueReady(queueId: u32): void {
+    this.inner.onQueueReady(queueId);
+  }
+
   onDone(): bool {
     return this.inner.onDone();
   }

@@ -3,6 +3,7 @@
 import { proxy_done } from "../../abi/lifecycle";
 import { pluginConfiguration } from "../../buffers";
 import { record } from "../../status";
+import { httpCall } from "./callouts";
 import {
   FilterDataStatusValues,
   FilterHeadersStatusValues,
@@ -10,6 +11,7 @@ import {
   WasmResultValues,
 } from "./enums";
 import { continue_request, proxy_set_effective_context } from "./functions";
+import { Headers } from "./headers";
 
 /** What RootContext and Context share. */
 export abstract class BaseContext {
@@ -64,6 +66,24 @@ export class RootContext extends BaseContext {
   onTick(): void {}
 
   onQueueReady(token: u32): void {}
+
+  /**
+   * Sends a request to `cluster`; `cb`, a function (origin_context: Context or BaseContext, headers: u32,
+   * body_size: usize, trailers: u32) => void, gets `origin_context` back when the reply (or a failure:
+   * all counts 0) arrives. Returns the host's status: BadArgument for an unknown cluster or missing
+   * :method/:path/:authority, and then `cb` is never called.
+   */
+  httpCall<Callback>(
+    cluster: string,
+    headers: Headers,
+    body: ArrayBuffer,
+    trailers: Headers,
+    timeout_milliseconds: u32,
+    origin_context: BaseContext,
+    cb: Callback,
+  ): WasmResultValues {
+    return httpCall<Callback>(cluster, headers, body, trailers, timeout_milliseconds, origin_context, cb);
+  }
 
   /** Finishes a shutdown postponed by onDone returning false (proxy-runtime's did nothing). */
   done(): WasmResultValues {

@@ -4,12 +4,11 @@ import { proxy_set_effective_context as setEffectiveContext } from "../../abi/li
 import { HostBuffer } from "../../buffers";
 import { continueStream, sendLocalResponseBytes } from "../../http";
 import { log as sdkLog, LogLevel } from "../../logging";
-import { HeaderPair as SdkHeaderPair } from "../../pairs";
 import { getProperty, setProperty } from "../../properties";
 import { lastStatus, record } from "../../status";
 import { StreamType } from "../../types";
 import { BufferTypeValues, GrpcStatusValues, LogLevelValues, WasmResultValues } from "./enums";
-import { Headers } from "./headers";
+import { Headers, headersToPairs } from "./headers";
 
 export function log(level: LogLevelValues, logMessage: string): void {
   sdkLog(<LogLevel>level, logMessage);
@@ -31,11 +30,7 @@ export function send_local_response(
   additional_headers: Headers,
   grpc_status: GrpcStatusValues,
 ): WasmResultValues {
-  const pairs = new Array<SdkHeaderPair>();
-  for (let i = 0; i < additional_headers.length; i++) {
-    const pair = additional_headers[i];
-    pairs.push(new SdkHeaderPair(String.UTF8.decode(pair.key), String.UTF8.decode(pair.value)));
-  }
+  const pairs = headersToPairs(additional_headers);
   return <WasmResultValues>sendLocalResponseBytes(response_code, body, pairs, grpc_status, response_code_details);
 }
 

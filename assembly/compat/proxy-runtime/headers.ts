@@ -9,6 +9,7 @@ import {
   responseHeaders,
   responseTrailers,
 } from "../../headers";
+import { HeaderPair as SdkHeaderPair } from "../../pairs";
 import { WasmResultValues } from "./enums";
 
 export class HeaderPair {
@@ -29,15 +30,15 @@ export function headersFromWire(wire: ArrayBuffer | null): Headers {
   const end = <usize>wire.byteLength;
   const count = <usize>load<u32>(base);
   if (count > (end - 4) >> 3) return headers;
-  let data = 4 + (count << 3);
+  let data: usize = 4 + (count << 3);
   for (let i: usize = 0; i < count; i++) {
     const keyLength = <usize>load<u32>(base + 4 + (i << 3));
     const valueLength = <usize>load<u32>(base + 8 + (i << 3));
+    if (keyLength >= end - data) return new Array<HeaderPair>();
     const valueAt = data + keyLength + 1;
-    const next = valueAt + valueLength + 1;
-    if (keyLength >= end - data || valueLength >= end - valueAt) return new Array<HeaderPair>();
+    if (valueLength >= end - valueAt) return new Array<HeaderPair>();
     headers.push(new HeaderPair(wire.slice(<i32>data, <i32>(data + keyLength)), wire.slice(<i32>valueAt, <i32>(valueAt + valueLength))));
-    data = next;
+    data = valueAt + valueLength + 1;
   }
   return headers;
 }
@@ -60,6 +61,15 @@ export function headersToWire(headers: Headers): ArrayBuffer {
     data += pair.value.byteLength + 1;
   }
   return wire;
+}
+
+/** `headers` as our SDK's string pairs (names and values decoded as UTF-8). */
+export function headersToPairs(headers: Headers): SdkHeaderPair[] {
+  const pairs = new Array<SdkHeaderPair>(headers.length);
+  for (let i = 0; i < headers.length; i++) {
+    pairs[i] = new SdkHeaderPair(String.UTF8.decode(headers[i].key), String.UTF8.decode(headers[i].value));
+  }
+  return pairs;
 }
 
 /** One header map. Outside its callbacks Envoy refuses access: reads give "" / [], writes BadArgument. */

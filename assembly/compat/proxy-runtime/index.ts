@@ -17,6 +17,8 @@ export {
   BufferTypeValues,
 } from "./enums";
 export { HeaderPair, Headers, HeaderStreamManipulator, stream_context } from "./headers";
+export { HttpCallback } from "./callouts";
+export { Counter, Gauge, Histogram } from "./metrics";
 export {
   log,
   send_local_response,
