@@ -1,6 +1,7 @@
 // logging.ts: messages go to proxy_log as UTF-8 only at or above the host's level, which is asked once
 // and cached until forgetLogLevel() (the dispatcher calls it for every new context).
 import { forgetLogLevel, hostLogLevel, isLogEnabled, log, logCritical, logDebug, logInfo, LogLevel, logWarn } from "../../assembly/logging";
+import "../../assembly/abi/abort";
 import { mockCallCount, mockFailNext, mockLastBytes, mockLogCount, mockLogLevel, mockLogLevelAt, mockLogMessageAt, mockReset } from "./mock";
 
 describe("logging", () => {
@@ -57,5 +58,29 @@ describe("logging", () => {
     logInfo("accepted");
     expect(mockCallCount("proxy_log")).toBe(2);
     expect(mockLogCount()).toBe(1);
+  });
+});
+
+function abortWithMessage(): void {
+  proxyWasmAbort("bad state ✗", "filter/index.ts", 42, 7);
+}
+
+function abortWithoutMessage(): void {
+  proxyWasmAbort(null, null, 0, 0);
+}
+
+describe("abort (asc --use abort=proxyWasmAbort)", () => {
+  beforeEach(() => mockReset());
+
+  it("logs message, file and line at Critical through proxy_log, then traps", () => {
+    expect(abortWithMessage).toThrow();
+    expect(mockLogCount()).toBe(1);
+    expect(mockLogLevelAt(0)).toBe(LogLevel.Critical);
+    expect(mockLogMessageAt(0)).toBe("bad state ✗ at filter/index.ts:42");
+  });
+
+  it("logs placeholders without a message or file", () => {
+    expect(abortWithoutMessage).toThrow();
+    expect(mockLogMessageAt(0)).toBe("abort at ?:0");
   });
 });
