@@ -6,7 +6,7 @@ import { HeaderMap, httpCallResponseHeaders, httpCallResponseTrailers } from "./
 import { parseInteger } from "./integer";
 import { collectGarbage, reserveScratch, RETURN_PTR } from "./memory";
 import { HeaderPair, maxSerializedSize, serializePairsTo } from "./pairs";
-import { Callout, enterCalloutContext, findCallout, forgetCallout, hostStatusCode, hostStatusMessage, trackCallout } from "./pending-callouts";
+import { Callout, enterCalloutContext, findCallout, forgetCallout, hostStatusCode, hostStatusMessage, isInFlight, trackCallout } from "./pending-callouts";
 import { record, Status } from "./status";
 import { encodeUtf8, maxUtf8Length } from "./utf8";
 
@@ -127,7 +127,7 @@ function send(
   handler: HttpCallHandler,
   scratch: usize,
 ): Status {
-  if (handler.token != 0) return record(Status.BadArgument);
+  if (isInFlight(handler)) return record(Status.BadArgument);
   onHttpCallResponseHook = deliverHttpCallResponse;
   const clusterSize = encodeUtf8(cluster, scratch);
   const headersPtr = scratch + clusterSize;

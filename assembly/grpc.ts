@@ -11,7 +11,7 @@ import { grpcReceiveBuffer } from "./buffers";
 import { grpcReceiveInitialMetadata, grpcReceiveTrailingMetadata, HeaderMap } from "./headers";
 import { collectGarbage, reserveScratch, RETURN_PTR } from "./memory";
 import { HeaderPair, maxSerializedSize, serializePairsTo } from "./pairs";
-import { Callout, enterCalloutContext, findCallout, forgetCallout, hostStatusMessage, trackCallout } from "./pending-callouts";
+import { Callout, enterCalloutContext, findCallout, forgetCallout, hostStatusMessage, isInFlight, trackCallout } from "./pending-callouts";
 import { record, Status } from "./status";
 import { GrpcStatus } from "./types";
 import { encodeUtf8, maxUtf8Length } from "./utf8";
@@ -38,6 +38,7 @@ export class GrpcCallHandler extends Callout {
 
   /** Gives up on the call: onResponse will not run. NotFound when it is already over. */
   cancel(): Status {
+    if (!isInFlight(this)) return record(Status.NotFound);
     const status = record(proxy_grpc_cancel(this.token));
     forgetCallout(this);
     return status;
@@ -68,18 +69,21 @@ export class GrpcStreamHandler extends Callout {
 
   /** Sends a serialized message; `endOfStream` also half-closes. NotFound once the stream is over. */
   send(message: ArrayBuffer, endOfStream: bool = false): Status {
-    if (endOfStream) this.localClosed = true;
-    return record(proxy_grpc_send(this.token, changetype<usize>(message), message.byteLength, endOfStream ? 1 : 0));
+    const status = record(proxy_grpc_send(this.token, changetype<usize>(message), message.byteLength, endOfStream ? 1 : 0));
+    if (endOfStream && status == Status.Ok) this.localClosed = true;
+    return status;
   }
 
-  /** Half-closes: no more messages from this side; replies still arrive until onClose. */
+  /** Half-closes: no more messages from this side; replies still arrive until onClose. NotFound once the stream is over. */
   close(): Status {
+    if (!isInFlight(this)) return record(Status.NotFound);
     this.localClosed = true;
     return record(proxy_grpc_close(this.token));
   }
 
-  /** Resets the stream: no more callbacks. */
+  /** Resets the stream: no more callbacks. NotFound once the stream is over. */
   cancel(): Status {
+    if (!isInFlight(this)) return record(Status.NotFound);
     this.localClosed = true;
     const status = record(proxy_grpc_cancel(this.token));
     forgetCallout(this);
@@ -209,7 +213,7 @@ export function dispatchGrpcCall(
   timeoutMilliseconds: u32,
   handler: GrpcCallHandler,
 ): Status {
-  if (handler.token != 0) return record(Status.BadArgument);
+  if (isInFlight(handler)) return record(Status.BadArgument);
   onGrpcCallMessageHook = deliverCallMessage;
   onGrpcCallCloseHook = deliverCallClose;
   encodeTarget(cluster, serviceName, methodName, initialMetadata);
@@ -237,7 +241,7 @@ export function openGrpcStream(
   initialMetadata: HeaderPair[] | null,
   handler: GrpcStreamHandler,
 ): Status {
-  if (handler.token != 0) return record(Status.BadArgument);
+  if (isInFlight(handler)) return record(Status.BadArgument);
   onGrpcStreamInitialMetadataHook = deliverStreamInitialMetadata;
   onGrpcStreamMessageHook = deliverStreamMessage;
   onGrpcStreamTrailingMetadataHook = deliverStreamTrailingMetadata;

@@ -10,7 +10,7 @@ import { Status } from "./status";
 
 /** What the HTTP and gRPC handlers share: the context that made the call and the host's token. */
 export class Callout {
-  /** The host's token while the call is in flight, else 0. */
+  /** The host's token for the call (0 before it is made); it stays readable after the call is over. */
   token: u32 = 0;
   /** SDK bookkeeping: the next call in flight of the same context. */
   nextOfContext: Callout | null = null;
@@ -50,12 +50,16 @@ export function findCallout(token: u32): Callout | null {
   return byToken.has(token) ? byToken.get(token) : null;
 }
 
+/** Whether the call was made and is not over yet. */
+export function isInFlight(callout: Callout): bool {
+  const token = callout.token;
+  return token != 0 && byToken.has(token) && byToken.get(token) === callout;
+}
+
 /** Forgets a call that is over (answered, failed, cancelled). */
 export function forgetCallout(callout: Callout): void {
-  const token = callout.token;
-  if (token == 0) return;
-  callout.token = 0;
-  byToken.delete(token);
+  if (!isInFlight(callout)) return;
+  byToken.delete(callout.token);
   const id = callout.context.id;
   let previous: Callout | null = null;
   let current = byContext.has(id) ? byContext.get(id) : null;
@@ -79,7 +83,6 @@ function abandonCalloutsOf(contextId: u32): void {
     byToken.delete(callout.token);
     callout.nextOfContext = null;
     callout.abandon();
-    callout.token = 0;
     callout = next;
   }
 }

@@ -86,7 +86,7 @@ describe("http-auth", () => {
 
     const slow = ask(host);
     host.advanceClock(999);
-    assert.equal(slow.stream.localResponse, null);
+    assert.equal(slow.stream.localResponse?.statusCode, undefined);
     host.advanceClock(1); // Envoy answers a timed-out call with a 504
     assert.equal(slow.stream.localResponse?.statusCode, 403);
     assert.equal(slow.stream.localResponse?.details, "http_auth_unavailable");
