@@ -8,7 +8,7 @@ export type { HttpCallout, GrpcCallout } from "./callout-types.ts";
 export type { LogEntry } from "./env.ts";
 export type { Metric, MetricKind } from "./metric-store.ts";
 export type { PropertyValue } from "./property-values.ts";
-export type { HeadersInit } from "./header-map.ts";
+export { HeaderMap, type HeadersInit } from "./header-map.ts";
 export type { Pairs } from "./pairs.ts";
 export { encodePairs, decodePairs } from "./pairs.ts";
 export { SharedStore } from "./shared-store.ts";

@@ -74,6 +74,41 @@ describe("check 7: root context start", () => {
   });
 });
 
+describe("check 7 (ABI 0.1.0): configuration and resume calls", () => {
+  test("proxy_get_configuration returns the plugin configuration in on_configure, the VM one elsewhere", async () => {
+    const host = await startProbe(
+      {
+        abi: "0_1_0",
+        imports: ["proxy_get_configuration"],
+        body: `(func $conf (call $st (call $proxy_get_configuration (i32.const 64) (i32.const 68))) (call $logout (i32.const 64)))
+          (func (export "proxy_on_vm_start") (param i32 i32) (result i32) (call $conf) (i32.const 1))
+          (func (export "proxy_on_configure") (param i32 i32) (result i32) (call $conf) (i32.const 1))`,
+      },
+      { vmConfiguration: "vm", pluginConfiguration: "plugin" },
+    );
+    assert.deepEqual(host.logs("info"), ["0", "vm", "0", "plugin"]);
+  });
+
+  test("proxy_continue_request resumes a paused request", async () => {
+    const host = await startProbe({
+      abi: "0_1_0",
+      imports: ["proxy_continue_request", "proxy_set_effective_context", "proxy_set_tick_period_milliseconds"],
+      body: `(func (export "proxy_on_vm_start") (param i32 i32) (result i32)
+          (drop (call $proxy_set_tick_period_milliseconds (i32.const 10))) (i32.const 1))
+        (func (export "proxy_on_request_headers") (param i32 i32) (result i32) (i32.const 1))
+        (func (export "proxy_on_tick") (param i32)
+          (drop (call $proxy_set_effective_context (i32.const 2)))
+          (call $st (call $proxy_continue_request)))`,
+    });
+    const s = host.http().request({ body: "x" });
+    assert.equal(s.requestForwarded, false);
+    assert.equal(host.tick(), true);
+    assert.deepEqual(host.logs("info"), ["0"]);
+    assert.equal(s.requestForwarded, true);
+    assert.equal(s.requestBody.toString(), "x");
+  });
+});
+
 describe("check 8: context ids", () => {
   test("streams get 2, 3, … from one counter shared by HTTP and TCP, never reused", async () => {
     const host = await startProbe({ body: allCallbacks() });

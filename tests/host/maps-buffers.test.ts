@@ -127,6 +127,26 @@ describe("check 14: header map phase windows", () => {
   });
 });
 
+describe("check 14: trailers created at the end of the body", () => {
+  test("on_request_body with end_of_stream and no trailers can add trailers (Envoy addDecodedTrailers)", async () => {
+    const host = await startProbe({
+      imports: MAPS,
+      data: K,
+      body: `(func (export "proxy_on_request_body") (param i32) (param i32) (param $eos i32) (result i32)
+          (call $st (call $proxy_add_header_map_value (i32.const 1) (i32.const 264) (i32.const 1) (i32.const 272) (i32.const 1)))
+          (i32.const 0))`,
+    });
+    const s = host.http();
+    s.callOnRequestHeaders({}, false);
+    s.callOnRequestBody("part", false);
+    assert.equal(s.requestTrailers, null);
+    s.callOnRequestBody("end", true);
+    assert.deepEqual(host.logs("info"), ["2", "0"]);
+    assert.deepEqual(s.requestTrailers, [["a", "b"]]);
+    assert.equal(s.requestBody.toString(), "partend");
+  });
+});
+
 describe("check 15: keys, first value, missing, replace, remove", () => {
   const body = `(func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
       (call $st (call $proxy_add_header_map_value (i32.const 0) (i32.const 256) (i32.const 5) (i32.const 264) (i32.const 1)))
