@@ -220,6 +220,20 @@ describe("proxy-runtime compatibility", { timeout: 300_000 }, () => {
     assert.deepEqual(host.logs("critical"), []);
   });
 
+  it("keeps memory flat over many streams (bridged contexts are released)", async () => {
+    const host = await ProxyWasmHost.start({ wasm: addHeaderWasm, rootId: "add_header", pluginConfiguration: "x" });
+    const run = (n: number) => {
+      for (let i = 0; i < n; i++) host.http().request().response({ body: "hi" }).complete();
+    };
+    run(50);
+    const pages = host.memoryPages();
+    const contexts = host.contextIds().length;
+    run(1000);
+    assert.equal(host.memoryPages(), pages);
+    assert.equal(host.contextIds().length, contexts);
+    assert.equal(host.failed, false, host.failMessage);
+  });
+
   it("builds a module Envoy can load: ABI 0.2.1 imports only, _initialize, no start section", async () => {
     const module = new WebAssembly.Module(readFileSync(addHeaderWasm));
     for (const { module: from, name } of WebAssembly.Module.imports(module)) {
