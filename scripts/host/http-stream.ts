@@ -409,13 +409,17 @@ export class HttpStream extends EventEmitter {
     return this.onTrailers(f, ev.map);
   }
 
-  /** True when the plugin cannot run for this stream; handles fail-open / fail-closed. */
-  private bypass(f: Flow): boolean {
+  /** The plugin can run for this stream (a loaded, configured, not failed VM). */
+  private live(): boolean {
     const vm = this.vm;
-    if (vm !== null && this.ctx !== null && !vm.failed && vm.configured) return false;
-    if (this.failOpen()) return true;
-    this.failStream();
-    return true;
+    return vm !== null && this.ctx !== null && !vm.failed && vm.configured;
+  }
+
+  /** Input while the plugin cannot run: fail-open passes it through, fail-closed sends the 503. */
+  private notLive(f: Flow, ev: Event): null {
+    if (!this.failOpen()) this.failStream();
+    else if (!f.aborted) this.passThrough(f, ev);
+    return null;
   }
 
   private failOpen(): boolean {
@@ -464,10 +468,7 @@ export class HttpStream extends EventEmitter {
 
   private onHeaders(f: Flow, map: HeaderMap, eos: boolean): number | null {
     f.headers = map;
-    if (this.bypass(f)) {
-      if (this.failOpen() && !f.aborted) this.passThrough(f, { t: HEADERS, map, eos });
-      return null;
-    }
+    if (!this.live()) return this.notLive(f, { t: HEADERS, map, eos });
     const vm = this.vm!;
     const ctx = this.ctx!;
     vm.createContext(ctx);
@@ -499,10 +500,7 @@ export class HttpStream extends EventEmitter {
   }
 
   private onData(f: Flow, chunk: Buffer, eos: boolean): number | null {
-    if (this.bypass(f)) {
-      if (this.failOpen() && !f.aborted) this.passThrough(f, { t: DATA, data: chunk, eos });
-      return null;
-    }
+    if (!this.live()) return this.notLive(f, { t: DATA, data: chunk, eos });
     const vm = this.vm!;
     const ctx = this.ctx!;
     let visible: Body;
@@ -550,10 +548,7 @@ export class HttpStream extends EventEmitter {
 
   private onTrailers(f: Flow, map: HeaderMap): number | null {
     f.trailers = map;
-    if (this.bypass(f)) {
-      if (this.failOpen() && !f.aborted) this.passThrough(f, { t: TRAILERS, map });
-      return null;
-    }
+    if (!this.live()) return this.notLive(f, { t: TRAILERS, map });
     const vm = this.vm!;
     const ctx = this.ctx!;
     const name = f.isRequest ? "proxy_on_request_trailers" : "proxy_on_response_trailers";
