@@ -30,9 +30,10 @@ export class HttpCallResponse {
     return this.headerCount == 0;
   }
 
-  /** The response's :status, or 0 when the call failed. */
+  /** The response's :status, or 0 when the call failed (or outside onResponse). */
   get statusCode(): u32 {
-    return <u32>parseInteger(this.headers.get(":status"), 0);
+    const code = parseInteger(this.headers.get(":status"), 0);
+    return code > 0 && code < 1000 ? <u32>code : 0;
   }
 
   get headers(): HeaderMap {
@@ -49,8 +50,9 @@ export class HttpCallResponse {
 }
 
 /**
- * Extend it and override onResponse; pass the context making the call to the constructor. One
- * handler per call. The SDK keeps it until the reply, and drops it if its context is deleted first.
+ * Extend it and override onResponse; pass the context making the call to the constructor. A handler
+ * serves one call at a time (dispatching it again while in flight is BadArgument). The SDK keeps it
+ * until the reply, and drops it if its context is deleted first.
  */
 export class HttpCallHandler extends Callout {
   /** The reply or the failure, with the calling context as the effective context. */

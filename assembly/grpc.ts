@@ -31,7 +31,7 @@ export class GrpcCallResponse {
   }
 }
 
-/** Extend it and override onResponse; pass the context making the call to the constructor. One handler per call. */
+/** Extend it and override onResponse; pass the context making the call to the constructor. One call at a time per handler. */
 export class GrpcCallHandler extends Callout {
   /** The response or the failure, with the calling context as the effective context. */
   onResponse(response: GrpcCallResponse): void {}

@@ -107,10 +107,11 @@ export function enterCalloutContext(callout: Callout): bool {
 
 /** The message of the root context's status: "reset" after a failed callout, a gRPC close's message. */
 export function hostStatusMessage(): string {
+  store<u32>(RETURN_U64, 0);
   return proxy_get_status(RETURN_U64, RETURN_PTR, RETURN_SIZE) == Status.Ok ? takeString() : "";
 }
 
-/** The code of the root context's status (read by hostStatusMessage). */
+/** The code of the root context's status, as the last hostStatusMessage() call read it. */
 // @ts-ignore: decorator
 @inline
 export function hostStatusCode(): u32 {
