@@ -128,6 +128,22 @@ describe("check 3: unknown imports, type mismatches, imported globals", () => {
     assert.equal(host.failMessage, "Failed to load Wasm module due to a missing import: env.g");
   });
 
+  test("an imported memory is created by the host (capped at 1 GiB) and used for hostcalls", async () => {
+    const bytes = await wat(`(module
+      (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
+      (import "env" "memory" (memory 1))
+      (data (i32.const 100) "imported")
+      (func (export "proxy_abi_version_0_2_1"))
+      (func (export "malloc") (param i32) (result i32) (i32.const 4096))
+      (func (export "proxy_on_vm_start") (param i32 i32) (result i32)
+        (drop (call $log (i32.const 2) (i32.const 100) (i32.const 8)))
+        (i32.const 1)))`);
+    const host = await ProxyWasmHost.start({ wasm: bytes });
+    assert.equal(host.failState, "Ok", host.failMessage);
+    assert.deepEqual(host.logs("info"), ["imported"]);
+    assert.equal(host.memoryPages(), 1);
+  });
+
   test("WASI is available under both wasi_snapshot_preview1 and wasi_unstable", async () => {
     const host = await startProbe({
       rawImports: `(import "wasi_unstable" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
