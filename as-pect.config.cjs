@@ -2,14 +2,9 @@
 // Each spec module gets a fresh fake host (tests/assembly/mock-host.cjs) for its `env.proxy_*`
 // imports and the specs' `mock.*` control imports; as-pect adds its own (`__aspect`, `rtrace`,
 // `env.abort`, `env.trace`).
-const { program } = require("commander");
 const { MockHost } = require("./tests/assembly/mock-host.cjs");
 
-// asp reads its compiler options from ./as-pect.asconfig.json unless --as-config is given; ours
-// live beside the specs. asp parses its options before loading this file and reads this one after.
-if (program.getOptionValueSource("asConfig") === "default") {
-  program.setOptionValue("asConfig", "tests/assembly/as-pect.asconfig.json");
-}
+// Compiler options live beside the specs: npm run test:as passes --as-config tests/assembly/as-pect.asconfig.json.
 
 module.exports = {
   entries: ["tests/assembly/**/*.spec.ts"],

@@ -56,7 +56,12 @@ export function addContext(context: BaseContext): void {
 
 export function removeContext(context: BaseContext): void {
   let i = context.id & mask;
-  while (load<usize>(slot(i)) != changetype<usize>(context)) i = (i + 1) & mask;
+  let found = load<usize>(slot(i));
+  while (found != changetype<usize>(context)) {
+    if (found == 0) return; // not in the table
+    i = (i + 1) & mask;
+    found = load<usize>(slot(i));
+  }
   store<usize>(slot(i), 0);
   live--;
   // Re-place the rest of the probe run so lookups never stop at the hole.
