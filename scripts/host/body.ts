@@ -22,22 +22,17 @@ export class Body {
     this.data = this.data.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.data, chunk]);
   }
 
-  /** Envoy context.cc Buffer::copyFrom: prepend at 0, replace when size covers all, append at end. */
+  /**
+   * Envoy context.cc Buffer::copyFrom: start 0 drains `size` bytes (all of them when size covers the
+   * buffer) and prepends; start at or past the end appends; anything in between is BadArgument.
+   */
   copyFrom(start: number, size: number, bytes: Uint8Array): number {
     if (!this.mutable) return Status.BadArgument;
-    const len = this.data.length;
     if (start === 0) {
-      if (size === 0) {
-        this.data = Buffer.concat([bytes, this.data]);
-        return Status.Ok;
-      }
-      if (size >= len) {
-        this.data = Buffer.from(bytes);
-        return Status.Ok;
-      }
-      return Status.BadArgument;
+      this.data = Buffer.concat([bytes, this.data.subarray(Math.min(size, this.data.length))]);
+      return Status.Ok;
     }
-    if (start >= len) {
+    if (start >= this.data.length) {
       this.data = Buffer.concat([this.data, bytes]);
       return Status.Ok;
     }

@@ -398,7 +398,7 @@ describe("check 19: get_buffer_bytes", () => {
 });
 
 describe("check 20: set_buffer_bytes (Envoy semantics)", () => {
-  test("prepend at (0, 0), replace at (0, ≥len), append at start ≥ len; anything else BAD_ARGUMENT", async () => {
+  test("start 0 drains `size` bytes then prepends ((0, 0) prepends, (0, ≥len) replaces); start ≥ len appends; anything between BAD_ARGUMENT", async () => {
     const host = await startProbe({
       imports: ["proxy_set_buffer_bytes", "proxy_get_buffer_bytes"],
       data: [[256, "XYZQ"]],
@@ -418,8 +418,8 @@ describe("check 20: set_buffer_bytes (Envoy semantics)", () => {
           (i32.const 0))`,
     });
     const s = host.http().request({ body: "abcdef" });
-    assert.deepEqual(host.logs("info"), ["0", "Xabcdef", "0", "Y", "0", "YZ", "2", "2", "YZ"]);
-    assert.equal(s.requestBody.toString(), "YZ", "what goes upstream is the modified body");
+    assert.deepEqual(host.logs("info"), ["0", "Xabcdef", "0", "Y", "0", "YZ", "2", "0", "QZ"]);
+    assert.equal(s.requestBody.toString(), "QZ", "what goes upstream is the modified body");
   });
 
   test("immutable buffers and bodies outside their callbacks are BAD_ARGUMENT", async () => {
