@@ -67,13 +67,14 @@ function deliverHttpCallResponse(token: u32, headerCount: u32, bodySize: u32, tr
   if (callout instanceof HttpCallHandler) {
     const handler = changetype<HttpCallHandler>(callout);
     forgetCallout(handler);
+    let failure = Status.Ok;
+    let failureMessage = "";
+    if (headerCount == 0) {
+      // The root context's status: read it before another context is made effective.
+      failureMessage = hostStatusMessage();
+      failure = <Status>hostStatusCode();
+    }
     if (enterCalloutContext(handler)) {
-      let failure = Status.Ok;
-      let failureMessage = "";
-      if (headerCount == 0) {
-        failureMessage = hostStatusMessage();
-        failure = <Status>hostStatusCode();
-      }
       handler.onResponse(new HttpCallResponse(headerCount, bodySize, trailerCount, failure, failureMessage));
     }
   }

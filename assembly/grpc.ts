@@ -132,7 +132,11 @@ function deliverCallMessage(token: u32, messageSize: u32): void {
 
 function deliverCallClose(token: u32, status: u32): void {
   const call = takeCall(token);
-  if (call !== null && enterCalloutContext(call)) call.onResponse(new GrpcCallResponse(<GrpcStatus>status, hostStatusMessage(), null));
+  if (call !== null) {
+    // The status message belongs to the root context: read it before another context is made effective.
+    const message = hostStatusMessage();
+    if (enterCalloutContext(call)) call.onResponse(new GrpcCallResponse(<GrpcStatus>status, message, null));
+  }
   collectGarbage();
 }
 
@@ -160,9 +164,10 @@ function receivedMessage(size: u32): ArrayBuffer {
 }
 
 function deliverStreamClose(token: u32, status: u32): void {
+  const message = hostStatusMessage();
   const stream = enterStream(token);
   if (stream !== null) {
-    stream.onClose(<GrpcStatus>status, hostStatusMessage());
+    stream.onClose(<GrpcStatus>status, message);
     forgetCallout(stream);
     // Envoy keeps a stream this side has not closed: close it so the host can let it go.
     if (!stream.localClosed) {
