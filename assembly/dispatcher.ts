@@ -41,7 +41,7 @@ function chooseRegistration(): RootRegistration | null {
     candidate = candidate.next;
   }
   if (only !== null) {
-    logDebug("the only root context serves root id " + hostRootId);
+    logDebug("sole root context serves root id " + hostRootId);
   } else {
     logCritical("no root context for root id " + hostRootId);
   }
