@@ -6,5 +6,6 @@ import { pushCommand } from "./push.ts";
 import { pullCommand } from "./pull.ts";
 import { inspectCommand } from "./inspect.ts";
 import { runCommand } from "./run.ts";
+import { initCommand } from "./init.ts";
 
-export const commands: Command[] = [buildCommand, runCommand, manifestsCommand, pushCommand, pullCommand, inspectCommand];
+export const commands: Command[] = [initCommand, buildCommand, runCommand, manifestsCommand, pushCommand, pullCommand, inspectCommand];
