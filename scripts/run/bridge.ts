@@ -73,8 +73,10 @@ export class StreamBridge {
         start: (headers, wire) => this.openUpstream(headers, wire),
         write: (data) => this.writeUpstream(data),
         end: (data, trailers) => {
-          if (trailers) this.upstreamRequest?.addTrailers(trailers);
-          this.upstreamRequest?.end(data);
+          const up = this.upstreamRequest;
+          if (!up || up.destroyed) return;
+          if (trailers) up.addTrailers(trailers);
+          up.end(data);
         },
       },
       { explicitChunked: true, zeroLength: requestZeroLength },
@@ -82,11 +84,13 @@ export class StreamBridge {
     this.responseWriter = new MessageWriter(
       {
         start: (headers, wire) => {
+          if (this.res.destroyed) return;
           if (this.env.closing()) wire.push("connection", "close");
           this.res.writeHead(Number(pairValue(headers, ":status") ?? "200"), wire);
         },
         write: (data) => this.writeDownstream(data),
         end: (data, trailers) => {
+          if (this.res.destroyed) return;
           if (trailers) this.res.addTrailers(trailers);
           this.res.end(data);
         },
@@ -123,6 +127,7 @@ export class StreamBridge {
     stream.on("reset", () => this.reset());
 
     this.res.on("close", () => this.finish());
+    this.res.on("error", () => this.finish());
     const req = this.req;
     req.on("error", () => this.reset());
     const hasBody = requestHasBody(req);
@@ -185,7 +190,7 @@ export class StreamBridge {
 
   private writeUpstream(data: Buffer): void {
     const up = this.upstreamRequest;
-    if (!up) return;
+    if (!up || up.destroyed) return;
     if (!up.write(data)) {
       this.req.pause();
       up.once("drain", () => this.req.resume());
@@ -203,7 +208,9 @@ export class StreamBridge {
     this.responseHeadersOnly = !hasBody;
     stream.callOnResponseHeaders(responsePairs(response), !hasBody);
     response.on("error", () => this.reset());
-    response.on("aborted", () => this.reset());
+    response.on("close", () => {
+      if (!response.complete) this.reset();
+    });
     if (!hasBody) {
       response.resume();
       return;
@@ -217,7 +224,7 @@ export class StreamBridge {
       held = chunk;
     });
     response.on("end", () => {
-      if (!response.complete) return; // cut short: "aborted" resets the stream
+      if (!response.complete) return; // cut short: "close" resets the stream
       const trailers = rawPairs(response.rawTrailers);
       this.guard(() => {
         if (trailers.length > 0) {
@@ -254,6 +261,7 @@ export class StreamBridge {
   // ---- Downstream ---------------------------------------------------------------------------------
 
   private writeDownstream(data: Buffer): void {
+    if (this.res.destroyed) return;
     if (!this.res.write(data)) {
       const source = this.upstreamResponse;
       if (source && !source.isPaused()) {

@@ -31,12 +31,27 @@ export function rawPairs(raw: readonly string[], skip: (name: string) => boolean
   return pairs;
 }
 
-/** Request headers as Envoy's codec hands them to filters: :method, :path, :authority, :scheme first. */
+/**
+ * Request headers as Envoy's codec hands them to filters: pseudo-headers first, Host as :authority, an
+ * absolute-form target (`curl -x`) split into :authority and :path, no Expect (the proxy answers
+ * 100-continue itself, as Envoy does by default).
+ */
 export function requestPairs(req: IncomingMessage, scheme: string): Pairs {
-  const headers = rawPairs(req.rawHeaders, (name) => isHopByHop(name) || name === "host");
+  const headers = rawPairs(req.rawHeaders, (name) => isHopByHop(name) || name === "host" || name === "expect");
+  let authority = req.headers.host ?? "";
+  let path = req.url ?? "/";
+  if (/^https?:\/\//i.test(path)) {
+    try {
+      const url = new URL(path);
+      authority = url.host;
+      path = url.pathname + url.search;
+    } catch {
+      // Not a URL after all: pass it on as it came.
+    }
+  }
   return [
-    [":authority", req.headers.host ?? ""],
-    [":path", req.url ?? "/"],
+    [":authority", authority],
+    [":path", path],
     [":method", req.method ?? "GET"],
     [":scheme", scheme],
     ...headers,
