@@ -271,3 +271,66 @@ describe("run: callouts to --cluster URLs (WAT http-auth filter)", { timeout: 30
     }
   });
 });
+
+describe("run: the http-auth example, its cluster mapped to a local authorization service", { timeout: 30_000 }, () => {
+  let upstream: Upstream;
+  let auth: Upstream;
+  let hang = false;
+  before(async () => {
+    upstream = await startUpstream();
+    auth = await startUpstream((req, _body, res) => {
+      if (hang) return; // never answers: the callout's timeout decides
+      if (req.headers["authorization"] === "Bearer good") {
+        res.writeHead(200, { "x-auth-user": "alice" });
+        res.end();
+      } else {
+        res.writeHead(401);
+        res.end();
+      }
+    });
+  });
+  after(async () => {
+    await upstream.close();
+    await auth.close();
+  });
+
+  const clusters = () => new Map([["auth", new URL(auth.url)]]);
+
+  test("allowed: the service's user header reaches the upstream; denied: 403 and the upstream never sees it", async () => {
+    const proxy = await proxyFor(upstream, { wasm: exampleWasm("http-auth"), rootId: "http_auth", clusters: clusters() });
+    try {
+      hang = false;
+      const allowed = await send(proxy.url, { path: "/orders?id=7", headers: { authorization: "Bearer good", "x-auth-user": "mallory" } });
+      assert.equal(allowed.status, 200);
+      assert.equal(upstream.seen.at(-1)!.headers["x-auth-user"], "alice", "the service names the user, not the client");
+      const check = auth.seen.at(-1)!;
+      assert.deepEqual([check.method, check.url, check.headers["host"], check.headers["x-original-uri"]], ["GET", "/auth", "auth", "/orders?id=7"]);
+
+      const before = upstream.seen.length;
+      const denied = await send(proxy.url, { path: "/orders", headers: { authorization: "Bearer bad" } });
+      assert.deepEqual([denied.status, denied.body], [403, "access denied\n"]);
+      assert.equal(upstream.seen.length, before);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test("the service does not answer within timeout_ms: Envoy's 504 for the callout, status_on_error for the client", async () => {
+    const proxy = await proxyFor(upstream, {
+      wasm: exampleWasm("http-auth"),
+      rootId: "http_auth",
+      clusters: clusters(),
+      pluginConfiguration: '{"timeout_ms": 200, "status_on_error": 503}',
+    });
+    try {
+      hang = true;
+      const started = Date.now();
+      const reply = await send(proxy.url, { path: "/slow", headers: { authorization: "Bearer good" } });
+      assert.deepEqual([reply.status, reply.body], [503, "authorization unavailable\n"]);
+      assert.ok(Date.now() - started >= 190, "waited for the timeout");
+    } finally {
+      hang = false;
+      await proxy.close();
+    }
+  });
+});
