@@ -6,22 +6,13 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { build } from "esbuild";
+import { cliBundleOptions } from "../../scripts/bundle-cli.mjs";
 import { exampleWasm, repoRoot, scratch, send, startUpstream, type Scratch, type Upstream } from "./helpers.ts";
 
-/** The CLI bundled like `npm run build:cli` does, into a scratch dir (dist/ is left alone). */
+/** The CLI bundled as `npm run build:cli` does (same esbuild options), into a scratch dir: dist/ is left alone. */
 async function bundleCli(dir: string): Promise<string> {
   const outfile = join(dir, "cli.js");
-  await build({
-    entryPoints: [join(repoRoot, "scripts", "bin.ts")],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outfile,
-    logLevel: "warning",
-    external: ["assemblyscript", "assemblyscript/*"],
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  });
+  await build(cliBundleOptions(outfile));
   return outfile;
 }
 
