@@ -60,6 +60,25 @@ describe("run: the examples through the proxy", { timeout: 30_000 }, () => {
     );
   });
 
+  test("messages without a body: HEAD keeps the upstream's Content-Length, 204 stays empty", async () => {
+    const noContent = await startUpstream((_req, _body, res) => {
+      res.writeHead(204, { "x-upstream": "yes" });
+      res.end();
+    });
+    const proxy = await proxyFor(upstream, { wasm: exampleWasm("add-header"), rootId: "add_header" });
+    const proxy204 = await proxyFor(noContent, { wasm: exampleWasm("add-header"), rootId: "add_header" });
+    try {
+      const head = await send(proxy.url, { method: "HEAD", path: "/h" });
+      assert.deepEqual([head.status, head.headers["hello"], head.headers["content-length"], head.body], [200, "world", String("HEAD /h ".length), ""]);
+      const empty = await send(proxy204.url, { method: "DELETE", path: "/d" });
+      assert.deepEqual([empty.status, empty.headers["hello"], empty.headers["content-length"], empty.body], [204, "world", undefined, ""]);
+    } finally {
+      await proxy.close();
+      await proxy204.close();
+      await noContent.close();
+    }
+  });
+
   test("user-agent-logger: the filter's log line names the client's user agent", async () => {
     const proxy = await proxyFor(upstream, { wasm: exampleWasm("user-agent-logger"), rootId: "user_agent_logger" });
     try {
