@@ -19,11 +19,10 @@ export class AddHeaderRoot extends RootContext {
     if (!looksLikeJson(text)) return this.use("hello", text); // the `wasme deploy --config tomorrow` style
 
     const json = parseJsonObject(text);
-    if (json === null) return this.reject("invalid JSON: " + lastJsonError());
+    if (json === null) return this.reject("is not valid JSON: " + lastJsonError());
     const name = json.getString("name");
     const value = json.getString("value");
-    if (name === null || name.length == 0) return this.reject("\"name\" must be a non-empty string");
-    if (value === null) return this.reject("\"value\" must be a string");
+    if (name === null || name.length == 0 || value === null) return this.reject("needs string members \"name\" (not empty) and \"value\"");
     return this.use(name, value);
   }
 
@@ -32,7 +31,7 @@ export class AddHeaderRoot extends RootContext {
   }
 
   private reject(problem: string): bool {
-    logCritical("add_header configuration rejected: " + problem);
+    logCritical("add_header: configuration " + problem);
     return false;
   }
 
