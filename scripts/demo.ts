@@ -6,7 +6,10 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { ProxyWasmHost } from "./host/index.ts";
+import { startProxy } from "./run/proxy.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const cli = join(root, "dist", "cli.js");
@@ -45,6 +48,40 @@ async function showUserAgentLogger(): Promise<void> {
   for (const line of host.logs("info")) console.log(`  [info] ${line}`);
 }
 
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+async function showLocalProxy(): Promise<void> {
+  heading("The local proxy (proxy-wasm run): a real HTTP server behind add-header and user-agent-logger");
+  const upstream = createServer((request, response) => {
+    response.setHeader("content-type", "text/plain");
+    response.end(`upstream saw ${request.method} ${request.url}\n`);
+  });
+  const upstreamUrl = new URL(`http://127.0.0.1:${await listen(upstream)}`);
+  try {
+    for (const [name, rootId] of [["add-header", "add_header"], ["user-agent-logger", "user_agent_logger"]]) {
+      const proxy = await startProxy({
+        wasm: join(root, `build/${name}.wasm`),
+        rootId: rootId!,
+        upstream: upstreamUrl,
+        listen: { host: "127.0.0.1", port: 0 },
+        report: (line) => console.log(`  ${name} log: ${line}`),
+      });
+      try {
+        const response = await fetch(`${proxy.url}/hello`, { headers: { "user-agent": "curl/8.4.0" } });
+        const body = (await response.text()).trim();
+        console.log(`  curl ${proxy.url}/hello -> ${response.status}, hello: ${response.headers.get("hello") ?? "(none)"}, body "${body}"`);
+      } finally {
+        await proxy.close();
+      }
+    }
+  } finally {
+    upstream.close();
+  }
+}
+
 function runCli(args: string[]): string {
   const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
   if (result.status !== 0) throw new Error(`proxy-wasm ${args.join(" ")} failed: ${result.stderr.trim()}`);
@@ -62,4 +99,5 @@ function showShipping(): void {
 showModules();
 await showAddHeader();
 await showUserAgentLogger();
+await showLocalProxy();
 showShipping();
