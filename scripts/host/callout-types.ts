@@ -31,8 +31,14 @@ export interface GrpcCallout {
   readonly initialMetadata: Pairs;
   /** Messages sent by the plugin: the request of a call, or each proxy_grpc_send on a stream. */
   readonly messages: Buffer[];
+  /** The timeout_ms argument of proxy_grpc_call (0 = none; streams have none). */
   readonly timeoutMs: number;
   readonly rootContextId: number;
+  /**
+   * Virtual time (ms since start) at which Envoy gives up on a unary call: proxy_on_grpc_close with
+   * DEADLINE_EXCEEDED (4), "upstream request timeout". Infinity for streams and timeout 0.
+   */
+  readonly deadlineMs: number;
   /** The plugin half-closed the stream (end_stream or proxy_grpc_close). */
   localClosed: boolean;
   remoteClosed: boolean;

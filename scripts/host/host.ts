@@ -34,6 +34,9 @@ export interface GrpcStatusInit {
   message?: string;
 }
 
+/** grpc-status DEADLINE_EXCEEDED. */
+const GRPC_DEADLINE_EXCEEDED = 4;
+
 function bytesOf(v: string | Uint8Array | undefined): Buffer {
   if (v === undefined) return Buffer.alloc(0);
   return typeof v === "string" ? Buffer.from(v, "utf8") : Buffer.from(v);
@@ -50,6 +53,8 @@ export class ProxyWasmHost extends EventEmitter {
   private nextConnectionId = 1;
   private timer: NodeJS.Timeout | null = null;
   private rootDeleted = false;
+  /** Callouts whose timeout fired (their answer may still be on its way, deferred behind a VM call). */
+  private readonly expired = new WeakSet<HttpCallout | GrpcCallout>();
 
   private constructor(env: HostEnv, vm: Vm | null, abi: AbiVersion | null, loadFailure: { state: FailState; message: string } | null) {
     super();
@@ -208,22 +213,28 @@ export class ProxyWasmHost extends EventEmitter {
   private nextDeadline(): { at: number; fire: () => void } | null {
     const vm = this.vm;
     if (!vm || vm.failed) return null;
-    let best: { at: number; fire: () => void } | null = null;
+    let best: { at: number; order: number; fire: () => void } | null = null;
+    // Earliest first; at the same instant, the timer armed first (see Vm.timerOrder).
+    const consider = (at: number, key: object, fire: () => void) => {
+      if (at === Infinity) return;
+      const order = vm.timerOrder.get(key) ?? 0;
+      if (!best || at < best.at || (at === best.at && order < best.order)) best = { at, order, fire };
+    };
     for (const ctx of vm.contexts.values()) {
-      if (ctx.kind === "root" && ctx.tickPeriodMs > 0 && (!best || ctx.tickDueMs < best.at)) {
-        best = { at: ctx.tickDueMs, fire: () => fireTick(vm, ctx) };
-      }
+      if (ctx.kind === "root" && ctx.tickPeriodMs > 0) consider(ctx.tickDueMs, ctx, () => fireTick(vm, ctx));
     }
     for (const call of vm.httpCalls.values()) {
-      if (call.deadlineMs !== Infinity && (!best || call.deadlineMs < best.at)) {
-        best = { at: call.deadlineMs, fire: () => this.timeOut(call) };
-      }
+      if (!this.expired.has(call)) consider(call.deadlineMs, call, () => this.timeOut(call));
+    }
+    for (const call of vm.grpcCalls.values()) {
+      if (!this.expired.has(call)) consider(call.deadlineMs, call, () => this.grpcTimeOut(call));
     }
     return best;
   }
 
   /** Envoy's async client answers a timed-out call with a 504 local reply. */
   private timeOut(call: HttpCallout): void {
+    this.expired.add(call);
     const body = "upstream request timeout";
     this.resolveHttpCall(call.token, {
       headers: [
@@ -233,6 +244,17 @@ export class ProxyWasmHost extends EventEmitter {
       ],
       body,
     });
+  }
+
+  /**
+   * The router inside Envoy's async client ends a timed-out gRPC call with a trailers-only local reply
+   * (grpc-message "upstream request timeout"), which the gRPC client reports as the close status:
+   * DEADLINE_EXCEEDED since envoyproxy/envoy#44479 (runtime guard
+   * envoy.reloadable_features.grpc_timeout_returns_deadline_exceeded; UNAVAILABLE (14) before it).
+   */
+  private grpcTimeOut(call: GrpcCallout): void {
+    this.expired.add(call);
+    this.closeGrpc(call.token, { status: GRPC_DEADLINE_EXCEEDED, message: "upstream request timeout" });
   }
 
   /** With clock: "system", fire due timers with real Node timers (unref'd). */
@@ -299,12 +321,14 @@ export class ProxyWasmHost extends EventEmitter {
   resolveGrpcCall(token: number, message: string | Uint8Array): void {
     const { vm, call } = this.grpc(token);
     deliverGrpcEvent(vm, call, { kind: "message", message: bytesOf(message) });
+    this.planSystemTimer();
   }
 
   /** A call failed or a stream was closed remotely: proxy_on_grpc_close(root, token, status). */
   closeGrpc(token: number, status: GrpcStatusInit): void {
     const { vm, call } = this.grpc(token);
     deliverGrpcEvent(vm, call, { kind: "close", status: status.status, message: status.message ?? "" });
+    this.planSystemTimer();
   }
 
   grpcStreamInitialMetadata(token: number, metadata: HeadersInit): void {

@@ -46,8 +46,14 @@ export class Vm {
   readonly grpcCalls = new Map<number, GrpcCallout>();
   nextGrpcCallId = 1;
   nextGrpcStreamId = 2;
-  /** Called when a root's tick period changes (the host re-plans timers). */
+  /** Called when a root's tick period changes or a callout with a timeout starts (the host re-plans timers). */
   onTimerChange: (() => void) | null = null;
+  /**
+   * When each timer (a root's tick, a callout's timeout) was last armed. Real time always moves in
+   * Envoy, so of two timers due at the same virtual instant the one armed first fires first.
+   */
+  readonly timerOrder = new WeakMap<object, number>();
+  private timerSeq = 0;
 
   constructor(
     readonly env: HostEnv,
@@ -57,6 +63,11 @@ export class Vm {
     readonly role: "worker" | "canary",
   ) {
     this.tracing = env.trace !== null;
+  }
+
+  /** Records that the timer keyed by `key` (a root context or a callout) was armed now. */
+  armTimer(key: object): void {
+    this.timerOrder.set(key, ++this.timerSeq);
   }
 
   get failed(): boolean {

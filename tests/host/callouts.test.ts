@@ -147,10 +147,10 @@ describe("check 23: gRPC", () => {
     [300, "Method"],
     [320, "request"],
   ];
-  const call = (fn: "call" | "stream", cluster = 12) =>
+  const call = (fn: "call" | "stream", cluster = 12, timeoutMs = 1000) =>
     fn === "call"
       ? `(call $st (call $proxy_grpc_call (i32.const 256) (i32.const ${cluster}) (i32.const 280) (i32.const 11) (i32.const 300) (i32.const 6)
-          (i32.const 0) (i32.const 0) (i32.const 320) (i32.const 7) (i32.const 1000) (i32.const 64)))
+          (i32.const 0) (i32.const 0) (i32.const 320) (i32.const 7) (i32.const ${timeoutMs}) (i32.const 64)))
          (call $st (i32.load (i32.const 64)))`
       : `(call $st (call $proxy_grpc_stream (i32.const 256) (i32.const ${cluster}) (i32.const 280) (i32.const 11) (i32.const 300) (i32.const 6)
           (i32.const 0) (i32.const 0) (i32.const 64)))
@@ -225,6 +225,53 @@ describe("check 23: gRPC", () => {
     host.closeGrpc(9, { status: 14, message: "unavailable" });
     assert.deepEqual(host.logs("info"), ["5", "5", "reply", "1", "9", "14", "unavailable"]);
     assert.equal(host.pendingGrpcCalls().length, 0);
+  });
+
+  test("a unary call's timeout: on_grpc_close(root, token, 4 DEADLINE_EXCEEDED), message 'upstream request timeout'", async () => {
+    const rec = recorder();
+    const host = await startProbe(
+      {
+        imports,
+        data: [...grpcData, [340, "k"]],
+        // 5: 1000 ms; 9: no timeout (0); 6: a stream (no timeout argument); 13: 1000 ms, answered in time.
+        body: `(func (export "proxy_on_vm_start") (param i32 i32) (result i32)
+            ${call("call")} ${call("call", 12, 0)} ${call("stream")} ${call("call")} (i32.const 1))
+          ${receivers}`,
+      },
+      { trace: rec.sink },
+    );
+    assert.deepEqual(host.logs("info"), ["0", "5", "0", "9", "0", "6", "0", "13"]);
+    assert.deepEqual(
+      host.pendingGrpcCalls().map((c) => [c.token, c.deadlineMs]),
+      [
+        [5, 1000],
+        [9, Infinity],
+        [6, Infinity],
+        [13, 1000],
+      ],
+    );
+    host.clearLogs();
+    host.advanceClock(500);
+    host.resolveGrpcCall(13, "in time");
+    host.clearLogs();
+    host.advanceClock(499);
+    assert.deepEqual(host.logs("info"), [], "not before the deadline");
+    assert.equal(host.pendingGrpcCalls().length, 3);
+    host.advanceClock(1);
+    assert.ok(calls(rec.lines).includes("proxy_on_grpc_close(1, 5, 4)"), "on the root context id, status 4");
+    assert.deepEqual(host.logs("info"), ["1", "5", "4", "upstream request timeout"], "proxy_get_status during the callback");
+    assert.deepEqual(
+      host.pendingGrpcCalls().map((c) => c.token),
+      [9, 6],
+    );
+    host.clearLogs();
+    host.advanceClock(3_600_000);
+    assert.deepEqual(host.logs("info"), [], "timeout 0 and streams never expire; 13 was answered");
+    assert.deepEqual(
+      host.pendingGrpcCalls().map((c) => c.token),
+      [9, 6],
+    );
+    assert.equal(calls(rec.lines).filter((c) => c.startsWith("proxy_on_grpc_close")).length, 1);
   });
 
   test("stream: initial metadata, messages, trailing metadata, close", async () => {

@@ -58,6 +58,7 @@ export function functions(vm: Vm): HostFunctions {
           deadlineMs: timeoutMs === 0 ? Infinity : env.clock.nowMs() + (timeoutMs >>> 0),
         };
         vm.httpCalls.set(call.token, call);
+        if (call.deadlineMs !== Infinity) vm.armTimer(call);
         mem.setU32(tokenPtr, call.token);
         if (vm.role === "worker") env.events.emit("httpCall", call);
         vm.onTimerChange?.();

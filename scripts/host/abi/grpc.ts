@@ -61,10 +61,16 @@ export function functions(vm: Vm): HostFunctions {
       messages: msg ? [mem.bytes(...msg)] : [],
       timeoutMs: timeoutMs >>> 0,
       rootContextId: root.id,
+      // Envoy's async client (router) times the call out; 0 = no timeout. Streams never get one.
+      deadlineMs: kind === "call" && timeoutMs >>> 0 !== 0 ? env.clock.nowMs() + (timeoutMs >>> 0) : Infinity,
       localClosed: false,
       remoteClosed: false,
     };
     vm.grpcCalls.set(token, call);
+    if (call.deadlineMs !== Infinity) {
+      vm.armTimer(call);
+      vm.onTimerChange?.();
+    }
     if (vm.role === "worker") env.events.emit("grpcCall", call);
     return mem.setU32(tokenPtr, token) ? Status.Ok : Status.InvalidMemoryAccess;
   };

@@ -17,6 +17,7 @@ export function functions(vm: Vm): HostFunctions {
         const root = vm.ctx().root;
         root.tickPeriodMs = periodMs >>> 0;
         root.tickDueMs = root.tickPeriodMs > 0 ? vm.env.clock.nowMs() + root.tickPeriodMs : Infinity;
+        vm.armTimer(root);
         vm.onTimerChange?.();
         return Status.Ok;
       },
@@ -35,5 +36,8 @@ export function fireTick(vm: Vm, root: Context): void {
   if (vm.failed || root.deleted) return;
   root.tickDueMs = Infinity;
   if (vm.fns.proxy_on_tick) vm.call1("proxy_on_tick", root, root.id);
-  if (root.tickPeriodMs > 0 && root.tickDueMs === Infinity) root.tickDueMs = vm.env.clock.nowMs() + root.tickPeriodMs;
+  if (root.tickPeriodMs > 0 && root.tickDueMs === Infinity) {
+    root.tickDueMs = vm.env.clock.nowMs() + root.tickPeriodMs;
+    vm.armTimer(root);
+  }
 }
