@@ -8,9 +8,15 @@ export interface SharedValue {
   cas: number;
 }
 
+/** Something that runs work once it is done with its current host→VM call (a Vm: addAfterVmCallAction). */
+export interface QueuePoster {
+  defer(fn: () => void): void;
+}
+
 /** Who gets proxy_on_queue_ready for a queue: the root context that registered it last. */
 export interface QueueTarget {
-  notify(queueId: number): void;
+  /** `from`: the VM whose hostcall enqueued (none when the test enqueues). */
+  notify(queueId: number, from?: QueuePoster): void;
 }
 
 interface Queue {
@@ -70,11 +76,11 @@ export class SharedStore {
     return this.queuesByKey.get(`${vmId}\0${name}`)?.id;
   }
 
-  enqueue(id: number, value: Buffer): number {
+  enqueue(id: number, value: Buffer, from?: QueuePoster): number {
     const q = this.queuesById.get(id);
     if (!q) return Status.NotFound;
     q.items.push(value);
-    q.target?.notify(id);
+    q.target?.notify(id, from);
     return Status.Ok;
   }
 

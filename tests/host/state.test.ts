@@ -86,6 +86,52 @@ describe("check 26: shared queues", () => {
   });
 });
 
+describe("check 26: shared queues across workers (hosts sharing a SharedStore)", () => {
+  const queueImports = ["proxy_register_shared_queue", "proxy_resolve_shared_queue", "proxy_enqueue_shared_queue", "proxy_dequeue_shared_queue"];
+  // Worker B registers "q" and drains it in on_queue_ready; worker A enqueues from a request.
+  const registrar = {
+    imports: queueImports,
+    data: [[256, "q"]] as Array<[number, string]>,
+    body: `(func (export "proxy_on_vm_start") (param i32 i32) (result i32)
+        (drop (call $proxy_register_shared_queue (i32.const 256) (i32.const 1) (i32.const 64))) (i32.const 1))
+      (func (export "proxy_on_queue_ready") (param $r i32) (param $q i32)
+        (drop (call $proxy_dequeue_shared_queue (local.get $q) (i32.const 72) (i32.const 76)))
+        (call $logout (i32.const 72)))`,
+  };
+  const producer = {
+    imports: queueImports,
+    data: [
+      [256, "q"],
+      [260, "hello"],
+    ] as Array<[number, string]>,
+    body: `(func (export "proxy_on_context_create") (param i32 i32))
+      (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+        (call $st (call $proxy_resolve_shared_queue (i32.const 0) (i32.const 0) (i32.const 256) (i32.const 1) (i32.const 64)))
+        (call $st (call $proxy_enqueue_shared_queue (i32.load (i32.const 64)) (i32.const 260) (i32.const 5)))
+        (call $st (i32.const 99))
+        (i32.const 0))`,
+  };
+
+  test("B's on_queue_ready runs after A's call that enqueued has returned, not inside it", async () => {
+    const shared = new SharedStore();
+    const order: string[] = [];
+    const b = await startProbe(registrar, { vmId: "w", shared, trace: (l) => order.push(`B ${l}`) });
+    const a = await startProbe(producer, { vmId: "w", shared, trace: (l) => order.push(`A ${l}`) });
+    order.length = 0;
+    a.http().request({});
+    assert.deepEqual(a.logs("info"), ["0", "0", "99"]);
+    assert.deepEqual(b.logs("info"), ["hello"]);
+    const seen = order.filter((l) => /proxy_on_request_headers|proxy_on_queue_ready/.test(l) && !l.includes("malloc"));
+    assert.deepEqual(seen, [
+      "A [host->vm] proxy_on_request_headers(2, 4, 1)",
+      "A [host<-vm] proxy_on_request_headers return: 0",
+      "B [host->vm] proxy_on_queue_ready(1, 1)",
+      "B [host<-vm] proxy_on_queue_ready return: void",
+    ]);
+    assert.equal(b.sharedQueueSize("q"), 0);
+  });
+});
+
 describe("check 27: ticks and the clock", () => {
   const body = `(func (export "proxy_on_context_create") (param i32 i32))
     (func (export "proxy_on_vm_start") (param i32 i32) (result i32)

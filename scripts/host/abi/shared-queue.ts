@@ -4,20 +4,28 @@
 import type { Context } from "../context.ts";
 import { Status } from "../constants.ts";
 import { voids, words, type CallbackSpecs, type HostFunctions } from "../host-function.ts";
+import type { QueuePoster, QueueTarget } from "../shared-store.ts";
 import type { Vm } from "../vm.ts";
 
 export const callbacks: CallbackSpecs = {
   proxy_on_queue_ready: { sig: voids(2) },
 };
 
-/** The on_queue_ready target for queues registered by `root` of `vm`. */
-export function queueTarget(vm: Vm, root: Context) {
+/**
+ * The on_queue_ready target for queues registered by `root` of `vm`. Envoy posts the callback to the
+ * registering worker's dispatcher (cpp-host shared_queue.cc#enqueue), so it never runs inside the
+ * enqueuing call: not inside this VM's current call, and not inside another worker's (a host sharing
+ * the SharedStore), which first has to return from its host→VM call.
+ */
+export function queueTarget(vm: Vm, root: Context): QueueTarget {
+  const ready = (queueId: number) => {
+    if (vm.failed || root.deleted || !vm.fns.proxy_on_queue_ready) return;
+    vm.call2("proxy_on_queue_ready", root, root.id, queueId);
+  };
   return {
-    notify(queueId: number): void {
-      vm.defer(() => {
-        if (vm.failed || root.deleted || !vm.fns.proxy_on_queue_ready) return;
-        vm.call2("proxy_on_queue_ready", root, root.id, queueId);
-      });
+    notify(queueId: number, from?: QueuePoster): void {
+      if (from && from !== vm) from.defer(() => vm.defer(() => ready(queueId)));
+      else vm.defer(() => ready(queueId));
     },
   };
 }
@@ -49,7 +57,7 @@ export function functions(vm: Vm): HostFunctions {
       sig: words(3),
       fn(id: number, valuePtr: number, valueSize: number): number {
         if (!mem.ok(valuePtr, valueSize)) return Status.InvalidMemoryAccess;
-        return env.shared.enqueue(id >>> 0, mem.bytes(valuePtr, valueSize));
+        return env.shared.enqueue(id >>> 0, mem.bytes(valuePtr, valueSize), vm);
       },
     },
     proxy_dequeue_shared_queue: {
