@@ -1,7 +1,8 @@
 // npm run bench: module size, per-request cost in the emulator and memory after 1,000,000 requests for
 // our add-header, @solo-io/proxy-runtime 0.1.8's README add-header, and a hand-written WAT add-header
-// (the floor). All three add "hello: world" to each response. Prints a Markdown table and writes it to
-// bench/RESULTS.md (pass --no-write to skip).
+// (the floor). All three add "hello: world" to each response. Then the size of every example's release
+// module, with add-header's bound (≤ 8,000 bytes). Prints both Markdown tables and writes them to
+// bench/RESULTS.md (pass --no-write to skip; --sizes-only prints just the sizes, measuring nothing).
 //
 // Time per request is CPU time of this process (process.cpuUsage) per request, the median of
 // interleaved rounds, so a busy machine moves it less than wall time (also shown).
@@ -11,6 +12,7 @@ import { cpus, loadavg } from "node:os";
 import { ProxyWasmHost } from "../scripts/host/index.ts";
 import { wat } from "../tests/host/wat.ts";
 import { buildProxyRuntimeAddHeader, FLOOR_ADD_HEADER_WAT, PROXY_RUNTIME_ROOT_ID } from "./anchors.ts";
+import { exampleSizes, sizesTable } from "./sizes.ts";
 
 const OURS = new URL("../build/add-header.wasm", import.meta.url).pathname;
 const RESULTS = new URL("./RESULTS.md", import.meta.url).pathname;
@@ -51,7 +53,13 @@ function run(host: ProxyWasmHost, n: number): { cpu: number; wall: number } {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (x: number, d = 2) => x.toFixed(d);
 
+const sizesSection = () => `## Example sizes\n\nRelease modules as \`npm run asbuild\` builds them.\n\n${sizesTable(exampleSizes())}`;
+
 async function main(): Promise<void> {
+  if (process.argv.includes("--sizes-only")) {
+    process.stdout.write(`${sizesSection()}\n`);
+    return;
+  }
   const write = !process.argv.includes("--no-write");
   const subjects: Subject[] = [
     { name: "floor (hand-written WAT)", wasm: await wat(FLOOR_ADD_HEADER_WAT), rootId: "", config: "", perRound: 100_000, cpu: [], wall: [] },
@@ -112,11 +120,12 @@ async function main(): Promise<void> {
     `- proxy-runtime memory: ${foreign.pages!.after1k} → ${foreign.pages!.after1M} pages`,
   ].join("\n");
   const env = `Node ${process.version}, ${cpus().length}× ${cpus()[0]?.model ?? "cpu"}, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}; median of ${ROUNDS} interleaved rounds (${floor.perRound.toLocaleString("en-US")} requests per round; ${foreign.perRound.toLocaleString("en-US")} for proxy-runtime); each request = request headers → response headers → on_log/on_done/on_delete.`;
-  process.stdout.write(`${table}\n\n${env}\n`);
+  const sizes = sizesSection();
+  process.stdout.write(`${table}\n\n${env}\n\n${sizes}\n`);
   if (write) {
     await writeFile(
       RESULTS,
-      `# Benchmark results\n\nProduced by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}.\n\n${table}\n\n${env}\n`,
+      `# Benchmark results\n\nProduced by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}.\n\n${table}\n\n${env}\n\n${sizes}\n`,
     );
   }
 }
