@@ -4,6 +4,7 @@
 
 import type { Context } from "./context.ts";
 import type { HostEnv } from "./env.ts";
+import type { HttpStream } from "./http-stream.ts";
 import { listItems, mapEntries, type PropertyValue } from "./property-values.ts";
 
 type Found = PropertyValue | undefined;
@@ -68,45 +69,102 @@ function wellKnown(env: HostEnv, ctx: Context, name: string): Found {
   }
   const http = ctx.http;
   if (!http) return undefined;
-  if (name === "request") {
-    const h = http.requestHeaderMap;
-    if (!h) return undefined;
-    const path = h.get(":path") ?? "";
-    const q = path.indexOf("?");
-    return map([
-      ["path", h.get(":path")],
-      ["url_path", q < 0 ? path : path.slice(0, q)],
-      ["host", h.get(":authority")],
-      ["scheme", h.get(":scheme")],
-      ["method", h.get(":method")],
-      ["headers", { map: h.joined() }],
-      ["referer", h.get("referer")],
-      ["useragent", h.get("user-agent")],
-      ["id", h.get("x-request-id")],
-      ["query", q < 0 ? "" : path.slice(q + 1)],
-      ["protocol", http.protocol],
-      ["time", { timestamp: env.clock.realtimeNsAt(http.startMs) }],
-      ["size", http.requestBodyBytes],
-      ["total_size", h.byteSize() + http.requestBodyBytes],
-      ["duration", http.endMs === null ? undefined : { duration: BigInt(Math.round((http.endMs - http.startMs) * 1e6)) }],
-    ]);
-  }
-  if (name === "response") {
-    const h = http.responseHeaderMap;
-    if (!h) return undefined;
-    const status = Number(h.get(":status"));
-    const trailers = http.finalResponseTrailers;
-    return map([
-      ["code", Number.isFinite(status) ? status : undefined],
-      ["code_details", http.responseCodeDetails ?? undefined],
-      ["flags", 0],
-      ["headers", { map: h.joined() }],
-      ["trailers", trailers ? { map: trailers.joined() } : undefined],
-      ["size", http.responseBodyBytes],
-      ["total_size", h.byteSize() + http.responseBodyBytes],
-    ]);
-  }
+  if (name === "request") return http.requestHeaderMap ? map(REQUEST_FIELDS.map((f) => [f, requestField(env, http, f)])) : undefined;
+  if (name === "response") return http.responseHeaderMap ? map(RESPONSE_FIELDS.map((f) => [f, responseField(http, f)])) : undefined;
   return undefined;
+}
+
+const REQUEST_FIELDS = [
+  "path",
+  "url_path",
+  "host",
+  "scheme",
+  "method",
+  "headers",
+  "referer",
+  "useragent",
+  "id",
+  "query",
+  "protocol",
+  "time",
+  "size",
+  "total_size",
+  "duration",
+];
+const RESPONSE_FIELDS = ["code", "code_details", "flags", "headers", "trailers", "size", "total_size"];
+
+/** One field of request.* (computed only when asked for); undefined ⇒ absent. */
+function requestField(env: HostEnv, http: HttpStream, field: string): Found {
+  const h = http.requestHeaderMap;
+  if (!h) return undefined;
+  switch (field) {
+    case "path":
+      return h.get(":path");
+    case "url_path": {
+      const path = h.get(":path") ?? "";
+      const q = path.indexOf("?");
+      return q < 0 ? path : path.slice(0, q);
+    }
+    case "host":
+      return h.get(":authority");
+    case "scheme":
+      return h.get(":scheme");
+    case "method":
+      return h.get(":method");
+    case "headers":
+      return { map: h.joined() };
+    case "referer":
+      return h.get("referer");
+    case "useragent":
+      return h.get("user-agent");
+    case "id":
+      return h.get("x-request-id");
+    case "query": {
+      const path = h.get(":path") ?? "";
+      const q = path.indexOf("?");
+      return q < 0 ? "" : path.slice(q + 1);
+    }
+    case "protocol":
+      return http.protocol;
+    case "time":
+      return { timestamp: env.clock.realtimeNsAt(http.startMs) };
+    case "size":
+      return http.requestBodyBytes;
+    case "total_size":
+      return h.byteSize() + http.requestBodyBytes;
+    case "duration":
+      return http.endMs === null ? undefined : { duration: BigInt(Math.round((http.endMs - http.startMs) * 1e6)) };
+    default:
+      return undefined;
+  }
+}
+
+/** One field of response.* (computed only when asked for); undefined ⇒ absent. */
+function responseField(http: HttpStream, field: string): Found {
+  const h = http.responseHeaderMap;
+  if (!h) return undefined;
+  switch (field) {
+    case "code": {
+      const status = Number(h.get(":status"));
+      return Number.isFinite(status) ? status : undefined;
+    }
+    case "code_details":
+      return http.responseCodeDetails ?? undefined;
+    case "flags":
+      return 0;
+    case "headers":
+      return { map: h.joined() };
+    case "trailers": {
+      const trailers = http.finalResponseTrailers;
+      return trailers ? { map: trailers.joined() } : undefined;
+    }
+    case "size":
+      return http.responseBodyBytes;
+    case "total_size":
+      return h.byteSize() + http.responseBodyBytes;
+    default:
+      return undefined;
+  }
 }
 
 /** Resolves a NUL-joined property path for `ctx`; undefined ⇒ NOT_FOUND. */
@@ -117,6 +175,13 @@ export function findProperty(env: HostEnv, ctx: Context, path: string): Property
     if (fixture !== undefined) return walk(fixture, segs.slice(n));
   }
   const top = segs[0]!;
+  // request.<field> / response.<field>: compute just that field, not the whole map.
+  const http = ctx.http;
+  if (segs.length > 1 && http && (top === "request" || top === "response")) {
+    const field = top === "request" ? requestField(env, http, segs[1]!) : responseField(http, segs[1]!);
+    if (field !== undefined) return walk(field, segs.slice(2));
+    if ((top === "request" ? http.requestHeaderMap : http.responseHeaderMap) !== null) return undefined;
+  }
   const known = wellKnown(env, ctx, top);
   if (known !== undefined) return walk(known, segs.slice(1));
   const stateHolder = ctx.http || ctx.tcp ? ctx : null;

@@ -20,6 +20,23 @@ export interface HttpCallout {
   readonly deadlineMs: number;
 }
 
+/** How an HTTP callout ended (event `httpCallDone`). */
+export type HttpCallEnd =
+  /** resolveHttpCall: the answer was handed to the plugin. */
+  | "response"
+  /** failHttpCall: delivered as a reset. */
+  | "reset"
+  /** Its timeout passed: Envoy's async client answered 504 itself; nobody needs the upstream's answer now. */
+  | "timeout"
+  /** Its root context was deleted (plugin shut down): Envoy cancels the request and never answers. */
+  | "cancelled";
+
+export interface HttpCallDone {
+  readonly token: number;
+  readonly cluster: string;
+  readonly reason: HttpCallEnd;
+}
+
 export interface GrpcCallout {
   /** 5, 9, … for unary calls; 6, 10, … for streams. */
   readonly token: number;

@@ -139,3 +139,88 @@ export class Context {
     }
   }
 }
+
+const MIN_SLOTS = 64;
+
+/** Marks a freed slot in ContextTable (id -1 never matches). */
+const FREED = new Context(-1, "vm", null);
+
+/**
+ * Live contexts by id: an open-addressing table. Stream contexts live for one request each, and a Map's
+ * insert + delete per request (with its rehashing) costs more than the rest of creating a context.
+ * Ids only grow, so ascending id order is creation order (what a Map would iterate).
+ */
+export class ContextTable {
+  private slots: Array<Context | undefined> = new Array<Context | undefined>(MIN_SLOTS).fill(undefined);
+  /** Live entries plus freed slots. */
+  private used = 0;
+  size = 0;
+
+  private find(id: number): number {
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    for (let i = id & mask; ; i = (i + 1) & mask) {
+      const c = slots[i];
+      if (c === undefined) return -1;
+      if (c.id === id) return i;
+    }
+  }
+
+  get(id: number): Context | undefined {
+    const i = this.find(id);
+    return i < 0 ? undefined : this.slots[i];
+  }
+
+  has(id: number): boolean {
+    return this.find(id) >= 0;
+  }
+
+  set(id: number, ctx: Context): void {
+    const at = this.find(id);
+    if (at >= 0) {
+      this.slots[at] = ctx;
+      return;
+    }
+    if ((this.used + 1) * 2 > this.slots.length) this.rehash();
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    let i = id & mask;
+    while (slots[i] !== undefined && slots[i] !== FREED) i = (i + 1) & mask;
+    if (slots[i] === undefined) this.used++;
+    slots[i] = ctx;
+    this.size++;
+  }
+
+  delete(id: number): boolean {
+    const i = this.find(id);
+    if (i < 0) return false;
+    this.slots[i] = FREED;
+    this.size--;
+    return true;
+  }
+
+  /** Live contexts in id (= creation) order. */
+  values(): Context[] {
+    const out: Context[] = [];
+    for (const c of this.slots) if (c !== undefined && c !== FREED) out.push(c);
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  keys(): number[] {
+    return this.values().map((c) => c.id);
+  }
+
+  /** Drops the freed slots (and grows when more than a quarter is live). */
+  private rehash(): void {
+    const old = this.slots;
+    const live: Context[] = [];
+    for (const c of old) if (c !== undefined && c !== FREED) live.push(c);
+    let capacity = MIN_SLOTS;
+    while (capacity < live.length * 4) capacity *= 2;
+    if (capacity === old.length) old.fill(undefined);
+    else this.slots = new Array<Context | undefined>(capacity).fill(undefined);
+    this.used = 0;
+    this.size = 0;
+    for (const c of live) this.set(c.id, c);
+  }
+}

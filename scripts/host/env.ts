@@ -67,9 +67,23 @@ export class HostEnv {
   log(level: number, message: string, contextId: number): void {
     if (level < this.options.logLevel) return;
     const name = LOG_LEVELS[level]!;
-    this.logs.push({ level: name, message, contextId });
+    const keep = this.options.retainLogs;
+    if (keep > 0) {
+      const logs = this.logs;
+      logs.push({ level: name, message, contextId });
+      // Trimmed in batches (amortized O(1)); retainedLogs() trims to the exact count when read.
+      if (logs.length >= 2 * keep + 64) logs.splice(0, logs.length - keep);
+    }
     if (this.options.printLogs) process.stderr.write(`[${name}] wasm log ${this.options.rootId}: ${message}\n`);
     if (this.events.listenerCount("log") > 0) this.events.emit("log", { level: name, message, contextId });
+  }
+
+  /** The log entries kept (the most recent `retainLogs` of them), oldest first. */
+  retainedLogs(): LogEntry[] {
+    const logs = this.logs;
+    const keep = this.options.retainLogs;
+    if (logs.length > keep) logs.splice(0, logs.length - keep);
+    return logs;
   }
 
   /** A message from the host itself (VM failures, proc_exit, restricted calls). */

@@ -5,13 +5,39 @@ import type { Pairs } from "./pairs.ts";
 
 export type HeadersInit = Pairs | ReadonlyArray<readonly [string, string]> | Record<string, string>;
 
+/** Keys seen before → their lower-cased form (header names repeat; a lookup beats scanning the key). */
+const LOWERED = new Map<string, string>();
+const LOWERED_MAX = 4096;
+
 /** Lower-cases only when needed (most keys already are, and the check is cheaper than the call). */
 function lower(key: string): string {
+  const known = LOWERED.get(key);
+  if (known !== undefined) return known;
+  let out = key;
   for (let i = 0; i < key.length; i++) {
     const c = key.charCodeAt(i);
-    if ((c >= 65 && c <= 90) || c > 127) return key.toLowerCase();
+    if ((c >= 65 && c <= 90) || c > 127) {
+      out = key.toLowerCase();
+      break;
+    }
   }
-  return key;
+  if (key.length <= 64 && LOWERED.size < LOWERED_MAX) LOWERED.set(key, out);
+  return out;
+}
+
+/** Key lists of recent header records (lower-case, pseudo-headers first), most recent first. */
+const SHAPES: string[][] = [];
+const SHAPES_MAX = 8;
+
+function shapeStartingWith(key: string): string[] | undefined {
+  for (let i = 0; i < SHAPES.length; i++) if (SHAPES[i]![0] === key) return SHAPES[i];
+  return undefined;
+}
+
+function rememberShape(keys: string[]): void {
+  if (keys.length > 64) return;
+  SHAPES.unshift(keys);
+  if (SHAPES.length > SHAPES_MAX) SHAPES.pop();
 }
 
 export class HeaderMap {
@@ -22,11 +48,68 @@ export class HeaderMap {
     const map = new HeaderMap();
     if (!init) return map;
     if (Array.isArray(init)) {
-      for (let i = 0; i < init.length; i++) map.add(init[i]![0], init[i]![1]);
+      // Appends in order while pseudo-headers come first (the usual case); add() places a late one.
+      const keys = map.keys;
+      const values = map.values;
+      let regular = false;
+      for (let i = 0; i < init.length; i++) {
+        const key = lower(init[i]![0]);
+        const value = init[i]![1];
+        if (key.charCodeAt(0) !== 58) regular = true;
+        else if (regular) {
+          map.add(key, value);
+          continue;
+        }
+        keys.push(key);
+        values.push(value);
+      }
     } else {
-      for (const k in init) map.add(k, String((init as Record<string, string>)[k]));
+      HeaderMap.fillFromRecord(map, init as Record<string, string>);
     }
     return map;
+  }
+
+  /**
+   * A record's keys, in for-in order, usually repeat a recent record's (the same literal shape): while
+   * they do, they are known to be lower-case with pseudo-headers first, and each costs one comparison.
+   */
+  private static fillFromRecord(map: HeaderMap, init: Record<string, string>): void {
+    const keys = map.keys;
+    const values = map.values;
+    let shape: string[] | undefined;
+    /** Every key so far was already lower-case and pushed in order: the keys may become a shape. */
+    let plain = true;
+    let regular = false;
+    let n = 0;
+    for (const k in init) {
+      const v = init[k];
+      const value = typeof v === "string" ? v : String(v);
+      if (n === 0) shape = shapeStartingWith(k);
+      if (shape !== undefined) {
+        if (shape[n] === k) {
+          keys.push(k);
+          values.push(value);
+          n++;
+          continue;
+        }
+        // Another shape after all: what came before is in order, lower-case, pseudo-headers first.
+        shape = undefined;
+        regular = n > 0 && keys[n - 1]!.charCodeAt(0) !== 58;
+      }
+      n++;
+      const key = lower(k);
+      if (key !== k) plain = false;
+      if (key.charCodeAt(0) !== 58) regular = true;
+      else if (regular) {
+        plain = false;
+        map.add(key, value);
+        continue;
+      }
+      keys.push(key);
+      values.push(value);
+    }
+    if (shape !== undefined && n === shape.length) return;
+    if (plain && n > 0) rememberShape(keys.slice());
   }
 
   get size(): number {

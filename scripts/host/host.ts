@@ -12,7 +12,7 @@ import type { GrpcCallout, HttpCallout } from "./callout-types.ts";
 import { Limits, LOG_LEVELS, type AbiVersion, type FailState, type LogLevelName } from "./constants.ts";
 import { HostEnv, type LogEntry } from "./env.ts";
 import { HeaderMap, type HeadersInit } from "./header-map.ts";
-import { HttpStream } from "./http-stream.ts";
+import { HttpStream, type HttpStreamOptions } from "./http-stream.ts";
 import { detectAbi } from "./link.ts";
 import type { Metric } from "./metric-store.ts";
 import { capMemory, ModuleFormatError, readModuleInfo, type ModuleInfo } from "./module-info.ts";
@@ -116,7 +116,7 @@ export class ProxyWasmHost extends EventEmitter {
   }
 
   private adoptEvents(events: EventEmitter): void {
-    for (const name of ["httpCall", "grpcCall", "failed", "log"]) events.on(name, (...a) => this.emit(name, ...a));
+    for (const name of ["httpCall", "httpCallDone", "grpcCall", "failed", "log"]) events.on(name, (...a) => this.emit(name, ...a));
   }
 
   // ---- State ----------------------------------------------------------------------------------------
@@ -140,10 +140,10 @@ export class ProxyWasmHost extends EventEmitter {
   // ---- Streams --------------------------------------------------------------------------------------
 
   /** A new HTTP stream (its context id is allocated now, on_context_create runs with its first callback). */
-  http(): HttpStream {
+  http(options?: HttpStreamOptions): HttpStream {
     const vm = this.usableVm();
     const ctx = vm ? vm.newContext("http", vm.root) : null;
-    return new HttpStream(this.env, vm, ctx, this.nextConnectionId++);
+    return new HttpStream(this.env, vm, ctx, this.nextConnectionId++, options);
   }
 
   /** A new TCP connection; call open() (or send data) to run on_new_connection. */
@@ -164,10 +164,10 @@ export class ProxyWasmHost extends EventEmitter {
   /** Messages the plugin logged at `level` (all levels when omitted), oldest first. */
   logs(level?: LogLevelName): string[] {
     if (level !== undefined && !LOG_LEVELS.includes(level)) throw new TypeError(`unknown log level ${level}`);
-    return this.env.logs.filter((e) => level === undefined || e.level === level).map((e) => e.message);
+    return this.env.retainedLogs().filter((e) => level === undefined || e.level === level).map((e) => e.message);
   }
   logEntries(): LogEntry[] {
-    return this.env.logs.slice();
+    return this.env.retainedLogs().slice();
   }
   clearLogs(): void {
     this.env.logs.length = 0;
@@ -212,7 +212,7 @@ export class ProxyWasmHost extends EventEmitter {
 
   private nextDeadline(): { at: number; fire: () => void } | null {
     const vm = this.vm;
-    if (!vm || vm.failed) return null;
+    if (!vm) return null;
     let best: { at: number; order: number; fire: () => void } | null = null;
     // Earliest first; at the same instant, the timer armed first (see Vm.timerOrder).
     const consider = (at: number, key: object, fire: () => void) => {
@@ -220,8 +220,12 @@ export class ProxyWasmHost extends EventEmitter {
       const order = vm.timerOrder.get(key) ?? 0;
       if (!best || at < best.at || (at === best.at && order < best.order)) best = { at, order, fire };
     };
-    for (const ctx of vm.contexts.values()) {
-      if (ctx.kind === "root" && ctx.tickPeriodMs > 0) consider(ctx.tickDueMs, ctx, () => fireTick(vm, ctx));
+    // A failed VM gets no more ticks, but Envoy's async client still times its callouts out (the plugin
+    // is not called then).
+    if (!vm.failed) {
+      for (const ctx of vm.contexts.values()) {
+        if (ctx.kind === "root" && ctx.tickPeriodMs > 0) consider(ctx.tickDueMs, ctx, () => fireTick(vm, ctx));
+      }
     }
     for (const call of vm.httpCalls.values()) {
       if (!this.expired.has(call)) consider(call.deadlineMs, call, () => this.timeOut(call));
@@ -232,18 +236,25 @@ export class ProxyWasmHost extends EventEmitter {
     return best;
   }
 
-  /** Envoy's async client answers a timed-out call with a 504 local reply. */
+  /**
+   * Envoy's async client answers a timed-out call with a 504 local reply (event `httpCallDone` first, with
+   * reason "timeout": whoever fetches the answer can give up).
+   */
   private timeOut(call: HttpCallout): void {
     this.expired.add(call);
     const body = "upstream request timeout";
-    this.resolveHttpCall(call.token, {
-      headers: [
-        [":status", "504"],
-        ["content-length", String(body.length)],
-        ["content-type", "text/plain"],
-      ],
-      body,
-    });
+    this.answerHttpCall(
+      call,
+      {
+        headers: [
+          [":status", "504"],
+          ["content-length", String(body.length)],
+          ["content-type", "text/plain"],
+        ],
+        body,
+      },
+      "timeout",
+    );
   }
 
   /**
@@ -288,11 +299,7 @@ export class ProxyWasmHost extends EventEmitter {
     const vm = this.vm;
     const call = vm?.httpCalls.get(token);
     if (!vm || !call) throw new Error(`no pending HTTP call with token ${token}`);
-    const headers = HeaderMap.from(response.headers);
-    if (!headers.has(":status")) headers.add(":status", String(response.status ?? 200));
-    const trailers = response.trailers ? HeaderMap.from(response.trailers) : null;
-    deliverHttpCallResponse(vm, call, { headers, body: bytesOf(response.body), trailers });
-    this.planSystemTimer();
+    this.answerHttpCall(call, response, "response");
   }
 
   /** Fails a callout like a reset: on_http_call_response(root, token, 0, 0, 0), status (11, "reset"). */
@@ -300,7 +307,18 @@ export class ProxyWasmHost extends EventEmitter {
     const vm = this.vm;
     const call = vm?.httpCalls.get(token);
     if (!vm || !call) throw new Error(`no pending HTTP call with token ${token}`);
+    vm.httpCallDone(call, "reset");
     deliverHttpCallResponse(vm, call, null);
+    this.planSystemTimer();
+  }
+
+  private answerHttpCall(call: HttpCallout, response: HttpCallResponse, reason: "response" | "timeout"): void {
+    const vm = this.vm!;
+    const headers = HeaderMap.from(response.headers);
+    if (!headers.has(":status")) headers.add(":status", String(response.status ?? 200));
+    const trailers = response.trailers ? HeaderMap.from(response.trailers) : null;
+    vm.httpCallDone(call, reason);
+    deliverHttpCallResponse(vm, call, { headers, body: bytesOf(response.body), trailers });
     this.planSystemTimer();
   }
 

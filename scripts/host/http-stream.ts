@@ -21,6 +21,14 @@ export interface HttpMessage {
   trailers?: HeadersInit;
 }
 
+export interface HttpStreamOptions {
+  /**
+   * Keep a copy of every body chunk forwarded, for `requestBody` / `responseBody` (default: the host's
+   * `retainBodies` option, itself true). Without it those read empty; sizes are still counted.
+   */
+  retainBodies?: boolean;
+}
+
 export interface LocalResponse {
   statusCode: number;
   /** Response code details (whitespace replaced by "_"), e.g. "wasm_fail_stream". */
@@ -47,6 +55,8 @@ class Flow {
   trailers: HeaderMap | null = null;
   /** Headers not yet forwarded (StopIteration / StopAll*). */
   headersHeld = false;
+  /** The held headers came with end_of_stream: forwarding them on continue ends this direction. */
+  headersEos = false;
   /** StopAll*: no callbacks until continue; input waits in `queue`. */
   stopAll = false;
   /** The filter stopped on data: `held` keeps what it did not let through. */
@@ -56,9 +66,11 @@ class Flow {
   trailersHeld = false;
   /** The filter stopped on the last data chunk (end_of_stream), so the end is held too. */
   endPending = false;
-  readonly held = new Body();
-  readonly queue: Event[] = [];
-  readonly forwarded: Buffer[] = [];
+  private heldBody: Body | null = null;
+  /** Input that arrived while the filter held this direction (created on first use). */
+  queue: Event[] | null = null;
+  /** Copies of the body chunks forwarded (null until the first one; never filled without retainBodies). */
+  forwarded: Buffer[] | null = null;
   forwardedBytes = 0;
   headersForwarded = false;
   /** End of stream went through to the other side. */
@@ -67,6 +79,28 @@ class Flow {
   aborted = false;
 
   constructor(readonly isRequest: boolean) {}
+
+  /** What the filter held back of the body (created on first use). */
+  get held(): Body {
+    return (this.heldBody ??= new Body());
+  }
+
+  get heldLength(): number {
+    return this.heldBody === null ? 0 : this.heldBody.length;
+  }
+
+  get queued(): boolean {
+    return this.queue !== null && this.queue.length > 0;
+  }
+
+  enqueue(ev: Event): void {
+    (this.queue ??= []).push(ev);
+  }
+
+  /** The forwarded body, as one buffer. */
+  body(): Buffer {
+    return Buffer.concat(this.forwarded ?? NO_CHUNKS);
+  }
 
   get stopped(): boolean {
     return this.stopAll || this.headersHeld || this.dataStopped || this.trailersHeld;
@@ -77,10 +111,20 @@ const EMPTY = Buffer.alloc(0);
 const NO_CHUNKS: Buffer[] = [];
 const NO_HEADERS: Pairs = [];
 
+function chunkOf(c: string | Uint8Array): Buffer {
+  return typeof c === "string" ? Buffer.from(c, "utf8") : Buffer.from(c);
+}
+
+/** A chunk argument of callOn*Body (a JavaScript caller may pass anything: keep the old leniency). */
+function oneChunk(c: string | Uint8Array): Buffer {
+  if (typeof c === "string" || c instanceof Uint8Array) return chunkOf(c);
+  return toChunks(c as BodyInit | undefined)[0] ?? EMPTY;
+}
+
 function toChunks(body: BodyInit | undefined): Buffer[] {
   if (body === undefined) return [];
-  const list = typeof body === "string" || body instanceof Uint8Array ? [body] : body;
-  return list.map((c) => (typeof c === "string" ? Buffer.from(c, "utf8") : Buffer.from(c)));
+  if (typeof body === "string" || body instanceof Uint8Array) return [chunkOf(body)];
+  return body.map(chunkOf);
 }
 
 const REQUEST_DEFAULTS: Array<[string, string]> = [
@@ -89,9 +133,16 @@ const REQUEST_DEFAULTS: Array<[string, string]> = [
   [":authority", "localhost"],
   [":scheme", "http"],
 ];
-const REQUEST_DEFAULT_KEYS = REQUEST_DEFAULTS.map(([k]) => k);
 
-export class HttpStream extends EventEmitter {
+/**
+ * EventEmitter without its constructor: a stream is an EventEmitter (its prototype), but the listener table
+ * is only created by the first on()/once(), which Node's EventEmitter methods do for an object they have
+ * not initialized. Most streams (tests, benchmarks) never get a listener.
+ */
+const LazyEventEmitter = function LazyEventEmitter() {} as unknown as typeof EventEmitter;
+LazyEventEmitter.prototype = EventEmitter.prototype;
+
+export class HttpStream extends LazyEventEmitter {
   /** The stream context id (2, 3, … in a fresh single-plugin VM). */
   readonly id: number;
   readonly protocol = "HTTP/1.1";
@@ -108,6 +159,8 @@ export class HttpStream extends EventEmitter {
 
   private readonly req = new Flow(true);
   private readonly resp = new Flow(false);
+  /** Keep copies of forwarded body chunks for requestBody/responseBody. */
+  private readonly retainBodies: boolean;
   /** The response currently flowing is a local reply (or the direct fail-closed reply). */
   private localReplyInFlight = false;
   private failureHandled = false;
@@ -118,12 +171,14 @@ export class HttpStream extends EventEmitter {
     private readonly vm: Vm | null,
     private readonly ctx: Context | null,
     connectionId: number,
+    options?: HttpStreamOptions,
   ) {
     super();
     this.id = ctx?.id ?? 0;
     if (ctx) ctx.http = this;
     this.connectionId = connectionId;
     this.startMs = env.clock.nowMs();
+    this.retainBodies = options?.retainBodies ?? env.options.retainBodies;
   }
 
   // ---- Driving the stream -------------------------------------------------------------------------
@@ -161,32 +216,31 @@ export class HttpStream extends EventEmitter {
    * if the callback did not run now (stream paused, finished, or no such export).
    */
   callOnRequestHeaders(headers: HeadersInit, endOfStream = false): number | null {
-    return this.input(this.req, { t: HEADERS, map: this.headerMap(headers, true), eos: endOfStream });
+    return this.inputHeaders(this.req, this.headerMap(headers, true), endOfStream);
   }
 
   callOnRequestBody(chunk: string | Uint8Array, endOfStream = false): number | null {
-    return this.input(this.req, { t: DATA, data: toChunks(chunk)[0] ?? EMPTY, eos: endOfStream });
+    return this.inputData(this.req, oneChunk(chunk), endOfStream);
   }
 
   callOnRequestTrailers(trailers: HeadersInit): number | null {
-    return this.input(this.req, { t: TRAILERS, map: HeaderMap.from(trailers) });
+    return this.inputTrailers(this.req, HeaderMap.from(trailers));
   }
 
   /** Upstream response headers. Ignored once a local reply replaced the response. */
   callOnResponseHeaders(headers: HeadersInit, endOfStream = false): number | null {
-    return this.upstream({ t: HEADERS, map: this.headerMap(headers, false), eos: endOfStream });
+    const map = this.headerMap(headers, false);
+    return this.localResponse !== null ? null : this.inputHeaders(this.resp, map, endOfStream);
   }
 
   callOnResponseBody(chunk: string | Uint8Array, endOfStream = false): number | null {
-    return this.upstream({ t: DATA, data: toChunks(chunk)[0] ?? EMPTY, eos: endOfStream });
+    const data = oneChunk(chunk);
+    return this.localResponse !== null ? null : this.inputData(this.resp, data, endOfStream);
   }
 
   callOnResponseTrailers(trailers: HeadersInit): number | null {
-    return this.upstream({ t: TRAILERS, map: HeaderMap.from(trailers) });
-  }
-
-  private upstream(ev: Event): number | null {
-    return this.localResponse !== null ? null : this.input(this.resp, ev);
+    const map = HeaderMap.from(trailers);
+    return this.localResponse !== null ? null : this.inputTrailers(this.resp, map);
   }
 
   /** Ends the stream: on_log (access-log phase), on_done, on_delete. Idempotent. */
@@ -201,16 +255,17 @@ export class HttpStream extends EventEmitter {
       ctx.requestHeaders = ctx.requestTrailers = ctx.responseHeaders = ctx.responseTrailers = null;
       ctx.requestBody = ctx.responseBody = null;
       vm.createContext(ctx);
-      if (vm.has("proxy_on_log")) {
+      const onLog = vm.cb.log;
+      if (onLog !== undefined && !vm.failed) {
         ctx.accessLogPhase = true;
-        vm.call1("proxy_on_log", ctx, ctx.id);
+        vm.invoke(onLog, "proxy_on_log", ctx, 1, ctx.id, 0, 0, 0, 0);
         ctx.accessLogPhase = false;
       }
       vm.finishStream(ctx, vm.env.options.completionOrder);
     } else if (vm && ctx) {
       vm.contexts.delete(ctx.id);
     }
-    if (this.listenerCount("complete") > 0) this.emit("complete");
+    if (this.listening("complete")) this.emit("complete");
     return this;
   }
 
@@ -225,7 +280,7 @@ export class HttpStream extends EventEmitter {
   }
   /** Request body forwarded upstream so far. */
   get requestBody(): Buffer {
-    return Buffer.concat(this.req.forwarded);
+    return this.req.body();
   }
   get requestTrailers(): Pairs | null {
     return this.req.trailers?.toPairs() ?? null;
@@ -238,7 +293,7 @@ export class HttpStream extends EventEmitter {
     return this.resp.headers?.get(name) ?? null;
   }
   get responseBody(): Buffer {
-    return Buffer.concat(this.resp.forwarded);
+    return this.resp.body();
   }
   get responseTrailers(): Pairs | null {
     return this.resp.trailers?.toPairs() ?? null;
@@ -334,7 +389,7 @@ export class HttpStream extends EventEmitter {
     this.localReplyInFlight = true;
     if (viaFilter) {
       this.deliver(resp, { t: HEADERS, map: headers, eos: body.length === 0 });
-      if (body.length > 0 && !resp.aborted) this.input(resp, { t: DATA, data: body, eos: true });
+      if (body.length > 0 && !resp.aborted) this.inputData(resp, body, true);
     } else {
       this.forwardHeaders(resp, headers, body.length === 0);
       if (body.length > 0) this.forwardData(resp, body, true);
@@ -343,6 +398,12 @@ export class HttpStream extends EventEmitter {
 
   // ---- The filter manager -------------------------------------------------------------------------
 
+  /** Someone listens for `name` (EventEmitter's own count first: usually nobody listens at all). */
+  private listening(name: string): boolean {
+    const count = (this as unknown as { _eventsCount: number | undefined })._eventsCount;
+    return count !== undefined && count > 0 && this.listenerCount(name) > 0;
+  }
+
   private headerMap(init: HeadersInit, isRequest: boolean): HeaderMap {
     const map = HeaderMap.from(init);
     if (!this.env.options.normalizeHeaders) return map;
@@ -350,10 +411,26 @@ export class HttpStream extends EventEmitter {
     if (isRequest) {
       let seen = 0;
       for (let i = 0; i < keys.length && keys[i]!.charCodeAt(0) === 58; i++) {
-        const at = REQUEST_DEFAULT_KEYS.indexOf(keys[i]!);
-        if (at >= 0) seen |= 1 << at;
+        switch (keys[i]) {
+          case ":method":
+            seen |= 1;
+            break;
+          case ":path":
+            seen |= 2;
+            break;
+          case ":authority":
+            seen |= 4;
+            break;
+          case ":scheme":
+            seen |= 8;
+            break;
+        }
       }
-      if (seen !== 15) REQUEST_DEFAULTS.forEach(([k, v], i) => (seen & (1 << i)) === 0 && map.add(k, v));
+      if (seen !== 15) {
+        for (let i = 0; i < REQUEST_DEFAULTS.length; i++) {
+          if ((seen & (1 << i)) === 0) map.add(REQUEST_DEFAULTS[i]![0], REQUEST_DEFAULTS[i]![1]);
+        }
+      }
     } else if (keys.length === 0 || keys[0] !== ":status") {
       if (!map.has(":status")) map.add(":status", "200");
     }
@@ -387,20 +464,43 @@ export class HttpStream extends EventEmitter {
   /** Forget a partly received upstream response (a local reply replaces it). */
   private restartResponse(): void {
     const r = this.resp;
-    r.queue.length = 0;
+    if (r.queue !== null) r.queue.length = 0;
     r.stopAll = r.headersHeld = r.dataStopped = r.buffering = r.trailersHeld = false;
     r.held.take();
     r.headers = r.trailers = null;
     if (this.ctx) this.ctx.responseHeaders = this.ctx.responseBody = this.ctx.responseTrailers = null;
   }
 
-  private input(f: Flow, ev: Event): number | null {
+  /** Input must wait: the filter stopped everything, earlier input waits, or the request is held. */
+  private mustWait(f: Flow): boolean {
+    return f.stopAll || f.queued || (!f.isRequest && this.req.stopped && !this.req.aborted);
+  }
+
+  private inputHeaders(f: Flow, map: HeaderMap, eos: boolean): number | null {
     if (this.completed || f.aborted) return null;
-    if (f.stopAll || f.queue.length > 0 || (!f.isRequest && this.req.stopped && !this.req.aborted)) {
-      f.queue.push(ev);
+    if (this.mustWait(f)) {
+      f.enqueue({ t: HEADERS, map, eos });
       return null;
     }
-    return this.deliver(f, ev);
+    return this.onHeaders(f, map, eos);
+  }
+
+  private inputData(f: Flow, data: Buffer, eos: boolean): number | null {
+    if (this.completed || f.aborted) return null;
+    if (this.mustWait(f)) {
+      f.enqueue({ t: DATA, data, eos });
+      return null;
+    }
+    return this.onData(f, data, eos);
+  }
+
+  private inputTrailers(f: Flow, map: HeaderMap): number | null {
+    if (this.completed || f.aborted) return null;
+    if (this.mustWait(f)) {
+      f.enqueue({ t: TRAILERS, map });
+      return null;
+    }
+    return this.onTrailers(f, map);
   }
 
   private deliver(f: Flow, ev: Event): number | null {
@@ -473,13 +573,14 @@ export class HttpStream extends EventEmitter {
     const ctx = this.ctx!;
     vm.createContext(ctx);
     if (vm.failed) return this.afterFailure(f, { t: HEADERS, map, eos });
-    const name = f.isRequest ? "proxy_on_request_headers" : "proxy_on_response_headers";
+    const fn = f.isRequest ? vm.cb.requestHeaders : vm.cb.responseHeaders;
     if (f.isRequest) ctx.requestHeaders = map;
     else ctx.responseHeaders = map;
     ctx.endOfStream = eos;
     let r = 0;
-    if (vm.has(name)) {
-      r = vm.abi === "0.1.0" ? vm.call2(name, ctx, ctx.id, map.size) : vm.call3(name, ctx, ctx.id, map.size, eos ? 1 : 0);
+    if (fn !== undefined) {
+      const name = f.isRequest ? "proxy_on_request_headers" : "proxy_on_response_headers";
+      r = vm.invoke(fn, name, ctx, vm.abi === "0.1.0" ? 2 : 3, ctx.id, map.size, eos ? 1 : 0, 0, 0);
     }
     if (vm.stopNext) {
       vm.stopNext = false;
@@ -494,6 +595,7 @@ export class HttpStream extends EventEmitter {
       this.forwardHeaders(f, map, eos);
     } else {
       f.headersHeld = true;
+      f.headersEos = eos;
       if (v !== 1 || !this.env.options.allowOnHeadersStopIteration) f.stopAll = true;
     }
     return r;
@@ -510,12 +612,15 @@ export class HttpStream extends EventEmitter {
     } else {
       visible = new Body(chunk);
     }
-    const name = f.isRequest ? "proxy_on_request_body" : "proxy_on_response_body";
+    const fn = f.isRequest ? vm.cb.requestBody : vm.cb.responseBody;
     if (f.isRequest) ctx.requestBody = visible;
     else ctx.responseBody = visible;
     ctx.endOfStream = eos;
     let r = 0;
-    if (vm.has(name)) r = vm.call3(name, ctx, ctx.id, visible.length, eos ? 1 : 0);
+    if (fn !== undefined) {
+      const name = f.isRequest ? "proxy_on_request_body" : "proxy_on_response_body";
+      r = vm.invoke(fn, name, ctx, 3, ctx.id, visible.length, eos ? 1 : 0, 0, 0);
+    }
     if (vm.stopNext) {
       vm.stopNext = false;
       r = 3;
@@ -551,11 +656,14 @@ export class HttpStream extends EventEmitter {
     if (!this.live()) return this.notLive(f, { t: TRAILERS, map });
     const vm = this.vm!;
     const ctx = this.ctx!;
-    const name = f.isRequest ? "proxy_on_request_trailers" : "proxy_on_response_trailers";
+    const fn = f.isRequest ? vm.cb.requestTrailers : vm.cb.responseTrailers;
     if (f.isRequest) ctx.requestTrailers = map;
     else ctx.responseTrailers = map;
     let r = 0;
-    if (vm.has(name)) r = vm.call2(name, ctx, ctx.id, map.size);
+    if (fn !== undefined) {
+      const name = f.isRequest ? "proxy_on_request_trailers" : "proxy_on_response_trailers";
+      r = vm.invoke(fn, name, ctx, 2, ctx.id, map.size, 0, 0, 0);
+    }
     if (vm.stopNext) {
       vm.stopNext = false;
       r = 1;
@@ -577,7 +685,7 @@ export class HttpStream extends EventEmitter {
     if (this.completed || f.aborted || !f.stopped) return;
     f.stopAll = false;
     f.buffering = false;
-    if (f.headersHeld) this.forwardHeaders(f, f.headers!, false);
+    if (f.headersHeld) this.forwardHeaders(f, f.headers!, f.headersEos);
     if (f.dataStopped) {
       f.dataStopped = false;
       this.forwardData(f, f.held.take(), f.endPending);
@@ -592,13 +700,15 @@ export class HttpStream extends EventEmitter {
 
   /** Delivers queued input; consecutive data chunks go to the filter as one (Envoy's buffered data). */
   private drain(f: Flow): void {
-    while (f.queue.length > 0 && !f.stopAll && !f.aborted && !this.completed) {
-      const ev = f.queue.shift()!;
+    const queue = f.queue;
+    if (queue === null) return;
+    while (queue.length > 0 && !f.stopAll && !f.aborted && !this.completed) {
+      const ev = queue.shift()!;
       if (ev.t === DATA) {
         let data = ev.data;
         let eos = ev.eos;
-        while (f.queue.length > 0 && f.queue[0]!.t === DATA) {
-          const next = f.queue.shift() as { data: Buffer; eos: boolean };
+        while (queue.length > 0 && queue[0]!.t === DATA) {
+          const next = queue.shift() as { data: Buffer; eos: boolean };
           data = Buffer.concat([data, next.data]);
           eos = next.eos;
         }
@@ -611,7 +721,7 @@ export class HttpStream extends EventEmitter {
 
   /** When the request stops being held, upstream can answer: deliver any queued response. */
   private unblocked(f: Flow): void {
-    if (f.isRequest && !f.stopped && f.queue.length === 0 && !this.resp.stopAll) this.drain(this.resp);
+    if (f.isRequest && !f.stopped && !f.queued && !this.resp.stopAll) this.drain(this.resp);
   }
 
   private forwardHeaders(f: Flow, map: HeaderMap, eos: boolean): void {
@@ -620,7 +730,7 @@ export class HttpStream extends EventEmitter {
     f.headersForwarded = true;
     if (!f.isRequest && this.responseCodeDetails === null) this.responseCodeDetails = "via_upstream";
     const name = f.isRequest ? "requestHeaders" : "responseHeaders";
-    if (this.listenerCount(name) > 0) this.emit(name, map.toPairs(), eos);
+    if (this.listening(name)) this.emit(name, map.toPairs(), eos);
     if (eos) this.ended(f);
     else if (f.isRequest) this.unblocked(f);
   }
@@ -628,21 +738,24 @@ export class HttpStream extends EventEmitter {
   private forwardData(f: Flow, data: Buffer, eos: boolean): void {
     if (f.headersHeld && f.headers) this.forwardHeaders(f, f.headers, false);
     if (data.length > 0) {
-      f.forwarded.push(data);
+      if (this.retainBodies) (f.forwarded ??= []).push(data);
       f.forwardedBytes += data.length;
     }
-    if (data.length > 0 || eos) this.emit(f.isRequest ? "requestBody" : "responseBody", data, eos);
+    if (data.length > 0 || eos) {
+      const name = f.isRequest ? "requestBody" : "responseBody";
+      if (this.listening(name)) this.emit(name, data, eos);
+    }
     if (eos) this.ended(f);
   }
 
   private forwardTrailers(f: Flow): void {
     if (f.headersHeld && f.headers) this.forwardHeaders(f, f.headers, false);
-    if (f.dataStopped || f.held.length > 0) {
+    if (f.dataStopped || f.heldLength > 0) {
       f.dataStopped = false;
       this.forwardData(f, f.held.take(), false);
     }
     const name = f.isRequest ? "requestTrailers" : "responseTrailers";
-    if (this.listenerCount(name) > 0) this.emit(name, f.trailers?.toPairs() ?? []);
+    if (this.listening(name)) this.emit(name, f.trailers?.toPairs() ?? []);
     this.ended(f);
   }
 

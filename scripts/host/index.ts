@@ -1,10 +1,10 @@
 // Public API of the Proxy-Wasm host emulator.
 
 export { ProxyWasmHost, type HttpCallResponse, type GrpcStatusInit } from "./host.ts";
-export { HttpStream, type HttpMessage, type LocalResponse, type BodyInit } from "./http-stream.ts";
+export { HttpStream, type HttpMessage, type HttpStreamOptions, type LocalResponse, type BodyInit } from "./http-stream.ts";
 export { TcpStream, type Peer } from "./tcp-stream.ts";
 export type { HostOptions, ForeignFunction } from "./options.ts";
-export type { HttpCallout, GrpcCallout } from "./callout-types.ts";
+export type { HttpCallout, HttpCallDone, HttpCallEnd, GrpcCallout } from "./callout-types.ts";
 export type { LogEntry } from "./env.ts";
 export type { Metric, MetricKind } from "./metric-store.ts";
 export type { PropertyValue } from "./property-values.ts";

@@ -9,11 +9,18 @@ const utf8Slice: (this: Buffer, start: number, end: number) => string =
     return this.toString("utf8", start, end);
   };
 
+/** Short strings decoded at the same address are usually the same text (header names, static data). */
+const RECENT_SLOTS = 64;
+const RECENT_MAX_LEN = 16;
+
 export class LinearMemory {
   private memory: WebAssembly.Memory | null = null;
   u8 = new Uint8Array(0);
   dv = new DataView(new ArrayBuffer(0));
   buf = Buffer.alloc(0);
+  /** Per slot: the address and text of a recently decoded short ASCII string (reused if the bytes match). */
+  private readonly recentAt = new Int32Array(RECENT_SLOTS).fill(-1);
+  private readonly recent: string[] = new Array<string>(RECENT_SLOTS).fill("");
 
   attach(memory: WebAssembly.Memory | null): void {
     this.memory = memory;
@@ -50,7 +57,26 @@ export class LinearMemory {
 
   string(ptr: number, len: number): string {
     ptr >>>= 0;
-    return utf8Slice.call(this.buf, ptr, ptr + (len >>> 0));
+    len >>>= 0;
+    if (len > RECENT_MAX_LEN || len === 0) return len === 0 ? "" : utf8Slice.call(this.buf, ptr, ptr + len);
+    // Comparing a few bytes is much cheaper than a call into Buffer's decoder.
+    const slot = (ptr ^ (ptr >>> 6) ^ len) & (RECENT_SLOTS - 1);
+    const u8 = this.u8;
+    if (this.recentAt[slot] === ptr) {
+      const s = this.recent[slot]!;
+      if (s.length === len) {
+        let i = 0;
+        while (i < len && s.charCodeAt(i) === u8[ptr + i]) i++;
+        if (i === len) return s;
+      }
+    }
+    const s = utf8Slice.call(this.buf, ptr, ptr + len);
+    if (s.length === len) {
+      // ASCII (one char per byte), so the byte comparison above is exact.
+      this.recentAt[slot] = ptr;
+      this.recent[slot] = s;
+    }
+    return s;
   }
 
   /** A copy of [ptr, ptr+len). */

@@ -49,6 +49,16 @@ export interface HostOptions {
   trace?: boolean | ((line: string) => void);
   /** Also print plugin logs to stderr, Envoy style. */
   printLogs?: boolean;
+  /**
+   * Which plugin log entries `logs()` / `logEntries()` keep: all (true, the default), none (false: only the
+   * `log` event and `printLogs` see them) or the most recent N. A long-running host should bound them.
+   */
+  retainLogs?: boolean | number;
+  /**
+   * HTTP streams keep a copy of every body chunk they forward, for `requestBody` / `responseBody`
+   * (default true). `host.http({ retainBodies })` overrides it per stream.
+   */
+  retainBodies?: boolean;
   /** Shared data and queues, to share between several hosts (workers) of one emulated Envoy. */
   shared?: SharedStore;
   /** Complete request/response headers like Envoy's codec (pseudo-headers first, defaults). Default true. */
@@ -80,6 +90,9 @@ export interface ResolvedOptions {
   clusters: Set<string> | null;
   normalizeHeaders: boolean;
   printLogs: boolean;
+  /** Log entries kept: Infinity (all), 0 (none) or a positive count (the most recent). */
+  retainLogs: number;
+  retainBodies: boolean;
   connection: {
     sourceAddress: string;
     sourcePort: number;
@@ -95,6 +108,13 @@ const LEVELS = ["trace", "debug", "info", "warn", "error", "critical"];
 function bytes(v: string | Uint8Array | undefined): Buffer {
   if (v === undefined) return Buffer.alloc(0);
   return typeof v === "string" ? Buffer.from(v, "utf8") : Buffer.from(v);
+}
+
+function logRetention(v: boolean | number | undefined): number {
+  if (v === undefined || v === true) return Infinity;
+  if (v === false) return 0;
+  if (typeof v !== "number" || !(v >= 0)) throw new TypeError(`retainLogs must be a boolean or a count >= 0, not ${String(v)}`);
+  return Math.floor(v);
 }
 
 export function resolveOptions(o: HostOptions): ResolvedOptions {
@@ -117,6 +137,8 @@ export function resolveOptions(o: HostOptions): ResolvedOptions {
     clusters: o.clusters ? new Set(o.clusters) : null,
     normalizeHeaders: o.normalizeHeaders ?? true,
     printLogs: o.printLogs ?? false,
+    retainLogs: logRetention(o.retainLogs),
+    retainBodies: o.retainBodies ?? true,
     connection: {
       sourceAddress: c.sourceAddress ?? "127.0.0.1",
       sourcePort: c.sourcePort ?? 50000,

@@ -2,26 +2,58 @@
 // root context, guarded host→VM calls ("Function: X failed: ..."), the allocator, after-call actions,
 // the current and effective context, and per-VM ids (contexts, metrics, callout tokens).
 
-import { Context, type ContextKind } from "./context.ts";
+import { Context, ContextTable, type ContextKind } from "./context.ts";
 import { Limits, Status, type AbiVersion, type FailState } from "./constants.ts";
 import type { HostEnv } from "./env.ts";
 import { buildImports, lookupCallbacks } from "./link.ts";
 import { LinearMemory } from "./memory.ts";
 import type { Metric } from "./metric-store.ts";
 import type { ModuleInfo } from "./module-info.ts";
-import type { GrpcCallout, HttpCallout } from "./callout-types.ts";
+import type { GrpcCallout, HttpCallEnd, HttpCallout } from "./callout-types.ts";
 
 /** Hostcall restriction levels (cpp-host setRestrictedCallback). */
 export const Restrict = { None: 0, Start: 1, Alloc: 2, Instantiating: 3 } as const;
 
 type WasmFn = (...args: number[]) => number;
 
+/** The callbacks every stream may run, resolved once at load: the per-request path does no lookups by name. */
+export interface StreamCallbacks {
+  readonly contextCreate: WasmFn | undefined;
+  readonly requestHeaders: WasmFn | undefined;
+  readonly requestBody: WasmFn | undefined;
+  readonly requestTrailers: WasmFn | undefined;
+  readonly responseHeaders: WasmFn | undefined;
+  readonly responseBody: WasmFn | undefined;
+  readonly responseTrailers: WasmFn | undefined;
+  readonly log: WasmFn | undefined;
+  readonly done: WasmFn | undefined;
+  readonly delete: WasmFn | undefined;
+}
+
+function streamCallbacks(fns: Record<string, WasmFn | undefined>): StreamCallbacks {
+  return {
+    contextCreate: fns.proxy_on_context_create,
+    requestHeaders: fns.proxy_on_request_headers,
+    requestBody: fns.proxy_on_request_body,
+    requestTrailers: fns.proxy_on_request_trailers,
+    responseHeaders: fns.proxy_on_response_headers,
+    responseBody: fns.proxy_on_response_body,
+    responseTrailers: fns.proxy_on_response_trailers,
+    log: fns.proxy_on_log,
+    done: fns.proxy_on_done,
+    delete: fns.proxy_on_delete,
+  };
+}
+
 export class Vm {
   readonly mem = new LinearMemory();
   readonly vmContext = new Context(0, "vm", null);
-  readonly contexts = new Map<number, Context>();
+  /** Live contexts by id. */
+  readonly contexts = new ContextTable();
   /** Exported callbacks that passed the signature checks, by export name. */
   fns: Record<string, WasmFn | undefined> = {};
+  /** The same functions as `fns` for the stream callbacks. */
+  cb: StreamCallbacks = streamCallbacks({});
   failState: FailState = "Ok";
   failMessage = "";
   restricted: number = Restrict.None;
@@ -116,6 +148,7 @@ export class Vm {
       return false;
     }
     this.fns = found.fns;
+    this.cb = streamCallbacks(found.fns);
     this.mallocFn = found.malloc;
     this.mallocName = found.mallocName;
     this.startVm();
@@ -177,9 +210,8 @@ export class Vm {
   createContext(ctx: Context): void {
     if (ctx.created || this.failed) return;
     ctx.created = true;
-    if (this.fns.proxy_on_context_create) {
-      this.call2("proxy_on_context_create", ctx, ctx.id, ctx.kind === "root" ? 0 : ctx.root.id);
-    }
+    const f = this.cb.contextCreate;
+    if (f !== undefined) this.invoke(f, "proxy_on_context_create", ctx, 2, ctx.id, ctx.kind === "root" ? 0 : ctx.root.id, 0, 0, 0);
   }
 
   newContext(kind: ContextKind, root: Context | null): Context {
@@ -193,15 +225,32 @@ export class Vm {
   /** on_done for a stream (return value ignored), then on_delete. */
   finishStream(ctx: Context, order: "envoy" | "go-proxytest"): void {
     if (!ctx.created || ctx.deleted || this.failed) return;
-    if (order === "envoy" && this.fns.proxy_on_done) this.call1("proxy_on_done", ctx, ctx.id);
+    const done = this.cb.done;
+    if (order === "envoy" && done !== undefined) this.invoke(done, "proxy_on_done", ctx, 1, ctx.id, 0, 0, 0, 0);
     this.deleteContext(ctx);
   }
 
   deleteContext(ctx: Context): void {
     if (ctx.deleted) return;
-    if (!this.failed && ctx.created && this.fns.proxy_on_delete) this.call1("proxy_on_delete", ctx, ctx.id);
+    const f = this.cb.delete;
+    if (!this.failed && ctx.created && f !== undefined) this.invoke(f, "proxy_on_delete", ctx, 1, ctx.id, 0, 0, 0, 0);
     ctx.deleted = true;
     this.contexts.delete(ctx.id);
+    if (ctx.kind === "root") this.cancelHttpCalls(ctx);
+  }
+
+  /** Envoy's ~Context cancels the root's callouts still in flight: their answers never arrive. */
+  private cancelHttpCalls(root: Context): void {
+    for (const call of [...this.httpCalls.values()]) {
+      if (call.rootContextId !== root.id) continue;
+      this.httpCalls.delete(call.token);
+      this.httpCallDone(call, "cancelled");
+    }
+  }
+
+  /** Event `httpCallDone` (worker VM only, like `httpCall`). */
+  httpCallDone(call: HttpCallout, reason: HttpCallEnd): void {
+    if (this.role === "worker") this.env.events.emit("httpCallDone", { token: call.token, cluster: call.cluster, reason });
   }
 
   /** Root shutdown: on_done true ⇒ on_delete; false ⇒ wait for proxy_done(). Returns true when deleted. */
@@ -210,6 +259,7 @@ export class Vm {
     if (!root || root.deleted) return true;
     if (this.failed) {
       root.deleted = true;
+      this.cancelHttpCalls(root);
       return true;
     }
     const done = this.fns.proxy_on_done ? this.call1("proxy_on_done", root, root.id) !== 0 : true;
@@ -272,9 +322,15 @@ export class Vm {
     return this.call(name, ctx, 5, a, b, c, d, e);
   }
 
-  /** A guarded host→VM call: any throw marks the VM failed; the result is 0 then. */
   private call(name: string, ctx: Context, n: number, a: number, b: number, c: number, d: number, e: number): number {
-    const f = this.fns[name]!;
+    return this.invoke(this.fns[name]!, name, ctx, n, a, b, c, d, e);
+  }
+
+  /**
+   * A guarded host→VM call of export `name` (its function `f`, from `fns` or `cb`) with the first `n` of
+   * the arguments: any throw marks the VM failed; the result is 0 then.
+   */
+  invoke(f: WasmFn, name: string, ctx: Context, n: number, a: number, b: number, c: number, d: number, e: number): number {
     const savedCurrent = this.current;
     const savedEffective = this.effective;
     this.current = ctx;

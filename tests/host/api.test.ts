@@ -120,3 +120,57 @@ describe("trace", () => {
     ]);
   });
 });
+
+describe("bounded retention for a long-running host", () => {
+  // Logs the request body size from on_request_body; passes everything on.
+  const spec = {
+    body: `(func (export "proxy_on_request_body") (param i32) (param $n i32) (param i32) (result i32)
+        (call $st (local.get $n)) (i32.const 0))`,
+  };
+  const send = (host: ProxyWasmHost, n: number) => {
+    for (let i = 1; i <= n; i++) host.http().request({ body: "x".repeat(i) }).complete();
+  };
+
+  test("retainLogs: all by default, none with false (the log event still fires), the most recent N with a count", async () => {
+    const all = await startProbe(spec);
+    send(all, 300);
+    assert.equal(all.logs("info").length, 300);
+
+    const none = await startProbe(spec, { retainLogs: false });
+    const seen: string[] = [];
+    none.on("log", (e) => seen.push(e.message));
+    send(none, 300);
+    assert.deepEqual(none.logs(), []);
+    assert.deepEqual(none.logEntries(), []);
+    assert.equal(seen.length, 300);
+
+    const last = await startProbe(spec, { retainLogs: 3 });
+    send(last, 300);
+    assert.deepEqual(last.logs("info"), ["298", "299", "300"]);
+    assert.deepEqual(
+      last.logEntries().map((e) => e.contextId),
+      [299, 300, 301],
+    );
+    last.clearLogs();
+    send(last, 1);
+    assert.deepEqual(last.logs(), ["1"]);
+    await assert.rejects(startProbe(spec, { retainLogs: -1 }), /retainLogs/);
+  });
+
+  test("retainBodies: false on the host or per stream keeps no copies; events and byte counts still see the bytes", async () => {
+    const host = await startProbe(spec, { retainBodies: false });
+    const chunks: string[] = [];
+    const s = host.http();
+    s.on("requestBody", (c: Buffer) => chunks.push(c.toString()));
+    s.request({ body: ["ab", "cd"] }).response({ body: "xyz" });
+    assert.deepEqual(chunks, ["ab", "cd"]);
+    assert.equal(s.requestBody.length, 0);
+    assert.equal(s.responseBody.length, 0);
+    assert.deepEqual([s.requestBodyBytes, s.responseBodyBytes], [4, 3]);
+    assert.equal(host.http({ retainBodies: true }).request({ body: "kept" }).requestBody.toString(), "kept");
+
+    const keeping = await startProbe(spec);
+    assert.equal(keeping.http().request({ body: "kept" }).requestBody.toString(), "kept");
+    assert.equal(keeping.http({ retainBodies: false }).request({ body: "gone" }).requestBody.length, 0);
+  });
+});

@@ -331,3 +331,72 @@ describe("check 24: proxy_set_effective_context", () => {
     assert.equal(s.requestForwarded, true);
   });
 });
+
+describe("event httpCallDone: how each HTTP callout ended", () => {
+  // Each request dispatches a callout (timeout 1000 ms); the response callback logs token and header count.
+  // on_log traps, so completing a stream fails the VM.
+  const spec = {
+    imports: ["proxy_http_call"],
+    data: DATA,
+    body: `
+      (func (export "proxy_on_context_create") (param i32 i32))
+      (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+        ${httpCall(13, 256, GOOD.size, 1000)} (i32.const 1))
+      (func (export "proxy_on_http_call_response") (param i32) (param $t i32) (param $h i32) (param i32) (param i32)
+        (call $st (local.get $t)) (call $st (local.get $h)))
+      (func (export "proxy_on_log") (param i32) unreachable)`,
+  };
+
+  async function start() {
+    const host = await startProbe(spec);
+    const events: string[] = [];
+    host.on("httpCallDone", (d) => events.push(`done ${d.token} ${d.cluster} ${d.reason}`));
+    host.on("log", (e) => events.push(`log ${e.message}`));
+    return { host, events };
+  }
+
+  test("resolved, failed and timed out: the event comes before the plugin's callback", async () => {
+    const { host, events } = await start();
+    for (let i = 0; i < 3; i++) host.http().request({});
+    events.length = 0;
+    host.resolveHttpCall(4, { status: 200 });
+    host.failHttpCall(8);
+    host.advanceClock(1000);
+    assert.deepEqual(events, [
+      "done 4 authz-cluster response",
+      "log 4",
+      "log 1",
+      "done 8 authz-cluster reset",
+      "log 8",
+      "log 0",
+      "done 12 authz-cluster timeout",
+      "log 12",
+      "log 3",
+    ]);
+    assert.equal(host.pendingHttpCalls().length, 0);
+  });
+
+  test("cancelled when the plugin shuts down: the answer can no longer be delivered", async () => {
+    const { host, events } = await start();
+    host.http().request({});
+    events.length = 0;
+    assert.equal(host.shutdown(), true);
+    assert.deepEqual(events, ["done 4 authz-cluster cancelled"]);
+    assert.deepEqual(host.pendingHttpCalls(), []);
+    assert.throws(() => host.resolveHttpCall(4), /no pending HTTP call/);
+    host.advanceClock(5000);
+    assert.deepEqual(events, ["done 4 authz-cluster cancelled"], "no timeout for a cancelled call");
+  });
+
+  test("a failed VM's callouts still time out (Envoy's async client), without calling the plugin", async () => {
+    const { host, events } = await start();
+    host.http().request({}).complete();
+    assert.equal(host.failState, "RuntimeError");
+    events.length = 0;
+    host.advanceClock(999);
+    assert.equal(host.pendingHttpCalls().length, 1);
+    host.advanceClock(1);
+    assert.deepEqual(events, ["done 4 authz-cluster timeout"]);
+    assert.deepEqual(host.pendingHttpCalls(), []);
+  });
+});

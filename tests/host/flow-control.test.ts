@@ -277,3 +277,58 @@ describe("check 13: stream types", () => {
     assert.deepEqual(host.logs("info"), ["12", "2", "2", "0"]);
   });
 });
+
+describe("continue after PAUSE from headers that ended the message", () => {
+  // Each headers callback dispatches a callout and pauses; its response continues that direction.
+  const spec = {
+    imports: ["proxy_http_call", "proxy_continue_stream", "proxy_set_effective_context"],
+    data: [
+      [256, CALL_HEADERS.text],
+      [400, "authz"],
+    ] as Array<[number, string]>,
+    body: `
+      (func (export "proxy_on_context_create") (param i32 i32))
+      (func $pause (param $c i32) (param $direction i32) (result i32)
+        (i32.store (i32.const 32) (local.get $c))
+        (i32.store (i32.const 40) (local.get $direction))
+        (drop (call $proxy_http_call (i32.const 400) (i32.const 5) (i32.const 256) (i32.const ${CALL_HEADERS.size})
+          (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 64)))
+        (i32.const 1))
+      (func (export "proxy_on_request_headers") (param $c i32) (param i32 i32) (result i32) (call $pause (local.get $c) (i32.const 0)))
+      (func (export "proxy_on_response_headers") (param $c i32) (param i32 i32) (result i32) (call $pause (local.get $c) (i32.const 1)))
+      (func (export "proxy_on_http_call_response") (param i32 i32 i32 i32 i32)
+        (drop (call $proxy_set_effective_context (i32.load (i32.const 32))))
+        (drop (call $proxy_continue_stream (i32.load (i32.const 40)))))`,
+  };
+
+  test("held headers go on with end_of_stream: a paused request without a body ends, and so does the response", async () => {
+    const host = await startProbe(spec);
+    const s = host.http();
+    const events: string[] = [];
+    s.on("requestHeaders", (_pairs, eos) => events.push(`request headers eos=${eos}`));
+    s.on("responseHeaders", (_pairs, eos) => events.push(`response headers eos=${eos}`));
+    s.callOnRequestHeaders({ ":path": "/" }, true);
+    assert.deepEqual([s.requestPaused, s.requestForwarded, s.requestEnded], [true, false, false]);
+    host.resolveHttpCall(4);
+    assert.deepEqual(events, ["request headers eos=true"]);
+    assert.deepEqual([s.requestPaused, s.requestForwarded, s.requestEnded], [false, true, true]);
+
+    s.callOnResponseHeaders({ ":status": "204" }, true);
+    assert.deepEqual([s.responsePaused, s.responseEnded], [true, false]);
+    host.resolveHttpCall(8);
+    assert.deepEqual(events, ["request headers eos=true", "response headers eos=true"]);
+    assert.deepEqual([s.responsePaused, s.responseEnded], [false, true]);
+  });
+
+  test("headers held without end_of_stream still go on without it (the body follows)", async () => {
+    const host = await startProbe(spec);
+    const s = host.http();
+    const events: string[] = [];
+    s.on("requestHeaders", (_pairs, eos) => events.push(`headers eos=${eos}`));
+    s.on("requestBody", (chunk, eos) => events.push(`body ${chunk} eos=${eos}`));
+    s.request({ headers: { ":path": "/" }, body: "abc" });
+    host.resolveHttpCall(4);
+    assert.deepEqual(events, ["headers eos=false", "body abc eos=true"]);
+    assert.equal(s.requestEnded, true);
+  });
+});

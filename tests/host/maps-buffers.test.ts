@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { HeaderMap } from "../../scripts/host/index.ts";
 import { allocCalls, bytesData, pairsData, startProbe } from "./probe.ts";
 
 const K = [
@@ -458,5 +459,43 @@ describe("check 21: get_header_map_size", () => {
       ["é", "ü"],
     ]);
     assert.deepEqual(host.logs("info"), ["0", "10"]);
+  });
+});
+
+describe("HeaderMap.from (the emulator's own header maps)", () => {
+  /** What from() must build: add() of every entry in order (keys lower-cased, pseudo-headers in front). */
+  function reference(entries: Array<[string, string]>): Array<[string, string]> {
+    const map = new HeaderMap();
+    for (const [k, v] of entries) map.add(k, v);
+    return map.toPairs();
+  }
+
+  test("records and pairs: lower-cased keys, pseudo-headers in front, repeated shapes and their variants", () => {
+    const records: Array<Record<string, string>> = [
+      { ":method": "GET", ":path": "/", ":authority": "a", "user-agent": "x" },
+      { ":method": "GET", ":path": "/", ":authority": "a", "user-agent": "y" },
+      { ":method": "GET", ":path": "/", ":authority": "a" },
+      { ":method": "GET", ":path": "/", ":authority": "a", "user-agent": "z", extra: "1" },
+      { ":method": "GET", ":path": "/", ":authority": "a", "user-agent": "z", ":scheme": "http" },
+      { ":method": "PUT", ":path": "/", "User-Agent": "w" },
+      { ":method": "PUT", ":path": "/", "User-Agent": "w" },
+      { ":method": "GET", accept: "*/*", ":path": "/late" },
+      { ":method": "GET", accept: "*/*", ":path": "/late" },
+      { accept: "*/*", ":path": "/late", "X-Up": "1" },
+      { ":status": "200", "content-type": "text/plain" },
+      { ":status": "200", "Content-Type": "text/plain" },
+      { ":status": "200", "content-type": "text/plain" },
+      { ":status": "204" },
+      { ÄÖ: "umlaut", ":status": "200" },
+      {},
+    ];
+    for (let round = 0; round < 2; round++) {
+      for (const r of records) {
+        const entries = Object.entries(r);
+        assert.deepEqual(HeaderMap.from(r).toPairs(), reference(entries), JSON.stringify(r));
+        assert.deepEqual(HeaderMap.from(entries).toPairs(), reference(entries), JSON.stringify(entries));
+      }
+    }
+    assert.deepEqual(HeaderMap.from({ n: 1 as unknown as string }).toPairs(), [["n", "1"]], "values become strings");
   });
 });
