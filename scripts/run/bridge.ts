@@ -12,7 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ClientRequest, IncomingMessage, ServerResponse } from "node:http";
-import type { HttpStream, LocalResponse, Pairs, ProxyWasmHost } from "../host/index.ts";
+import type { HttpStream, Pairs, ProxyWasmHost } from "../host/index.ts";
 import { pairValue, rawPairs, requestHasBody, requestPairs, responseHasBody, responsePairs } from "./http1.ts";
 import type { Endpoint } from "./upstream.ts";
 import { MessageWriter, requestZeroLength, responseZeroLength } from "./writer.ts";
@@ -53,13 +53,6 @@ export class StreamBridge {
   private readonly requestWriter: MessageWriter;
   private readonly responseWriter: MessageWriter;
   private finished = false;
-  /**
-   * The message had no body when it entered the filter. Workaround: the emulator forwards headers held by
-   * a Pause with end_of_stream=false after proxy_continue_stream, even for a headers-only message, and
-   * nothing ends it afterwards; a headers-only message cannot grow a body, so its headers end it.
-   */
-  private requestHeadersOnly = false;
-  private responseHeadersOnly = false;
 
   constructor(
     private readonly env: BridgeEnvironment,
@@ -108,22 +101,15 @@ export class StreamBridge {
 
   /** Creates the filter's stream and starts feeding it the request. */
   start(): void {
-    const stream = (this.stream = this.env.host.http());
-    stream.on("requestHeaders", (pairs: Pairs, eos: boolean) =>
-      this.guard(() => this.requestWriter.headers(pairs, eos || this.requestHeadersOnly)),
-    );
+    // The bytes go straight to the sockets: the stream need not keep a copy (a long-running proxy stays flat).
+    const stream = (this.stream = this.env.host.http({ retainBodies: false }));
+    stream.on("requestHeaders", (pairs: Pairs, eos: boolean) => this.guard(() => this.requestWriter.headers(pairs, eos)));
     stream.on("requestBody", (data: Buffer, eos: boolean) => this.guard(() => this.requestWriter.body(data, eos)));
     stream.on("requestTrailers", (pairs: Pairs) => this.guard(() => this.requestWriter.trailers(pairs)));
-    stream.on("responseHeaders", (pairs: Pairs, eos: boolean) =>
-      this.guard(() => this.responseWriter.headers(pairs, eos || this.responseHeadersOnly)),
-    );
+    stream.on("responseHeaders", (pairs: Pairs, eos: boolean) => this.guard(() => this.responseWriter.headers(pairs, eos)));
     stream.on("responseBody", (data: Buffer, eos: boolean) => this.guard(() => this.responseWriter.body(data, eos)));
     stream.on("responseTrailers", (pairs: Pairs) => this.guard(() => this.responseWriter.trailers(pairs)));
-    stream.on("localResponse", (reply: LocalResponse) => {
-      const grpc = reply.grpcStatus !== null && (this.req.headers["content-type"] ?? "").startsWith("application/grpc");
-      this.responseHeadersOnly = grpc || reply.body.length === 0;
-      this.abandonUpstream();
-    });
+    stream.on("localResponse", () => this.abandonUpstream());
     stream.on("reset", () => this.reset());
 
     this.res.on("close", () => this.finish());
@@ -131,7 +117,6 @@ export class StreamBridge {
     const req = this.req;
     req.on("error", () => this.reset());
     const hasBody = requestHasBody(req);
-    this.requestHeadersOnly = !hasBody;
     if (hasBody) {
       let held: Buffer | null = null;
       req.on("data", (chunk: Buffer) => {
@@ -205,7 +190,6 @@ export class StreamBridge {
       return;
     }
     const hasBody = responseHasBody(this.method, response);
-    this.responseHeadersOnly = !hasBody;
     stream.callOnResponseHeaders(responsePairs(response), !hasBody);
     response.on("error", () => this.reset());
     response.on("close", () => {
@@ -247,7 +231,6 @@ export class StreamBridge {
     const refused = error.code === "ECONNREFUSED" || error.code === "ENOTFOUND" || error.code === "EHOSTUNREACH";
     const reply = upstreamResetReply(refused ? "connection failure" : "connection termination");
     this.env.report(`[proxy] upstream ${this.env.upstream.url.origin}: ${error.code ?? error.message}`);
-    this.responseHeadersOnly = false;
     this.stream.callOnResponseHeaders(reply.headers, false);
     this.stream.callOnResponseBody(reply.body, true);
   }

@@ -2,11 +2,12 @@
  * Callouts: proxy_http_call(cluster, ...) goes to the local URL `--cluster name=URL` maps the cluster to,
  * and the answer comes back as proxy_on_http_call_response. Like Envoy's async client: the request keeps the
  * plugin's :authority as Host; a connection failure is a reset (on_http_call_response with no headers);
- * the plugin's timeout answers 504 (the emulator's system clock fires it, this side just gives up).
+ * the plugin's timeout answers 504 (the emulator's system clock fires it and announces it with
+ * `httpCallDone`, and the request to the cluster is abandoned then, as it is when the plugin shuts down).
  * gRPC callouts are not bridged: they close at once with UNAVAILABLE.
  */
 import type { ClientRequest } from "node:http";
-import type { GrpcCallout, HttpCallout, ProxyWasmHost } from "../host/index.ts";
+import type { GrpcCallout, HttpCallDone, HttpCallout, ProxyWasmHost } from "../host/index.ts";
 import { pairValue, rawPairs, wirePairs, flatten } from "./http1.ts";
 import { Endpoint } from "./upstream.ts";
 
@@ -14,7 +15,8 @@ const GRPC_UNAVAILABLE = 14;
 
 export class ClusterMap {
   private readonly endpoints = new Map<string, Endpoint>();
-  private readonly inFlight = new Set<ClientRequest>();
+  /** Requests to clusters by callout token, with how to abandon each. */
+  private readonly inFlight = new Map<number, { req: ClientRequest; abandon: (reason: "timeout" | "cancelled") => void }>();
   private closed = false;
   private grpcWarned = false;
 
@@ -33,6 +35,10 @@ export class ClusterMap {
 
   attach(host: ProxyWasmHost): void {
     host.on("httpCall", (call: HttpCallout) => this.dispatch(host, call));
+    host.on("httpCallDone", (done: HttpCallDone) => {
+      // Answered by the emulator itself (Envoy's 504) or never to be answered: stop waiting for the cluster.
+      if (done.reason === "timeout" || done.reason === "cancelled") this.inFlight.get(done.token)?.abandon(done.reason);
+    });
     host.on("grpcCall", (call: GrpcCallout) => {
       if (!this.grpcWarned) this.report("[proxy] gRPC callouts are not supported by `proxy-wasm run`: they fail with UNAVAILABLE");
       this.grpcWarned = true;
@@ -66,22 +72,28 @@ export class ClusterMap {
       authority: pairValue(call.headers, ":authority"),
       headers: flatten(wirePairs(call.headers)),
     });
-    this.inFlight.add(req);
-    let timer: NodeJS.Timeout | null = null;
-    if (call.timeoutMs > 0) {
-      // The emulator answers 504 at the deadline; stop waiting for the cluster a little after.
-      timer = setTimeout(() => req.destroy(new Error(`no answer within ${call.timeoutMs} ms`)), call.timeoutMs + 100);
-      timer.unref();
-    }
+    /** Answered, failed or abandoned: nothing more to do for this callout. */
+    let over = false;
     const settle = () => {
-      if (timer) clearTimeout(timer);
-      this.inFlight.delete(req);
+      over = true;
+      this.inFlight.delete(call.token);
     };
+    this.inFlight.set(call.token, {
+      req,
+      abandon: (reason) => {
+        if (over) return;
+        settle();
+        const why = reason === "timeout" ? `no answer within ${call.timeoutMs} ms: the plugin got Envoy's 504` : "cancelled: the plugin shut down";
+        this.report(`[callout] ${call.cluster}: ${method} ${path}: ${why}`);
+        req.destroy();
+      },
+    });
     req.on("response", (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("error", () => undefined);
       res.on("end", () => {
+        if (over) return;
         settle();
         if (!res.complete) {
           fail(`${method} ${path}: connection closed mid-response`);
@@ -98,6 +110,7 @@ export class ClusterMap {
       });
     });
     req.on("error", (error: NodeJS.ErrnoException) => {
+      if (over) return;
       settle();
       fail(`${method} ${path}: ${error.code ?? error.message}`);
     });
@@ -107,7 +120,7 @@ export class ClusterMap {
   /** Abandons callouts in flight and closes the connections. */
   close(): void {
     this.closed = true;
-    for (const req of this.inFlight) req.destroy();
+    for (const { req } of [...this.inFlight.values()]) req.destroy();
     this.inFlight.clear();
     for (const endpoint of this.endpoints.values()) endpoint.close();
   }

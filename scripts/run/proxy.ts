@@ -43,6 +43,9 @@ export interface RunningProxy {
 
 export const DEFAULT_DRAIN_MS = 5000;
 
+/** Log entries the emulator keeps (the proxy prints them, so only those logged while starting matter). */
+const START_LOG_LINES = 100;
+
 function formatLog(entry: LogEntry): string {
   return `[${entry.level}] ${entry.message}`;
 }
@@ -60,19 +63,17 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
     clusters: clusters.names,
     clock: "system",
     trace: config.trace ? report : undefined,
+    // The proxy is long-lived: logs are printed as they come (event "log"); the host keeps only the last
+    // few, enough for what the plugin logged while starting, before a listener could exist.
+    retainLogs: START_LOG_LINES,
   });
   // What the plugin logged while starting (e.g. why it rejected its configuration), then live logs.
-  // The proxy is long-lived: logs are printed, not kept.
   for (const entry of host.logEntries()) report(formatLog(entry));
-  host.clearLogs();
   if (host.failed) {
     clusters.close();
     throw new CliError(`the filter did not start (${host.failState}): ${host.failMessage}`);
   }
-  host.on("log", (entry: LogEntry) => {
-    report(formatLog(entry));
-    host.clearLogs();
-  });
+  host.on("log", (entry: LogEntry) => report(formatLog(entry)));
   host.on("failed", ({ state, message }: { state: string; message: string }) => {
     const then = config.failOpen ? "requests now bypass the filter (--fail-open)" : "requests now get 503 (fail-closed)";
     report(`[proxy] the filter failed (${state}): ${message}; ${then}`);

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { Agent } from "node:http";
 import { describe, test } from "node:test";
+import type { HttpStream } from "../../scripts/host/index.ts";
 import { exampleWasm, proxyFor, send, startUpstream } from "./helpers.ts";
 
 const REQUESTS = 1000;
@@ -45,6 +46,37 @@ describe("run: load", { timeout: 120_000 }, () => {
     assert.ok(proxy.host.rootDone, "the root context was shut down");
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.deepEqual(openSockets(), [], "no socket or server left open");
+  });
+
+  test("a long run keeps no body copies and only the last 100 log entries (memory stays flat)", async () => {
+    const upstream = await startUpstream();
+    const proxy = await proxyFor(upstream, { wasm: exampleWasm("user-agent-logger"), rootId: "user_agent_logger" });
+    const streams: HttpStream[] = [];
+    const http = proxy.host.http.bind(proxy.host);
+    proxy.host.http = (options) => {
+      const stream = http(options);
+      streams.push(stream);
+      return stream;
+    };
+    const agent = new Agent({ keepAlive: true, maxSockets: 10 });
+    try {
+      const replies = await Promise.all(
+        Array.from({ length: 150 }, (_, i) => send(proxy.url, { agent, method: "POST", path: `/r/${i}`, body: `body ${i}`, headers: { "user-agent": `ua/${i}` } })),
+      );
+      assert.ok(replies.every((r) => r.status === 200));
+      assert.equal(proxy.lines.filter((l) => l.startsWith("[info] User-Agent: ua/")).length, 150, "every log line printed");
+      assert.equal(proxy.host.logEntries().length, 100, "the emulator keeps only the most recent entries");
+      assert.equal(streams.length, 150);
+      for (const s of streams) {
+        assert.equal(s.completed, true);
+        assert.deepEqual([s.requestBody.length, s.responseBody.length], [0, 0], "no copy of what was forwarded");
+        assert.ok(s.requestBodyBytes > 0 && s.responseBodyBytes > 0);
+      }
+    } finally {
+      agent.destroy();
+      await proxy.close();
+      await upstream.close();
+    }
   });
 
   test("close() while requests are in flight lets them finish, then refuses new connections", async () => {

@@ -347,6 +347,10 @@ describe("run: the http-auth example, its cluster mapped to a local authorizatio
       const reply = await send(proxy.url, { path: "/slow", headers: { authorization: "Bearer good" } });
       assert.deepEqual([reply.status, reply.body], [503, "authorization unavailable\n"]);
       assert.ok(Date.now() - started >= 190, "waited for the timeout");
+      assert.ok(
+        proxy.lines.includes("[callout] auth: GET /auth: no answer within 200 ms: the plugin got Envoy's 504"),
+        `the request to the cluster is abandoned at the timeout:\n${proxy.lines.join("\n")}`,
+      );
     } finally {
       hang = false;
       await proxy.close();
