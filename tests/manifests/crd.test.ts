@@ -1,4 +1,4 @@
-// Generated Istio resources validate against the CRD schemas in ../shared/schemas (ajv, openAPIV3Schema).
+// Generated Istio resources validate against the CRD schemas in tests/fixtures/istio-crds (ajv, openAPIV3Schema).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { ValidateFunction } from "ajv";

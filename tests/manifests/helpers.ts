@@ -11,8 +11,8 @@ import { parse, parseAllDocuments } from "yaml";
 import { createManifestsCommand, type ManifestsDependencies } from "../../scripts/commands/manifests.ts";
 
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
-/** `../shared` next to the repository (schemas and seed articles). */
-export const sharedDir = join(repoRoot, "..", "shared");
+/** Istio's CRDs and the seed articles' example resources (tests/fixtures/README.md). */
+export const fixturesDir = join(repoRoot, "tests", "fixtures");
 
 /** The 80-byte module of OCI.md §4.1 (sha256 140ac7ea...): memory + proxy_abi_version_0_2_1 + _start. */
 export const TINY_WAT =
@@ -75,9 +75,9 @@ export async function manifestsJson(
   return JSON.parse(stdout);
 }
 
-/** A validator for the `openAPIV3Schema` of a CRD file in ../shared/schemas (strict off: x-kubernetes-*). */
+/** A validator for the `openAPIV3Schema` of a CRD file in tests/fixtures/istio-crds (strict off: x-kubernetes-*). */
 export function crdValidator(file: string, version: string): ValidateFunction {
-  const crd = parse(readFileSync(join(sharedDir, "schemas", file), "utf8"));
+  const crd = parse(readFileSync(join(fixturesDir, "istio-crds", file), "utf8"));
   const entry = crd.spec.versions.find((v: { name: string }) => v.name === version);
   if (!entry) throw new Error(`${file} has no version ${version}`);
   const ajv = new Ajv({ strict: false, allErrors: true });
@@ -95,8 +95,9 @@ export function parseYamlStream(text: string): unknown[] {
   });
 }
 
-export function readSeed(file: string): string {
-  return readFileSync(join(sharedDir, "seeds", file), "utf8");
+/** One of the seed articles' example resources, parsed (tests/fixtures/seed-examples). */
+export function seedExample(file: string): any {
+  return parse(readFileSync(join(fixturesDir, "seed-examples", file), "utf8"));
 }
 
 /** Bundles the CLI exactly like `npm run build:cli`, into `dir` (dist/ belongs to the whole team). */

@@ -1,44 +1,15 @@
-// ASM and wasme resources match, field by field, the examples in the seed articles (../shared/seeds);
+// ASM and wasme resources match, field by field, the examples in the seed articles (tests/fixtures/seed-examples);
 // the file-based WasmPlugin carries every field of seed 004's example.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { parse } from "yaml";
-import { TINY_WAT, compileWat, manifestsJson, readSeed, tempDir, type TempDir } from "./helpers.ts";
-
-/** The YAML block that starts at the line containing `start`, while lines keep at least its indentation. */
-function indentedBlock(text: string, start: string, stop: (line: string) => boolean): string {
-  const lines = text.split("\n");
-  const first = lines.findIndex((line) => line.includes(start));
-  assert.ok(first >= 0, `seed has no line containing ${start}`);
-  const indent = lines[first]!.length - lines[first]!.trimStart().length;
-  const block: string[] = [];
-  for (const line of lines.slice(first)) {
-    if (line.trim() !== "" && (line.length - line.trimStart().length < indent || stop(line))) break;
-    block.push(line.slice(indent));
-  }
-  return block.join("\n");
-}
+import { TINY_WAT, compileWat, manifestsJson, seedExample, tempDir, type TempDir } from "./helpers.ts";
 
 /** Seed 001 (Alibaba ASM docs): the ASMFilterDeployment of "filter.yaml". */
-function asmSeed(): any {
-  const text = readSeed("001_af1d0a1a3ef4e001.txt");
-  return parse(indentedBlock(text, "apiVersion: istio.alibabacloud.com/v1beta1", (l) => l.trim().startsWith("•")));
-}
-
-/** Seed 002 (Istio blog): the FilterDeployment in a `{{< text yaml >}}` block. */
-function wasmeSeed(): any {
-  const text = readSeed("002_e7b76fc5764080a1.txt");
-  const blocks = [...text.matchAll(/\{\{< text yaml >\}\}\n([\s\S]*?)\{\{< \/text >\}\}/g)].map((m) => m[1]!);
-  const block = blocks.find((b) => b.includes("kind: FilterDeployment"));
-  assert.ok(block, "seed 002 has no FilterDeployment block");
-  return parse(block);
-}
-
-/** Seed 004: the WasmPlugin (unindented, followed by a `vi ...` command line). */
-function wasmPluginSeed(): any {
-  const text = readSeed("004_1847d43f40c58ddc.txt");
-  return parse(indentedBlock(text, "apiVersion: extensions.istio.io/v1alpha1", (l) => l.startsWith("vi ")));
-}
+const asmSeed = () => seedExample("asm-filter-deployment.yaml");
+/** Seed 002 (Istio blog on wasme): the FilterDeployment. */
+const wasmeSeed = () => seedExample("wasme-filter-deployment.yaml");
+/** Seed 004: the WasmPlugin loading a ConfigMap-mounted file. */
+const wasmPluginSeed = () => seedExample("wasmplugin-file.yaml");
 
 /** Asserts that every leaf of `expected` is present with the same value in `actual`; returns the leaf paths. */
 function assertContains(actual: unknown, expected: unknown, path = ""): string[] {
