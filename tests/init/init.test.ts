@@ -7,7 +7,7 @@ import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { scaffold } from "../../scripts/init/scaffold.ts";
@@ -16,14 +16,17 @@ const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const NAME = "stamp-filter";
 
 /**
- * The environment without npm's per-run variables (npm_config_local_prefix would point npm at this repo)
- * and without NODE_TEST_CONTEXT (the project's own `node --test` would report to this runner, not print).
+ * The environment without npm's per-run variables (npm_config_local_prefix would point npm at this repo),
+ * without NODE_TEST_CONTEXT (the project's own `node --test` would report to this runner, not print), and
+ * without the node_modules/.bin folders `npm run` puts on PATH: a dependency of as-pect installs an old
+ * `npm` there, which does not know `npm pack --pack-destination`.
  */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (!/^npm_/i.test(k) && k !== "INIT_CWD" && k !== "NODE_TEST_CONTEXT") env[k] = v;
   }
+  env.PATH = (env.PATH ?? "").split(delimiter).filter((dir) => !/[\\/]node_modules[\\/]\.bin$/.test(dir)).join(delimiter);
   return env;
 }
 
