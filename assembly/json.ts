@@ -62,7 +62,6 @@ function begin(json: string): void {
   text = json;
   at = changetype<usize>(json);
   end = at + (<usize>json.length << 1);
-  problem = null;
 }
 
 /** Why the last parseJsonObject returned null, e.g. `unexpected character '}' at offset 7`. */
@@ -224,6 +223,7 @@ export function looksLikeJson(json: string): bool {
  */
 export function parseJsonObject(json: string): JsonObject | null {
   begin(json);
+  problem = null;
   const result = new JsonObject();
   if (peek() != 0x7b) fail();
   else if (readValue(0, result) && peek() >= 0) fail();
