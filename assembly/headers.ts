@@ -90,7 +90,7 @@ export class HeaderMap {
     return pairs;
   }
 
-  /** The whole map in the wire format (ABI.md §1.6), or null when the host refused. */
+  /** The whole map in the wire format (docs/abi.md §1.6), or null when the host refused. */
   getPairsBytes(): ArrayBuffer | null {
     if (record(proxy_get_header_map_pairs(this.type, RETURN_PTR, RETURN_SIZE)) != Status.Ok) return null;
     return takeBytes();

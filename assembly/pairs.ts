@@ -1,7 +1,7 @@
 import { reserveScratch } from "./memory";
 import { decodeUtf8, encodeUtf8, maxUtf8Length } from "./utf8";
 
-// The header-map wire format (ABI.md §1.6), little-endian:
+// The header-map wire format (docs/abi.md §1.6), little-endian:
 //   u32 count; count × (u32 keyLength, u32 valueLength); count × (key, 0x00, value, 0x00)
 
 /** One header (or metadata) entry. Names are lower-case when they come from Envoy. */

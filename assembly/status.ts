@@ -1,6 +1,6 @@
 // Host statuses as values. Every SDK call that can fail returns a Status or records it for lastStatus().
 
-/** proxy_status_t as Envoy returns it (ABI.md §1.5). */
+/** proxy_status_t as Envoy returns it (docs/abi.md §1.5). */
 export enum Status {
   Ok = 0,
   NotFound = 1,

@@ -1,4 +1,4 @@
-// Enumerations shared by the user API and the ABI layer (ABI.md §1.5).
+// Enumerations shared by the user API and the ABI layer (docs/abi.md §1.5).
 
 /** What a stream callback tells the host to do next. */
 export enum Action {

@@ -1,4 +1,4 @@
-// Enumerations of the Proxy-Wasm ABI (ABI.md §1.5) and of proxy-wasm-cpp-host.
+// Enumerations of the Proxy-Wasm ABI (docs/abi.md §1.5) and of proxy-wasm-cpp-host.
 
 /** proxy_status_t / cpp-host WasmResult. */
 export const Status = {
@@ -50,7 +50,7 @@ export const PeerType = { Unknown: 0, Local: 1, Remote: 2 } as const;
 
 export const MetricType = { Counter: 0, Gauge: 1, Histogram: 2 } as const;
 
-/** Return values of proxy_on_*: 0 continues, 1 pauses (Envoy maps the others per ABI.md §2.6). */
+/** Return values of proxy_on_*: 0 continues, 1 pauses (Envoy maps the others per docs/abi.md §2.6). */
 export const Action = { Continue: 0, Pause: 1 } as const;
 
 /** cpp-host FailState names, as reported by the emulator. */

@@ -1,6 +1,6 @@
 // One context of a VM, as Envoy's Context class sees it: root (plugin), HTTP stream or TCP connection.
 // It holds the "live pointers" that decide which header maps and buffers a hostcall may touch right
-// now (ABI.md §2.7, Envoy context.cc getMap/getConstMap/getBuffer).
+// now (docs/abi.md §2.7, Envoy context.cc getMap/getConstMap/getBuffer).
 
 import { ABSENT_BODY, Body } from "./body.ts";
 import { BufferType, MapType } from "./constants.ts";

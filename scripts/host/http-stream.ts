@@ -1,6 +1,6 @@
 // One HTTP stream through the plugin, emulating Envoy's filter manager around a single Wasm filter:
 // request headers → body chunks → trailers, then the response the same way, then on_log → on_done →
-// on_delete. Return values map as in ABI.md §2.6; PAUSE holds the direction until proxy_continue_stream;
+// on_delete. Return values map as in docs/abi.md §2.6; PAUSE holds the direction until proxy_continue_stream;
 // local replies, resets and VM failures behave like Envoy's (fail-closed 503 / fail-open pass-through).
 
 import { EventEmitter } from "node:events";

@@ -1,5 +1,5 @@
 // Reads what a host needs from a wasm binary: function types of imports and exports, memory limits,
-// the start section and function names. Node does not type-check imports or exports (ABI.md §8 N1/N2),
+// the start section and function names. Node does not type-check imports or exports (docs/abi.md §8 N1/N2),
 // so the emulator checks them itself from these sections, like V8's C API does inside Envoy.
 
 export interface Limits {

@@ -1,4 +1,4 @@
-// Header-map / metadata serialization (ABI.md §1.6, cpp-host pairs_util.cc):
+// Header-map / metadata serialization (docs/abi.md §1.6, cpp-host pairs_util.cc):
 //   u32 N, N × {u32 key_len, u32 value_len}, N × {key, 0x00, value, 0x00}, little-endian.
 // The decoder is strict like cpp-host: any violation yields an empty list, never an error status.
 

@@ -1,4 +1,4 @@
-// Typed property values and their wire encodings (ABI.md §6.1, Envoy serializeValue):
+// Typed property values and their wire encodings (docs/abi.md §6.1, Envoy serializeValue):
 // string/bytes raw, int64/uint64 8-byte LE, double 8-byte IEEE LE, bool 1 byte,
 // timestamp/duration int64 nanoseconds LE, map = pairs with encoded values, list = pairs (element, "").
 

@@ -1,7 +1,7 @@
 /**
  * The four push shapes, as data. Each format lists its config and layers as (content, mediaType, title);
  * one generic builder turns a spec into blobs and a manifest, and detection on pull reads the same table
- * (plus Istio's fallback rules for manifests other tools wrote). See OCI.md §1.
+ * (plus Istio's fallback rules for manifests other tools wrote). See docs/oci.md §1.
  */
 import { sha256Digest } from "./digest.ts";
 import { OciError } from "./errors.ts";

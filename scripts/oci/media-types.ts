@@ -1,5 +1,5 @@
 /**
- * Media types of the Wasm-in-OCI formats (OCI.md §1) and of the manifests that carry them.
+ * Media types of the Wasm-in-OCI formats (docs/oci.md §1) and of the manifests that carry them.
  * Formats are data: see formats.ts for how these combine into the four push shapes.
  */
 export const MediaType = {

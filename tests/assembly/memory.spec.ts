@@ -1,4 +1,4 @@
-// The allocator round trip (ABI.md §2.13): the host obtains a block from the exported malloc, writes
+// The allocator round trip (docs/abi.md §2.13): the host obtains a block from the exported malloc, writes
 // into it and hands it over; the SDK reads it and frees it. Empty answers are ptr=0,size=0 and
 // allocate nothing. Arguments go through a reused scratch area, without allocating.
 import { proxy_get_header_map_value } from "../../assembly/abi/headers";

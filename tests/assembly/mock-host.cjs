@@ -1,5 +1,5 @@
 // A fake Proxy-Wasm host for the as-pect specs. It provides the module's `env.proxy_*` imports with
-// Envoy's answers (ABI.md §1.4, §2.7, §2.13): host data is written through the module's exported
+// Envoy's answers (docs/abi.md §1.4, §2.7, §2.13): host data is written through the module's exported
 // memory into blocks from its exported `malloc` (none for empty results, which are ptr=0,size=0),
 // and every call is recorded with the bytes it passed. Specs steer it through the `mock.*` imports
 // declared in tests/assembly/mock.ts. Imports the fake does not know (features added later) are

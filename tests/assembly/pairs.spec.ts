@@ -1,4 +1,4 @@
-// Header-map serialization (ABI.md §1.6): the SDK's encoder and decoder against the spec's bytes and
+// Header-map serialization (docs/abi.md §1.6): the SDK's encoder and decoder against the spec's bytes and
 // the fake host's independent JavaScript codec.
 import { deserializePairs, HeaderPair, maxSerializedSize, serializePairs, serializePairsTo } from "../../assembly/pairs";
 import { HeaderMap } from "../../assembly/headers";
@@ -15,11 +15,11 @@ function decode(buffer: ArrayBuffer): HeaderPair[] {
   return deserializePairs(changetype<usize>(buffer), buffer.byteLength);
 }
 
-/** The 29 bytes ABI.md §1.6 gives for {a:1},{b:22}. */
+/** The 29 bytes docs/abi.md §1.6 gives for {a:1},{b:22}. */
 const SPEC_VECTOR = "02 00 00 00 01 00 00 00 01 00 00 00 01 00 00 00 02 00 00 00 61 00 31 00 62 00 32 32 00";
 
 describe("serializePairs", () => {
-  it("writes the 29-byte vector of ABI.md §1.6 for {a:1},{b:22}", () => {
+  it("writes the 29-byte vector of docs/abi.md §1.6 for {a:1},{b:22}", () => {
     const bytes = serializePairs(pairs2("a", "1", "b", "22"));
     expect(bytes.byteLength).toBe(29);
     expect(hex(bytes)).toBe(SPEC_VECTOR);
@@ -73,7 +73,7 @@ describe("serializePairs", () => {
 });
 
 describe("deserializePairs", () => {
-  it("reads the ABI.md §1.6 vector", () => {
+  it("reads the docs/abi.md §1.6 vector", () => {
     const pairs = decode(serializePairs(pairs2("a", "1", "b", "22")));
     expect(pairs.length).toBe(2);
     expect(pairs[0].name).toBe("a");

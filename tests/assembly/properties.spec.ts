@@ -1,4 +1,4 @@
-// Property paths on the wire are segments joined by NUL, no trailing NUL (ABI.md §1.4, §6.1);
+// Property paths on the wire are segments joined by NUL, no trailing NUL (docs/abi.md §1.4, §6.1);
 // values are raw bytes, 8-byte little-endian integers, 1-byte bools or pairs maps.
 import {
   getProperty,

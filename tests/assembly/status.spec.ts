@@ -1,4 +1,4 @@
-// Host statuses are values (ABI.md §7 A10): getters give null (or -1, or an empty list) and record the
+// Host statuses are values (docs/abi.md §7 A10): getters give null (or -1, or an empty list) and record the
 // status for lastStatus(); writers return it. Nothing traps on NotFound, BadArgument and the like.
 import { HostBuffer } from "../../assembly/buffers";
 import { HeaderMap } from "../../assembly/headers";

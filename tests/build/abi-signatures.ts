@@ -1,5 +1,5 @@
 // What Envoy (proxy-wasm-cpp-host) links and calls for an ABI 0.2.1 module, as wasm signatures
-// written "params->results" (ABI.md §1.3, §1.4). A module may import only these host functions and
+// written "params->results" (docs/abi.md §1.3, §1.4). A module may import only these host functions and
 // may export only these callbacks, each with exactly this type.
 
 const i32s = (n: number): string => Array(n).fill("i32").join(",");
@@ -47,7 +47,7 @@ export const HOST_FUNCTIONS: Record<string, string> = {
   proxy_call_foreign_function: `(${i32s(6)})->(i32)`,
 };
 
-/** AssemblyScript's default imports, which Envoy never provides (ABI.md §7 A1). */
+/** AssemblyScript's default imports, which Envoy never provides (docs/abi.md §7 A1). */
 export const FORBIDDEN_IMPORTS = ["abort", "seed", "Date.now", "trace"];
 
 /** Callbacks cpp-host looks up, with the types it insists on ("Bad function signature" otherwise). */

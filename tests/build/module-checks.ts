@@ -1,4 +1,4 @@
-// The checks every built filter module must pass before Envoy would load it (ABI.md §1.3, §1.4, §7;
+// The checks every built filter module must pass before Envoy would load it (docs/abi.md §1.3, §1.4, §7;
 // DESIGN.md "Non-negotiable ABI rules"). Each returns the problems found, so a failing test lists
 // all of them at once.
 import { spawnSync } from "node:child_process";

@@ -1,4 +1,4 @@
-// ABI.md §9 checks 22–24: HTTP callouts, gRPC calls and streams, proxy_set_effective_context.
+// docs/abi.md §9 checks 22–24: HTTP callouts, gRPC calls and streams, proxy_set_effective_context.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";

@@ -1,4 +1,4 @@
-// ABI.md §9 checks 32–34: VM failures (traps, host errors) and fail-open/closed streams, limits
+// docs/abi.md §9 checks 32–34: VM failures (traps, host errors) and fail-open/closed streams, limits
 // (1 GiB memory, random_get, memory high-water mark), and the completion-order profile switch.
 
 import assert from "node:assert/strict";

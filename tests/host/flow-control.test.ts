@@ -1,4 +1,4 @@
-// ABI.md §9 checks 11–13: mapping of callback return values, body buffering, deferred
+// docs/abi.md §9 checks 11–13: mapping of callback return values, body buffering, deferred
 // continue/close/local reply, local reply through the response callbacks, stream type checks.
 
 import assert from "node:assert/strict";

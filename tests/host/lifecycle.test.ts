@@ -1,4 +1,4 @@
-// ABI.md §9 checks 7–10: root start sequence, context ids, callback order (HTTP, TCP, root shutdown),
+// docs/abi.md §9 checks 7–10: root start sequence, context ids, callback order (HTTP, TCP, root shutdown),
 // and the canary VM.
 
 import assert from "node:assert/strict";

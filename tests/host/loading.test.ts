@@ -1,4 +1,4 @@
-// ABI.md §9 checks 1–6: ABI marker, version-specific imports, link failures, allocator lookup,
+// docs/abi.md §9 checks 1–6: ABI marker, version-specific imports, link failures, allocator lookup,
 // callback signatures, start functions and restricted hostcalls.
 
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// ABI.md §9 checks 14–21: header-map phase windows, key handling, pairs serialization, zero-length
+// docs/abi.md §9 checks 14–21: header-map phase windows, key handling, pairs serialization, zero-length
 // outputs, bad pointers, get/set_buffer_bytes semantics, get_header_map_size.
 
 import assert from "node:assert/strict";

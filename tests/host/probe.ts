@@ -1,14 +1,14 @@
 // Builds small hand-written Proxy-Wasm modules ("probes") for the conformance tests, independent of
 // our SDK. Every probe has: memory (2 pages), a bump allocator that counts its calls at address 8,
 // and $st, which logs a number as decimal text at INFO so a test can read results from logs.
-// Signatures below are the ones ABI.md §1.3/§1.4 give, written out independently of the host.
+// Signatures below are the ones docs/abi.md §1.3/§1.4 give, written out independently of the host.
 
 import { ProxyWasmHost, type HostOptions } from "../../scripts/host/index.ts";
 import { wat } from "./wat.ts";
 
 const W = (n: number) => `(param${" i32".repeat(n)}) (result i32)`;
 
-/** Host function signatures per ABI.md §1.4, as WAT type uses. */
+/** Host function signatures per docs/abi.md §1.4, as WAT type uses. */
 export const IMPORTS: Record<string, string> = {
   proxy_log: W(3),
   proxy_get_log_level: W(1),
@@ -154,7 +154,7 @@ export function calls(lines: string[]): string[] {
   return lines.filter((l) => l.startsWith("[host->vm] ") && !l.includes("malloc(")).map((l) => l.slice(11));
 }
 
-/** Serializes pairs (ABI.md §1.6) as a WAT data string; returns it with its byte size. */
+/** Serializes pairs (docs/abi.md §1.6) as a WAT data string; returns it with its byte size. */
 export function pairsData(pairs: Array<[string, string]>): { text: string; size: number } {
   const parts: number[] = [];
   const u32 = (n: number) => parts.push(n & 255, (n >>> 8) & 255, (n >>> 16) & 255, (n >>> 24) & 255);

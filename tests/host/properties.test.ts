@@ -1,4 +1,4 @@
-// ABI.md §9 checks 30–31: properties (NUL-joined paths, typed encodings, well-known attributes,
+// docs/abi.md §9 checks 30–31: properties (NUL-joined paths, typed encodings, well-known attributes,
 // set_property) and foreign functions.
 
 import assert from "node:assert/strict";

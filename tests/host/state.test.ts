@@ -1,4 +1,4 @@
-// ABI.md §9 checks 25–29: shared data, shared queues, ticks and the clock, metrics, logging.
+// docs/abi.md §9 checks 25–29: shared data, shared queues, ticks and the clock, metrics, logging.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";

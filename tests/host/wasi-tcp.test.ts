@@ -1,4 +1,4 @@
-// WASI with cpp-host's semantics (ABI.md §1.4, §8) and TCP flow control (§2.5).
+// WASI with cpp-host's semantics (docs/abi.md §1.4, §8) and TCP flow control (§2.5).
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";

@@ -14,7 +14,7 @@ export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 /** Istio's CRDs and the seed articles' example resources (tests/fixtures/README.md). */
 export const fixturesDir = join(repoRoot, "tests", "fixtures");
 
-/** The 80-byte module of OCI.md §4.1 (sha256 140ac7ea...): memory + proxy_abi_version_0_2_1 + _start. */
+/** The 80-byte module of docs/oci.md §4.1 (sha256 140ac7ea...): memory + proxy_abi_version_0_2_1 + _start. */
 export const TINY_WAT =
   '(module (memory (export "memory") 1) (func (export "proxy_abi_version_0_2_1")) (func (export "_start")))';
 export const TINY_WASM_SHA256 = "140ac7ea1eb9e57855b42cb9d0bc15ccb782db3eff7117d53cd5d1f22e9af188";

@@ -36,7 +36,7 @@ export async function compileWat(source: string): Promise<Uint8Array> {
   }
 }
 
-/** The 80-byte stand-in of OCI.md §4.1 (memory, proxy_abi_version_0_2_1, _start). */
+/** The 80-byte stand-in of docs/oci.md §4.1 (memory, proxy_abi_version_0_2_1, _start). */
 export const MINIMAL_PROXY_WAT =
   '(module (memory (export "memory") 1) (func (export "proxy_abi_version_0_2_1")) (func (export "_start")))';
 

@@ -26,7 +26,7 @@ before(async () => {
 after(removeTempDirs);
 
 describe("readWasmModule", () => {
-  it("lists exports and ABI versions of the OCI.md fixture (80 bytes, known digest)", () => {
+  it("lists exports and ABI versions of the docs/oci.md fixture (80 bytes, known digest)", () => {
     assert.equal(wasm.byteLength, 80);
     assert.equal(sha256Digest(wasm), "sha256:140ac7ea1eb9e57855b42cb9d0bc15ccb782db3eff7117d53cd5d1f22e9af188");
     const info = readWasmModule(wasm);

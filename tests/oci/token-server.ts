@@ -1,5 +1,5 @@
 /**
- * A small token server for distribution's token auth (OCI.md §4.6), in the test process: GET /token
+ * A small token server for distribution's token auth (docs/oci.md §4.6), in the test process: GET /token
  * (distribution token spec; Basic credentials or anonymous) and POST /token (OAuth2: refresh_token or
  * password grant). It signs RS256 JWTs whose header carries the certificate chain (`x5c`), with `aud` a
  * string, as distribution 2.8 requires. Anonymous callers get `pull` only; the known user gets

@@ -1,4 +1,4 @@
-// Buffers out of phase (ABI.md §2.7, §1.4): a test-only filter reads and writes bodies outside their
+// Buffers out of phase (docs/abi.md §2.7, §1.4): a test-only filter reads and writes bodies outside their
 // callbacks, writes into the middle of a body, writes read-only buffers and asks for missing ones,
 // and logs each Status. Nothing may trap; each status must be what Envoy returns.
 import { after, before, describe, it } from "node:test";

@@ -1,4 +1,4 @@
-// The enumerations of @solo-io/proxy-runtime, under its names. Values are the ABI's (ABI.md §1.5), so
+// The enumerations of @solo-io/proxy-runtime, under its names. Values are the ABI's (docs/abi.md §1.5), so
 // they pass to and from our SDK unchanged.
 
 export enum LogLevelValues { trace, debug, info, warn, error, critical }
@@ -22,7 +22,7 @@ export enum WasmResultValues {
 
 export enum FilterStatusValues { Continue = 0, StopIteration = 1 }
 
-/** What Envoy does with each value is in ABI.md §2.6 (StopIteration pauses the whole stream by default). */
+/** What Envoy does with each value is in docs/abi.md §2.6 (StopIteration pauses the whole stream by default). */
 export enum FilterHeadersStatusValues {
   Continue = 0,
   StopIteration = 1,

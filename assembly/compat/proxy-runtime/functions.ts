@@ -22,7 +22,7 @@ export function continue_response(): WasmResultValues {
   return <WasmResultValues>continueStream(StreamType.HttpResponse);
 }
 
-/** Answers the request from the filter once the current callback returns (ABI.md §2.6). */
+/** Answers the request from the filter once the current callback returns (docs/abi.md §2.6). */
 export function send_local_response(
   response_code: u32,
   response_code_details: string,

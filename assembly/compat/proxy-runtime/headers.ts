@@ -22,7 +22,7 @@ export class HeaderPair {
 
 export type Headers = Array<HeaderPair>;
 
-/** Decodes the ABI's pairs format (ABI.md §1.6); anything malformed gives no pairs, like the host. */
+/** Decodes the ABI's pairs format (docs/abi.md §1.6); anything malformed gives no pairs, like the host. */
 export function headersFromWire(wire: ArrayBuffer | null): Headers {
   const headers = new Array<HeaderPair>();
   if (wire === null || wire.byteLength < 4) return headers;

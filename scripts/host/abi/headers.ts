@@ -9,7 +9,7 @@ import type { Vm } from "../vm.ts";
 
 const lengths: number[] = [];
 
-/** Serializes a header map straight into a fresh allocation (ABI.md §1.6); empty ⇒ (0, 0). */
+/** Serializes a header map straight into a fresh allocation (docs/abi.md §1.6); empty ⇒ (0, 0). */
 function copyOutMap(vm: Vm, map: HeaderMap | null, ptrPtr: number, sizePtr: number): number {
   if (map === null || map.size === 0) return vm.copyOut(EMPTY, ptrPtr, sizePtr);
   const { keys, values } = map;
