@@ -1,6 +1,7 @@
-// A small JSON reader for filter configuration: validates a whole document and gives the members of
-// its top-level object. Values are kept as JSON text and decoded on request. It walks the UTF-16
-// units directly (no substring or comparison helpers), which keeps modules that use it small.
+// A small JSON reader for filter configuration: validates a whole document without allocating and
+// records where the members of its top-level object are; a value is decoded or copied only when it is
+// asked for. It walks the UTF-16 units directly (no substring or comparison helpers), which keeps
+// modules that use it small.
 import { decimal } from "./decimal";
 import { reserveScratch } from "./memory";
 
@@ -9,42 +10,87 @@ export class JsonMember {
   constructor(readonly key: string, readonly value: string, readonly next: JsonMember | null) {}
 }
 
+/** One member: its name and where its value is in the document (UTF-16 offsets). */
+class MemberSpan {
+  constructor(readonly key: string, readonly start: u32, readonly end: u32, readonly previous: MemberSpan | null) {}
+}
+
 /** The members of a JSON object (for a repeated key the last one wins). */
 export class JsonObject {
-  /** The last member in document order; follow `next` towards the first. */
-  last: JsonMember | null = null;
+  /** The last member in document order; `previous` leads towards the first. */
+  private lastSpan: MemberSpan | null = null;
+
+  constructor(private readonly text: string = "") {}
+
+  /** The last member named `key`, or null. */
+  private find(key: string): MemberSpan | null {
+    let span = this.lastSpan;
+    while (span !== null && span.key != key) span = span.previous;
+    return span;
+  }
+
+  private valueText(span: MemberSpan): string {
+    return String.UTF16.decodeUnsafe(changetype<usize>(this.text) + (<usize>span.start << 1), <usize>(span.end - span.start) << 1);
+  }
 
   /** The member's JSON text, or null when absent. */
   getRaw(key: string): string | null {
-    let member = this.last;
-    while (member !== null) {
-      if (member.key == key) return member.value;
-      member = member.next;
-    }
-    return null;
+    const span = this.find(key);
+    return span !== null ? this.valueText(span) : null;
   }
 
   has(key: string): bool {
-    return this.getRaw(key) !== null;
+    return this.find(key) !== null;
   }
 
   /** The member's value when it is a JSON string (decoded), else null. */
   getString(key: string): string | null {
-    const raw = this.getRaw(key);
-    if (raw === null || raw.charCodeAt(0) != QUOTE) return null;
-    begin(raw);
-    return readString();
+    const span = this.find(key);
+    if (span === null) return null;
+    begin(this.text, span.start);
+    return unit() == QUOTE ? String.UTF16.decodeUnsafe(decoded, readString()) : null;
+  }
+
+  /** The spans in document order. */
+  private spans(): MemberSpan[] {
+    let count = 0;
+    let span = this.lastSpan;
+    while (span !== null) {
+      count++;
+      span = span.previous;
+    }
+    const spans = new Array<MemberSpan>(count);
+    span = this.lastSpan;
+    while (span !== null) {
+      unchecked((spans[--count] = span));
+      span = span.previous;
+    }
+    return spans;
   }
 
   /** Member names in document order. */
   keys(): string[] {
-    const keys = new Array<string>();
-    let member = this.last;
-    while (member !== null) {
-      keys.unshift(member.key);
-      member = member.next;
-    }
+    const spans = this.spans();
+    const keys = new Array<string>(spans.length);
+    for (let i = 0; i < spans.length; i++) unchecked((keys[i] = unchecked(spans[i]).key));
     return keys;
+  }
+
+  /** The members, decoded, from the last one (follow `next` towards the first); built on each call. */
+  get last(): JsonMember | null {
+    const spans = this.spans();
+    let member: JsonMember | null = null;
+    for (let i = 0; i < spans.length; i++) {
+      const span = unchecked(spans[i]);
+      member = new JsonMember(span.key, this.valueText(span), member);
+    }
+    return member;
+  }
+
+  /** Used by parseJsonObject: records a member; the value's bounds are pointers into `text`. */
+  add(key: string, start: usize, end: usize): void {
+    const base = changetype<usize>(this.text);
+    this.lastSpan = new MemberSpan(key, <u32>(start - base) >> 1, <u32>(end - base) >> 1, this.lastSpan);
   }
 }
 
@@ -57,11 +103,13 @@ let text = "";
 let at: usize = 0;
 let end: usize = 0;
 let problem: string | null = null;
+/** Where readString put the decoded units (scratch memory, valid until the next read). */
+let decoded: usize = 0;
 
-function begin(json: string): void {
+function begin(json: string, offset: u32 = 0): void {
   text = json;
-  at = changetype<usize>(json);
-  end = at + (<usize>json.length << 1);
+  at = changetype<usize>(json) + (<usize>offset << 1);
+  end = changetype<usize>(json) + (<usize>json.length << 1);
 }
 
 /** Why the last parseJsonObject returned null, e.g. `unexpected character '}' at offset 7`. */
@@ -93,16 +141,23 @@ function peek(): i32 {
 /** Escapes after a backslash and what they stand for, as (escape, character) byte pairs. */
 const ESCAPES = memory.data<u8>([0x22, 0x22, 0x5c, 0x5c, 0x2f, 0x2f, 0x62, 0x08, 0x66, 0x0c, 0x6e, 0x0a, 0x72, 0x0d, 0x74, 0x09]);
 
-/** Reads the string at `at` (which is a quote) and decodes its escapes; null when malformed. */
-function readString(): string | null {
-  const out = reserveScratch(end - at);
+/**
+ * Decodes the string at `at` (which is a quote) into scratch memory at `decoded`, without
+ * allocating; returns its length in bytes of UTF-16, or -1 when malformed (with the problem recorded).
+ */
+function readString(): i32 {
+  const start = at;
+  // The decoded text is never longer than its JSON text: find the closing quote first.
+  do at += load<u16>(at) == BACKSLASH ? 4 : 2;
+  while (at < end && load<u16>(at) != QUOTE);
+  decoded = reserveScratch(at - start);
+  at = start + 2;
   let length: usize = 0;
-  at += 2;
   while (true) {
     let c = unit();
-    if (c < 0x20) return failed(); // a control character, or the end
+    if (c < 0x20) return failedString(); // a control character, or the end
     at += 2;
-    if (c == QUOTE) return String.UTF16.decodeUnsafe(out, length);
+    if (c == QUOTE) return <i32>length;
     if (c == BACKSLASH) {
       const escape = unit();
       at += 2;
@@ -111,7 +166,7 @@ function readString(): string | null {
         for (let i = 0; i < 4; i++) {
           const h = unit() | 0x20;
           const digit = h - 0x30 < 10 ? h - 0x30 : h - 0x61 < 6 ? h - 0x57 : 16;
-          if (digit > 15) return failed();
+          if (digit > 15) return failedString();
           c = (c << 4) | digit;
           at += 2;
         }
@@ -119,19 +174,19 @@ function readString(): string | null {
         let i = 0;
         while (i < 16 && <u32>load<u8>(ESCAPES + i) != escape) i += 2;
         at -= 2;
-        if (i == 16) return failed();
+        if (i == 16) return failedString();
         at += 2;
         c = load<u8>(ESCAPES + i + 1);
       }
     }
-    store<u16>(out + length, c);
+    store<u16>(decoded + length, c);
     length += 2;
   }
 }
 
-function failed(): string | null {
+function failedString(): i32 {
   fail();
-  return null;
+  return -1;
 }
 
 /** Consumes a literal given as its first four UTF-16 units (packed little-endian) and, for `false`, a fifth. */
@@ -175,10 +230,10 @@ function readNumber(): bool {
   return true;
 }
 
-/** Reads one value, checking it; at depth 0 an object's members are recorded in `into`. */
+/** Checks one value and moves past it; at depth 0 an object's members are recorded in `into`. */
 function readValue(depth: i32, into: JsonObject | null): bool {
   const c = peek();
-  if (c == QUOTE) return readString() !== null;
+  if (c == QUOTE) return readString() >= 0;
   if (c == 0x7b || c == 0x5b) {
     if (depth > 64) return fail();
     const close = c + 2; // '}' or ']'
@@ -190,13 +245,15 @@ function readValue(depth: i32, into: JsonObject | null): bool {
     while (true) {
       let key: string | null = null;
       if (c == 0x7b) {
-        if (peek() != QUOTE || (key = readString()) === null || peek() != 0x3a) return fail();
+        const length = peek() == QUOTE ? readString() : -1;
+        if (length < 0 || peek() != 0x3a) return fail();
         at += 2;
+        if (into !== null) key = String.UTF16.decodeUnsafe(decoded, length);
       }
       peek(); // the value's text starts after whitespace
       const start = at;
       if (!readValue(depth + 1, null)) return false;
-      if (into !== null && key !== null) into.last = new JsonMember(key, String.UTF16.decodeUnsafe(start, at - start), into.last);
+      if (key !== null) changetype<JsonObject>(into).add(key, start, at);
       const next = peek();
       if (next == close) break;
       if (next != 0x2c) return fail();
@@ -224,7 +281,7 @@ export function looksLikeJson(json: string): bool {
 export function parseJsonObject(json: string): JsonObject | null {
   begin(json);
   problem = null;
-  const result = new JsonObject();
+  const result = new JsonObject(json);
   if (peek() != 0x7b) fail();
   else if (readValue(0, result) && peek() >= 0) fail();
   return problem === null ? result : null;
