@@ -71,18 +71,26 @@ export function encodeArgs(first: string, second: string): void {
   arg1Length = encodeUtf8(second, arg1);
 }
 
-/** Callbacks between collections: each collection walks every live object, so batching saves time. */
+// Collection: the `minimal` runtimes never collect on their own, so the SDK collects after callbacks,
+// when nothing managed is on the stack. With the SDK's runtime (runtime.ts) it collects once the heap
+// has grown by as much as was live after the last collection (at least COLLECT_AFTER_BYTES), so memory
+// stays within about twice what is live while a collection, which walks every live object, stays rare.
+// With AssemblyScript's own `minimal` runtime it collects every 16 finished callbacks, and at once when
+// the heap had to grow.
+const COLLECT_AFTER_BYTES: usize = 16 << 10;
 const COLLECT_EVERY: u32 = 16;
 let callbacksSinceCollect: u32 = 0;
 let pagesAtCollect: i32 = 0;
+let inUseAtCollect: usize = 0;
 
-/**
- * Frees garbage when the runtime is `minimal` (which never collects on its own): after every
- * COLLECT_EVERY finished callbacks, and at once when the heap had to grow, so memory stays flat.
- * Call only with no managed value live on the stack.
- */
+/** Frees garbage if it is time to. Call only with no managed value live on the stack. */
 export function collectGarbage(): void {
-  if (ASC_RUNTIME == 1) {
+  if (ASC_RUNTIME != 1) return;
+  if (isDefined(__heapInUse)) {
+    if (__heapInUse <= inUseAtCollect + max(inUseAtCollect, COLLECT_AFTER_BYTES)) return;
+    __collect();
+    inUseAtCollect = __heapInUse;
+  } else {
     if (++callbacksSinceCollect < COLLECT_EVERY && memory.size() == pagesAtCollect) return;
     __collect();
     callbacksSinceCollect = 0;
