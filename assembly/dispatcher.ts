@@ -1,8 +1,8 @@
 // Routes the host's callbacks (from abi/) to the user's context objects.
 import { ContextKind } from "./base-context";
-import { addContext, findContext, removeContext } from "./context-table";
+import { addContext, findContext, findContextInline, removeContext } from "./context-table";
 import { HttpContext } from "./http-context";
-import { forgetLogLevel, isLogEnabled, LogLevel, logCritical, logDebug } from "./logging";
+import { forgetLogLevel, isLogEnabled, log, LogLevel } from "./logging";
 import { collectGarbage } from "./memory";
 import { abandonCallouts } from "./pending-callouts";
 import { pluginRootId } from "./properties";
@@ -40,11 +40,7 @@ function chooseRegistration(): RootRegistration | null {
     if (candidate.rootId == hostRootId) return candidate;
     candidate = candidate.next;
   }
-  if (only !== null) {
-    logDebug("sole root context serves root id " + hostRootId);
-  } else {
-    logCritical("no root context for root id " + hostRootId);
-  }
+  log(only !== null ? LogLevel.Debug : LogLevel.Critical, (only !== null ? "sole" : "no") + " root context for root id " + hostRootId);
   return only;
 }
 
@@ -59,7 +55,7 @@ export function findStream(id: u32): StreamContext | null {
 }
 
 function findHttp(id: u32): HttpContext | null {
-  const context = findContext(id);
+  const context = findContextInline(id);
   return context !== null && context.kind == ContextKind.Http ? changetype<HttpContext>(context) : null;
 }
 
@@ -79,8 +75,9 @@ export function onContextCreate(id: u32, parentId: u32): void {
     return;
   }
   // A root that creates no context for a stream simply does not filter it.
-  const root = findRoot(parentId);
-  if (root === null) return;
+  const parent = findContextInline(parentId); // findRoot, inlined on this per-stream path
+  if (parent === null || parent.kind != ContextKind.Root) return;
+  const root = changetype<RootContext>(parent);
   let stream: StreamContext | null = root.createHttpContext(id);
   if (stream === null) stream = root.createTcpContext(id);
   if (stream !== null) addContext(stream);

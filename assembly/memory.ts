@@ -41,14 +41,29 @@ export function dropAnswer(): void {
 let scratch: usize = 0;
 let scratchCapacity: usize = 0;
 
-/** A scratch block of at least `size` bytes, valid until the next call that uses scratch. */
-export function reserveScratch(size: usize): usize {
+/** A scratch block of at least `size` bytes, valid until the next call that uses scratch; a new block keeps the first `keep` bytes. */
+export function reserveScratch(size: usize, keep: usize = 0): usize {
   if (size > scratchCapacity) {
     scratchCapacity = max<usize>(size, 256);
-    if (scratch != 0) heap.free(scratch);
+    const old = scratch;
     scratch = heap.alloc(scratchCapacity);
+    if (old != 0) {
+      memory.copy(scratch, old, keep);
+      heap.free(old);
+    }
   }
   return scratch;
+}
+
+/**
+ * A StaticArray of `length` null references, without the constructor's length check and the error
+ * text it brings into every module (lengths here are small).
+ */
+export function newReferenceArray<T>(length: u32): StaticArray<T> {
+  const size = <usize>length << alignof<usize>();
+  const array = __new(size, idof<StaticArray<T>>());
+  memory.fill(array, 0, size);
+  return changetype<StaticArray<T>>(array);
 }
 
 /** Where `encodeArgs` put the first and second string, and their UTF-8 lengths. */
@@ -57,18 +72,64 @@ export let arg0Length: usize = 0;
 export let arg1: usize = 0;
 export let arg1Length: usize = 0;
 
-/** UTF-8 encodes one string into scratch (arg0, arg0Length). */
-export function encodeArg(value: string): void {
-  arg0 = reserveScratch(maxUtf8Length(value));
-  arg0Length = encodeUtf8(value, arg0);
+// The UTF-8 of recently passed strings, by string: a filter passes the same header names, values and
+// messages again and again (literals, or strings kept from its configuration), so most arguments need
+// no encoding. Each slot keeps its string alive, so a string found in a slot is the one encoded there.
+const CACHED_STRINGS: u32 = 8;
+const CACHED_BYTES: usize = 64;
+const cachedUtf8 = memory.data(<i32>(CACHED_STRINGS * <u32>CACHED_BYTES));
+const cachedLengths = memory.data(<i32>(CACHED_STRINGS * 4));
+// @ts-ignore: decorator
+@lazy const cachedStrings = newReferenceArray<string | null>(CACHED_STRINGS);
+
+/** The cache slot of `value` (objects are 16-byte aligned). */
+// @ts-ignore: decorator
+@inline
+function slotOf(value: string): u32 {
+  return (<u32>changetype<usize>(value) >> 4) & (CACHED_STRINGS - 1);
 }
 
-/** UTF-8 encodes two strings into scratch, one after the other (arg0/arg0Length, arg1/arg1Length). */
+/** The UTF-8 length of the last `utf8Of`. */
+let utf8Length: usize = 0;
+
+/**
+ * The UTF-8 of `value`: in its cache slot (encoded there unless it is cached) when it fits and the
+ * slot is not `taken`, else in scratch from `scratchAt` on (keeping the scratch bytes before it).
+ */
+function utf8Of(value: string, taken: u32, scratchAt: usize): usize {
+  const slot = slotOf(value);
+  const cached = cachedUtf8 + <usize>slot * CACHED_BYTES;
+  const lengthAt = cachedLengths + (<usize>slot << 2);
+  if (slot != taken) {
+    if (changetype<usize>(unchecked(cachedStrings[slot])) == changetype<usize>(value)) {
+      utf8Length = load<u32>(lengthAt);
+      return cached;
+    }
+    if (maxUtf8Length(value) <= CACHED_BYTES) {
+      utf8Length = encodeUtf8(value, cached);
+      store<u32>(lengthAt, <u32>utf8Length);
+      unchecked((cachedStrings[slot] = value));
+      return cached;
+    }
+  }
+  const at = reserveScratch(scratchAt + maxUtf8Length(value), scratchAt) + scratchAt;
+  utf8Length = encodeUtf8(value, at);
+  return at;
+}
+
+/** UTF-8 encodes one string (arg0, arg0Length), from the cache or into scratch. */
+export function encodeArg(value: string): void {
+  arg0 = utf8Of(value, CACHED_STRINGS, 0);
+  arg0Length = utf8Length;
+}
+
+/** UTF-8 encodes two strings (arg0/arg0Length, arg1/arg1Length); the second never evicts the first. */
 export function encodeArgs(first: string, second: string): void {
-  arg0 = reserveScratch(maxUtf8Length(first) + maxUtf8Length(second));
-  arg0Length = encodeUtf8(first, arg0);
-  arg1 = arg0 + arg0Length;
-  arg1Length = encodeUtf8(second, arg1);
+  encodeArg(first);
+  const firstInScratch = arg0 == scratch;
+  arg1 = utf8Of(second, slotOf(first), firstInScratch ? arg0Length : 0);
+  arg1Length = utf8Length;
+  if (firstInScratch) arg0 = scratch; // scratch may have moved
 }
 
 // Collection: the `minimal` runtimes never collect on their own, so the SDK collects after callbacks,
