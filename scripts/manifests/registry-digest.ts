@@ -6,7 +6,7 @@
  * `desc.Image()`): for a plain manifest that is the manifest digest (= `skopeo inspect --raw | sha256sum`);
  * for an image index it is the digest of the index's linux/amd64 manifest, so that is what we return then.
  */
-import { CliError } from "../cli-errors.ts";
+import { ManifestError } from "./errors.ts";
 import { manifestTarget, openStore, parseReference, resolveManifest, type ClientOptions } from "../oci/index.ts";
 import type { DigestResolver } from "./source.ts";
 
@@ -21,7 +21,7 @@ export const registryDigestResolver: DigestResolver = async (reference, options)
     (m) => m.platform?.os === "linux" && m.platform.architecture === "amd64",
   );
   if (!image) {
-    throw new CliError(`${reference} is an image index without a linux/amd64 manifest, which Istio cannot load`);
+    throw new ManifestError(() => `${reference} is an image index without a linux/amd64 manifest, which Istio cannot load`);
   }
   return image.digest;
 };
