@@ -83,9 +83,10 @@ export const runCommand: Command = {
       logLevel: options.logLevel,
       trace: options.trace,
     });
+    const credentials = options.upstream.credentials ? " (Basic credentials from the URL)" : "";
     process.stderr.write(
-      `[proxy] ${options.name} (root id ${options.rootId}) → ${options.upstream.href}` +
-        (options.clusters.size > 0 ? `; clusters ${[...options.clusters].map(([n, u]) => `${n}=${u.origin}`).join(", ")}` : "") +
+      `[proxy] ${options.name} (root id ${options.rootId}) → ${options.upstream.url.href}${credentials}` +
+        (options.clusters.size > 0 ? `; clusters ${[...options.clusters].map(([n, u]) => `${n}=${u.url.origin}`).join(", ")}` : "") +
         "\n",
     );
     console.log(`listening on ${proxy.url}`);

@@ -9,6 +9,7 @@ import { basename, join, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../cli-errors.ts";
 import { LOG_LEVELS, type LogLevelName } from "../host/index.ts";
+import { parseUpstreamAddress, redactUserinfo, type UpstreamAddress } from "../upstream-address.ts";
 
 export const DEFAULT_LISTEN = "127.0.0.1:8080";
 
@@ -24,12 +25,12 @@ export interface RunOptions {
   /** Display name: the example or file name without `.wasm`. */
   name: string;
   rootId: string;
-  upstream: URL;
+  upstream: UpstreamAddress;
   listen: ListenAddress;
   pluginConfiguration: string;
   vmConfiguration: string;
   /** Cluster name → base URL its callouts are sent to. */
-  clusters: Map<string, URL>;
+  clusters: Map<string, UpstreamAddress>;
   failOpen: boolean;
   logLevel: LogLevelName;
   trace: boolean;
@@ -68,27 +69,15 @@ export function parseListen(spec: string, allowRemote = false): ListenAddress {
   return { host, port };
 }
 
-function parseHttpUrl(flag: string, spec: string): URL {
-  let url: URL;
-  try {
-    url = new URL(spec);
-  } catch {
-    throw new UsageError(`${flag}: "${spec}" is not a URL (expected http://host:port)`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`${flag}: "${spec}" must be an http:// or https:// URL`);
-  if (url.search || url.hash) throw new UsageError(`${flag}: "${spec}" must not have a query or fragment`);
-  return url;
-}
-
-/** `name=http://127.0.0.1:PORT` (repeatable). */
-export function parseClusters(specs: readonly string[]): Map<string, URL> {
-  const clusters = new Map<string, URL>();
+/** `name=http://127.0.0.1:PORT` or `name=127.0.0.1:PORT` (repeatable). */
+export function parseClusters(specs: readonly string[]): Map<string, UpstreamAddress> {
+  const clusters = new Map<string, UpstreamAddress>();
   for (const spec of specs) {
     const at = spec.indexOf("=");
-    if (at <= 0) throw new UsageError(`--cluster: "${spec}" is not name=http://host:port`);
+    if (at <= 0) throw new UsageError(`--cluster: ${JSON.stringify(redactUserinfo(spec))} is not name=http://host:port`);
     const name = spec.slice(0, at);
     if (clusters.has(name)) throw new UsageError(`--cluster: ${name} is given twice`);
-    clusters.set(name, parseHttpUrl(`--cluster ${name}`, spec.slice(at + 1)));
+    clusters.set(name, parseUpstreamAddress(`--cluster ${name}`, spec.slice(at + 1)));
   }
   return clusters;
 }
@@ -140,7 +129,7 @@ export function parseRunArgs(args: string[], cwd: string = process.cwd()): RunOp
     throw new UsageError(positionals.length === 0 ? "name a module: proxy-wasm run <wasm-file | filter-name> --upstream URL" : `one module only, got ${positionals.join(" ")}`);
   }
   if (values.upstream === undefined) throw new UsageError("--upstream http://127.0.0.1:PORT is required");
-  const upstream = parseHttpUrl("--upstream", values.upstream);
+  const upstream = parseUpstreamAddress("--upstream", values.upstream);
   const listen = parseListen(values.listen ?? DEFAULT_LISTEN, values["allow-remote"] ?? false);
   const logLevel = values["log-level"] ?? "info";
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);

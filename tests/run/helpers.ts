@@ -84,17 +84,22 @@ export async function startUpstream(handler?: (req: IncomingMessage, body: strin
 export interface TestProxy extends RunningProxy {
   /** Lines the proxy printed: filter logs ("[info] ...") and notices ("[proxy] ..."). */
   lines: string[];
+  /** Access-log lines, one per request. */
+  access: string[];
 }
 
 export async function proxyFor(upstream: Upstream, config: Partial<ProxyConfig> & Pick<ProxyConfig, "wasm" | "rootId">): Promise<TestProxy> {
   const lines: string[] = [];
+  const access: string[] = [];
   const proxy = await startProxy({
     upstream: new URL(upstream.url),
     listen: { host: "127.0.0.1", port: 0 },
     report: (line) => lines.push(line),
+    accessLog: (line) => access.push(line),
     ...config,
   });
-  return Object.assign(proxy, { lines }) as TestProxy;
+  // Keep the getters (vm, inFlight, served) working: add to the object rather than copying it.
+  return Object.assign(proxy, { lines, access }) as TestProxy;
 }
 
 // ---- Client ------------------------------------------------------------------------------------------
@@ -161,6 +166,7 @@ export function scratch(prefix: string): Scratch {
  * root id "run_probe", behaviour by request path:
  *   /deny...   local reply 403 "denied by the filter\n" + x-denied-by: run-probe (from on_request_headers)
  *   /trap...   traps (unreachable) in on_request_headers
+ *   /loop...   never returns from on_request_headers
  *   /upper...  upper-cases the request body (buffered to end of stream); the response body gets
  *              " [filtered]" appended at its end
  * Always: request header x-probe-saw: <method>, response header x-probe: alive; logs request trailers.
@@ -183,6 +189,10 @@ class Probe extends HttpContext {
     const path = this.requestHeaders.get(":path");
     this.path = path !== null ? path : "";
     if (this.path.startsWith("/trap")) unreachable();
+    if (this.path.startsWith("/loop")) {
+      let spins: u64 = 0;
+      while (spins >= 0) spins++;
+    }
     if (this.path.startsWith("/deny")) {
       this.sendLocalResponse(403, "denied by the filter\\n", [new HeaderPair("x-denied-by", "run-probe")]);
       return Action.Pause;
