@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ProxyWasmHost, type CallMonitor } from "../../scripts/host/index.ts";
-import { probe, startProbe } from "./probe.ts";
+import { probe, startProbe } from "../../testkit/probe.ts";
 
 const looping = (where: "request" | "initialize") => ({
   body: `(func (export "_initialize") ${where === "initialize" ? "(loop $spin (br $spin))" : ""})

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import wabtInit from "wabt";
+import { wat } from "../../testkit/wat.ts";
 import { buildFilters } from "../../scripts/build/compile.ts";
 import { startProxy, type ProxyConfig, type RunningProxy } from "../../scripts/run/proxy.ts";
 
@@ -310,4 +311,19 @@ export async function buildCalloutFilter(): Promise<Uint8Array> {
   } finally {
     module.destroy();
   }
+}
+
+/**
+ * A WAT filter that never returns: from `_initialize` (start), or from on_request_headers (request): the
+ * smallest module `run` accepts, for the tests of its watchdog.
+ */
+export function buildLoopingFilter(where: "start" | "request"): Promise<Uint8Array> {
+  const spin = "(loop $spin (br $spin))";
+  return wat(`(module
+    (memory (export "memory") 1)
+    (func (export "proxy_abi_version_0_2_1"))
+    (func (export "malloc") (param i32) (result i32) (i32.const 1024))
+    (func (export "_initialize") ${where === "start" ? spin : ""})
+    (func (export "proxy_on_context_create") (param i32 i32))
+    (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) ${where === "request" ? spin : ""} (i32.const 0)))`);
 }

@@ -4,18 +4,7 @@
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { wat } from "../host/wat.ts";
-import { buildProbeFilter, proxyFor, scratch, send, startUpstream, type Scratch, type Upstream } from "./helpers.ts";
-
-/** A module whose _initialize never returns. */
-function loopingStart(): Promise<Uint8Array> {
-  return wat(`(module
-    (memory (export "memory") 1)
-    (func (export "proxy_abi_version_0_2_1"))
-    (func (export "malloc") (param i32) (result i32) (i32.const 1024))
-    (func (export "_initialize") (loop $spin (br $spin)))
-    (func (export "proxy_on_context_create") (param i32 i32)))`);
-}
+import { buildLoopingFilter, buildProbeFilter, proxyFor, scratch, send, startUpstream, type Scratch, type Upstream } from "./helpers.ts";
 
 describe("run: a filter that does not return", { timeout: 120_000 }, () => {
   let upstream: Upstream;
@@ -93,7 +82,7 @@ describe("run: a filter that does not return", { timeout: 120_000 }, () => {
 
   test("a looping _initialize: the proxy does not start, and says which call did not return", async () => {
     await assert.rejects(
-      proxyFor(upstream, { wasm: await loopingStart(), rootId: "x", callbackTimeoutMs: 300 }),
+      proxyFor(upstream, { wasm: await buildLoopingFilter("start"), rootId: "x", callbackTimeoutMs: 300 }),
       /^CliError: the filter did not start: _initialize did not return within 300 ms \(--callback-timeout\)$/,
     );
   });
