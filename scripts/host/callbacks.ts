@@ -14,8 +14,7 @@ import {
 } from "./abi-table.ts";
 import type { FailState } from "./constants.ts";
 import type { ModuleInfo } from "./module-info.ts";
-
-export type WasmFn = (...args: number[]) => number;
+import type { WasmFn } from "./outer-call.ts";
 
 /** A module function the host calls: its export name, the function and how many arguments it takes. */
 export interface Callback {

@@ -11,6 +11,7 @@ import { LinearMemory } from "./memory.ts";
 import type { Metric } from "./metric-store.ts";
 import type { ModuleInfo } from "./module-info.ts";
 import type { GrpcCallout, HttpCallEnd, HttpCallout } from "./callout-types.ts";
+import { callWasm, CallbackTimeout, outerCallRunner, type OuterCallRunner } from "./outer-call.ts";
 
 /** Hostcall restriction levels (cpp-host setRestrictedCallback). */
 export const Restrict = { None: 0, Start: 1, Alloc: 2, Instantiating: 3 } as const;
@@ -38,6 +39,8 @@ export class Vm {
   private actions: Array<() => void> = [];
   private runningActions = false;
   readonly tracing: boolean;
+  /** Runs the outermost calls under a deadline or a monitor; null: they are plain calls. */
+  private readonly outer: OuterCallRunner | null;
 
   readonly metricIds = new Map<number, Metric>();
   readonly nextMetricId = [0, 1, 2];
@@ -63,6 +66,7 @@ export class Vm {
     readonly role: "worker" | "canary",
   ) {
     this.tracing = env.trace !== null;
+    this.outer = outerCallRunner(env.options.callbackTimeoutMs, env.options.callMonitor);
   }
 
   /** Records that the timer keyed by `key` (a root context or a callout) was armed now. */
@@ -288,22 +292,7 @@ export class Vm {
     if (this.tracing) this.traceLine(`[host->vm] ${callback.name}(${[a, b, c, d, e].slice(0, n).map((x) => x >>> 0).join(", ")})`);
     let r = 0;
     try {
-      switch (n) {
-        case 0:
-          r = f();
-          break;
-        case 1:
-          r = f(a);
-          break;
-        case 2:
-          r = f(a, b);
-          break;
-        case 3:
-          r = f(a, b, c);
-          break;
-        default:
-          r = f(a, b, c, d, e);
-      }
+      r = this.depth === 1 && this.outer !== null ? this.outer.run(f, callback.name, ctx.id, n, a, b, c, d, e) : callWasm(f, n, a, b, c, d, e);
       if (this.tracing) this.traceLine(`[host<-vm] ${callback.name} return: ${r === undefined ? "void" : r >>> 0}`);
     } catch (err) {
       r = 0;
@@ -356,7 +345,8 @@ export class Vm {
     if (this.tracing) this.traceLine(`[host->vm] ${allocator.name}(${size})`);
     let p = 0;
     try {
-      p = allocator.fn(size) >>> 0;
+      const f = allocator.fn;
+      p = (this.depth === 1 && this.outer !== null ? this.outer.run(f, allocator.name, 0, 1, size, 0, 0, 0, 0) : f(size)) >>> 0;
       if (this.tracing) this.traceLine(`[host<-vm] ${allocator.name} return: ${p}`);
     } catch (err) {
       p = 0;
@@ -403,6 +393,7 @@ export class Vm {
 }
 
 export function describeError(err: unknown): string {
+  if (err instanceof CallbackTimeout) return err.message;
   if (err instanceof Error) return `Uncaught ${err.name}: ${err.message}`;
   return `Uncaught ${String(err)}`;
 }
