@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import packageJson from "../../package.json" with { type: "json" };
 import { EXIT_OK, UsageError } from "../cli-errors.ts";
 import { scaffold } from "../init/scaffold.ts";
-import { SDK_PACKAGE } from "../init/templates.ts";
+import { installedFromSpec, sdkPackageDir, SDK_PACKAGE } from "../sdk-package.ts";
 import type { Command } from "./command.ts";
 
 const help = `Usage: proxy-wasm init <dir> [options]
@@ -22,8 +22,9 @@ Options:
   --name <name>      filter name (default: the directory's name, lower-cased with '-'); the root id is
                      the name with '-' → '_'
   --sdk <spec>       how the project depends on ${SDK_PACKAGE}: a directory or a tarball from
-                     \`npm pack\` (written as file:<absolute path>), or any npm spec
-                     (default: ^${packageJson.version})
+                     \`npm pack\` (written as file:<absolute path>), or any npm spec (default: where
+                     this proxy-wasm was installed from: the same tarball, directory or git URL, or
+                     ^${packageJson.version} from a registry)
   --force            write into a non-empty directory (overwrites the files listed above only)
   --json             print {"dir", "name", "rootId", "sdk", "files"} instead of text
   -h, --help         show this help
@@ -31,7 +32,8 @@ Options:
 Examples:
   proxy-wasm init my-filter
   proxy-wasm init filters-repo --name header-stamp
-  proxy-wasm init /tmp/try --sdk ./proxy-wasm-assemblyscript-${packageJson.version}.tgz`;
+  proxy-wasm init /tmp/try --sdk ./proxy-wasm-assemblyscript-${packageJson.version}.tgz
+  proxy-wasm init my-filter --sdk ^${packageJson.version}`;
 
 export const initCommand: Command = {
   name: "init",
@@ -54,7 +56,7 @@ export const initCommand: Command = {
     const result = scaffold({
       dir: positionals[0]!,
       name: values.name,
-      sdk: values.sdk,
+      sdk: values.sdk ?? installedFromSpec(sdkPackageDir(), packageJson.version),
       force: values.force,
       version: packageJson.version,
     });
