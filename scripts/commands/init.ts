@@ -68,7 +68,7 @@ export const initCommand: Command = {
     const shown = relative(process.cwd(), result.dir) || ".";
     console.log(`Created ${shown}: filter ${result.spec.filter} (root id ${result.spec.rootId}), ${SDK_PACKAGE}@${result.spec.sdkSpec}`);
     for (const file of result.files) console.log(`  ${file}`);
-    console.log(`\nNext: cd ${shown} && npm install && npm test`);
+    console.log(`\nNext: ${shown === "." ? "" : `cd ${shown} && `}npm install && npm test`);
     return EXIT_OK;
   },
 };

@@ -9,6 +9,7 @@ import { basename, join, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../cli-errors.ts";
 import { LOG_LEVELS, type LogLevelName } from "../host/index.ts";
+import { packageExampleModule } from "../build/package-examples.ts";
 
 export const DEFAULT_LISTEN = "127.0.0.1:8080";
 
@@ -109,6 +110,8 @@ export function resolveModule(spec: string, cwd: string): { path: string; name: 
       throw new UsageError(`${folder}/${spec} is not built: build/${spec}.wasm is missing (run \`proxy-wasm build ${spec}\`)`);
     }
   }
+  const shipped = packageExampleModule(spec, cwd);
+  if (shipped !== null) return { path: shipped, name: spec };
   throw new UsageError(`"${spec}" is neither a .wasm file nor a built filter (build/${spec}.wasm)`);
 }
 
