@@ -4,37 +4,28 @@
  */
 import { CliError, EXIT_FAILURE, UsageError } from "../cli-errors.ts";
 import type { ClientOptions } from "../oci/index.ts";
+import { defineFlags, type OptionsOf } from "./flags.ts";
 
-/** parseArgs option specs common to the three commands. */
-export const registryOptionSpecs = {
-  "plain-http": { type: "boolean" },
-  username: { type: "string", short: "u" },
-  "password-stdin": { type: "boolean" },
-  "oci-layout": { type: "string" },
-  json: { type: "boolean" },
-  verbose: { type: "boolean", short: "v" },
-} as const;
+/** The flags push, pull and inspect share (spread into each command's table). */
+export const registryFlags = defineFlags({
+  ociLayout: {
+    type: "string",
+    value: "<dir>",
+    help: ["use an OCI image layout directory instead of a registry", "(the reference is then a tag or digest in it)"],
+  },
+  plainHttp: { type: "boolean", negatable: true, help: "HTTP instead of HTTPS (default: on for localhost and 127.0.0.0/8)" },
+  username: { type: "string", short: "u", value: "<name>", help: "user name for the reference's registry (needs --password-stdin)" },
+  passwordStdin: { type: "boolean", help: "read the password or token from standard input" },
+  verbose: { type: "boolean", short: "v", help: "log HTTP exchanges and retries on stderr (never headers or secrets)" },
+});
 
-export const registryOptionsHelp = [
-  "  --oci-layout <dir>           use an OCI image layout directory instead of a registry",
-  "                               (the reference is then a tag or digest in it)",
-  "  --plain-http, --no-plain-http  HTTP instead of HTTPS (default: on for localhost and 127.0.0.0/8)",
-  "  -u, --username <name>        user name for the reference's registry (needs --password-stdin)",
-  "  --password-stdin             read the password or token from standard input",
-  "  -v, --verbose                log HTTP exchanges and retries on stderr (never headers or secrets)",
-  "",
+/** Where the registry flags' credentials come from, for the help's closing lines. */
+export const registryCredentialsHelp = [
   "Credentials: --username/--password-stdin for the reference's registry, else Docker's config.json",
   "($DOCKER_CONFIG/config.json or ~/.docker/config.json): credHelpers, credsStore, then auths.",
 ].join("\n");
 
-export interface RegistryOptionValues {
-  "plain-http"?: boolean;
-  username?: string;
-  "password-stdin"?: boolean;
-  "oci-layout"?: string;
-  json?: boolean;
-  verbose?: boolean;
-}
+export type RegistryOptionValues = Partial<OptionsOf<typeof registryFlags>>;
 
 /** Collects secrets and scrubs them from any text before it is printed. */
 export class SecretGuard {
@@ -85,16 +76,16 @@ export async function readPasswordFromStdin(stdin: NodeJS.ReadStream = process.s
 /** Client options from the parsed flags; reads the password (before any network traffic). */
 export async function clientOptionsFrom(values: RegistryOptionValues, guard: SecretGuard): Promise<ClientOptions> {
   const options: ClientOptions = { onSecret: (secret) => guard.add(secret) };
-  if (values["plain-http"] !== undefined) options.plainHttp = values["plain-http"];
-  if (values["oci-layout"] !== undefined) {
-    if (values["oci-layout"] === "") throw new UsageError("--oci-layout needs a directory");
-    options.ociLayout = values["oci-layout"];
+  if (values.plainHttp !== undefined) options.plainHttp = values.plainHttp;
+  if (values.ociLayout !== undefined) {
+    if (values.ociLayout === "") throw new UsageError("--oci-layout needs a directory");
+    options.ociLayout = values.ociLayout;
   }
-  if (values["password-stdin"] && values.username === undefined) {
+  if (values.passwordStdin && values.username === undefined) {
     throw new UsageError("--password-stdin needs --username");
   }
   if (values.username !== undefined) {
-    if (!values["password-stdin"]) throw new UsageError("--username needs --password-stdin (passwords are never taken as arguments)");
+    if (!values.passwordStdin) throw new UsageError("--username needs --password-stdin (passwords are never taken as arguments)");
     if (values.username === "") throw new UsageError("--username is empty");
     const password = await readPasswordFromStdin();
     guard.add(password);

@@ -7,7 +7,7 @@
  * for an image index it is the digest of the index's linux/amd64 manifest, so that is what we return then.
  */
 import { CliError } from "../cli-errors.ts";
-import { manifestTarget, openStore, parseReference, resolveManifest, type ClientOptions } from "../oci/index.ts";
+import { isIstioPlatform, manifestTarget, openStore, parseReference, resolveManifest, type ClientOptions } from "../oci/index.ts";
 import type { DigestResolver } from "./source.ts";
 
 export const registryDigestResolver: DigestResolver = async (reference, options) => {
@@ -16,12 +16,10 @@ export const registryDigestResolver: DigestResolver = async (reference, options)
   if (options.plainHttp !== undefined) clientOptions.plainHttp = options.plainHttp;
   if (options.credentials !== undefined) clientOptions.credentials = options.credentials;
   const resolved = await resolveManifest(openStore(ref, clientOptions), manifestTarget(ref));
-  if (resolved.index === undefined) return resolved.digest;
-  const image = resolved.index.manifests.find(
-    (m) => m.platform?.os === "linux" && m.platform.architecture === "amd64",
-  );
-  if (!image) {
+  if (resolved.indexChild === undefined) return resolved.digest;
+  // The client's one index rule picks linux/amd64 first; anything else is not what Istio loads.
+  if (!isIstioPlatform(resolved.indexChild)) {
     throw new CliError(`${reference} is an image index without a linux/amd64 manifest, which Istio cannot load`);
   }
-  return image.digest;
+  return resolved.indexChild.digest;
 };

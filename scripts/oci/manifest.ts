@@ -91,3 +91,34 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
   value.layers.forEach((l, i) => checkDescriptor(l, `layers[${i}]`));
   return { kind: "manifest", manifest: value as unknown as ImageManifest, mediaType };
 }
+
+/** go-containerregistry's default platform: what Istio's and Envoy Gateway's image fetchers pick from an index. */
+export const ISTIO_PLATFORM: Readonly<Platform> = { os: "linux", architecture: "amd64" };
+
+function isPlatform(descriptor: Descriptor, platform: Readonly<Platform>): boolean {
+  return descriptor.platform?.os === platform.os && descriptor.platform.architecture === platform.architecture;
+}
+
+function isWasmPlatform(descriptor: Descriptor): boolean {
+  return descriptor.platform?.architecture === "wasm" || (descriptor.platform?.os ?? "").startsWith("wasi");
+}
+
+/**
+ * The one rule for picking a child of an image index, used by pull, inspect and the manifests command:
+ * linux/amd64 first (the child Istio and Envoy Gateway load, so the digest we report is the one they
+ * verify), then a wasm platform (`wasm` architecture or a `wasi*` os), then the only child. An index
+ * with several children and none of these is refused rather than guessed at.
+ */
+export function selectIndexChild(index: ImageIndex): Descriptor {
+  const children = index.manifests;
+  const chosen = children.find((m) => isPlatform(m, ISTIO_PLATFORM)) ?? children.find(isWasmPlatform) ?? (children.length === 1 ? children[0] : undefined);
+  if (chosen) return chosen;
+  if (children.length === 0) throw new OciError("the image index lists no manifests");
+  const platforms = children.map((m) => (m.platform ? `${m.platform.os}/${m.platform.architecture}` : "none")).join(", ");
+  throw new OciError(`the image index has no linux/amd64 or wasm manifest (platforms: ${platforms})`);
+}
+
+/** Whether the index child is the one Istio would load (linux/amd64). */
+export function isIstioPlatform(descriptor: Descriptor): boolean {
+  return isPlatform(descriptor, ISTIO_PLATFORM);
+}

@@ -7,7 +7,7 @@ import { basename } from "node:path";
 import { isDigest } from "./digest.ts";
 import { OciError } from "./errors.ts";
 import { istioVerdict, locateWasm, type Artifact, type DetectedFormat, type FormatName } from "./formats.ts";
-import { parseManifest, type Descriptor, type ImageIndex, type ImageManifest } from "./manifest.ts";
+import { parseManifest, selectIndexChild, type Descriptor, type ImageIndex, type ImageManifest } from "./manifest.ts";
 import { MediaType } from "./media-types.ts";
 import type { Store, TransferProgress } from "./store.ts";
 import { gunzip, readTar } from "./tar.ts";
@@ -67,6 +67,8 @@ export interface ResolvedManifest {
   manifestDigest: string;
   manifestMediaType: string;
   index?: ImageIndex;
+  /** The index entry `selectIndexChild` chose (when the target is an index). */
+  indexChild?: Descriptor;
 }
 
 /** Fetches the manifest a tag or digest names; an index is resolved to its wasm (or first) child. */
@@ -84,12 +86,7 @@ export async function resolveManifest(store: Store, target: string): Promise<Res
       manifestMediaType: mediaType,
     };
   }
-  const children = parsed.index.manifests;
-  const child =
-    children.find((m) => m.platform?.architecture === "wasm" || m.platform?.os.startsWith("wasi")) ??
-    children.find((m) => m.platform?.os === "linux" && m.platform.architecture === "amd64") ??
-    children[0];
-  if (!child) throw new OciError(`the index at ${store.location} lists no manifests`);
+  const child = selectIndexChild(parsed.index);
   const fetched = await store.fetchManifest(child.digest);
   if (fetched.bytes.byteLength !== child.size) throw new OciError(`size mismatch for manifest ${child.digest}`);
   const inner = parseManifest(fetched.bytes, fetched.descriptor.mediaType || child.mediaType);
@@ -102,6 +99,7 @@ export async function resolveManifest(store: Store, target: string): Promise<Res
     manifestDigest: child.digest,
     manifestMediaType: fetched.descriptor.mediaType || inner.mediaType,
     index: parsed.index,
+    indexChild: child,
   };
 }
 
@@ -196,4 +194,22 @@ export async function inspectArtifact(store: Store, target: string): Promise<Ins
   if (resolved.index) result.index = resolved.index;
   if (wasmLayer) result.wasmLayer = wasmLayer;
   return result;
+}
+
+export interface FetchedArtifact extends InspectResult {
+  /** The module's layer and how its format was recognised. */
+  format: DetectedFormat;
+  wasmLayer: Descriptor;
+  /** The module, verified against the layer digest (extracted from tar+gzip for the compat format). */
+  wasm: Uint8Array;
+}
+
+/** Everything `inspect` shows plus the verified module bytes; refuses an artifact without a module. */
+export async function fetchArtifactFrom(store: Store, target: string, options: OperationOptions = {}): Promise<FetchedArtifact> {
+  const inspected = await inspectArtifact(store, target);
+  const located = locateWasm(inspected.manifest);
+  const layerBytes = await store.fetchBlob(located.layer, options.progress);
+  const wasm = located.packaging === "raw" ? layerBytes : extractPluginWasm(layerBytes, located.layer.digest);
+  if (!hasWasmHeader(wasm)) throw new OciError(`layer ${located.layer.digest} does not hold a wasm module (no \\0asm header)`);
+  return { ...inspected, format: located.format, wasmLayer: located.layer, wasm };
 }

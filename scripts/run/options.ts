@@ -1,14 +1,13 @@
 /**
  * Options of `proxy-wasm run`: which module, which upstream, where to listen, the plugin's configuration
- * and the clusters its callouts may reach. Parsing is pure (no sockets): it reads the module and the
- * configuration file and refuses bad input with a UsageError before anything listens.
+ * and the clusters its callouts may reach. The flags are declared in scripts/commands/run.ts; these helpers
+ * turn their values into RunOptions and refuse bad input with a UsageError before anything listens.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { isIP } from "node:net";
 import { basename, join, resolve } from "node:path";
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../cli-errors.ts";
-import { LOG_LEVELS, type LogLevelName } from "../host/index.ts";
+import type { LogLevelName } from "../host/index.ts";
 import { packageExampleModule } from "../build/package-examples.ts";
 
 export const DEFAULT_LISTEN = "127.0.0.1:8080";
@@ -69,7 +68,7 @@ export function parseListen(spec: string, allowRemote = false): ListenAddress {
   return { host, port };
 }
 
-function parseHttpUrl(flag: string, spec: string): URL {
+export function parseHttpUrl(flag: string, spec: string): URL {
   let url: URL;
   try {
     url = new URL(spec);
@@ -115,58 +114,11 @@ export function resolveModule(spec: string, cwd: string): { path: string; name: 
   throw new UsageError(`"${spec}" is neither a .wasm file nor a built filter (build/${spec}.wasm)`);
 }
 
-function readModule(path: string): Uint8Array {
+/** The module bytes, refused unless they start with the wasm magic. */
+export function readModule(path: string): Uint8Array {
   const bytes = new Uint8Array(readFileSync(path));
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
     throw new UsageError(`${path} is not a WebAssembly module`);
   }
   return bytes;
-}
-
-const RUN_OPTION_SPECS = {
-  upstream: { type: "string" },
-  listen: { type: "string", default: DEFAULT_LISTEN },
-  "allow-remote": { type: "boolean", default: false },
-  config: { type: "string" },
-  "config-file": { type: "string" },
-  "vm-config": { type: "string" },
-  "root-id": { type: "string" },
-  cluster: { type: "string", multiple: true },
-  "fail-open": { type: "boolean", default: false },
-  "log-level": { type: "string", default: "info" },
-  trace: { type: "boolean", default: false },
-} satisfies ParseArgsConfig["options"];
-
-export function parseRunArgs(args: string[], cwd: string = process.cwd()): RunOptions {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: RUN_OPTION_SPECS });
-  if (positionals.length !== 1) {
-    throw new UsageError(positionals.length === 0 ? "name a module: proxy-wasm run <wasm-file | filter-name> --upstream URL" : `one module only, got ${positionals.join(" ")}`);
-  }
-  if (values.upstream === undefined) throw new UsageError("--upstream http://127.0.0.1:PORT is required");
-  const upstream = parseHttpUrl("--upstream", values.upstream);
-  const listen = parseListen(values.listen ?? DEFAULT_LISTEN, values["allow-remote"] ?? false);
-  const logLevel = values["log-level"] ?? "info";
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
-  if (values.config !== undefined && values["config-file"] !== undefined) throw new UsageError("use --config or --config-file, not both");
-  let pluginConfiguration = values.config ?? "";
-  if (values["config-file"] !== undefined) {
-    const file = resolve(cwd, values["config-file"]);
-    if (!existsSync(file)) throw new UsageError(`--config-file: ${values["config-file"]}: no such file`);
-    pluginConfiguration = readFileSync(file, "utf8");
-  }
-  const module = resolveModule(positionals[0]!, cwd);
-  return {
-    wasmPath: module.path,
-    wasm: readModule(module.path),
-    name: module.name,
-    rootId: values["root-id"] ?? rootIdFor(module.name),
-    upstream,
-    listen,
-    pluginConfiguration,
-    vmConfiguration: values["vm-config"] ?? "",
-    clusters: parseClusters(values.cluster ?? []),
-    failOpen: values["fail-open"] ?? false,
-    logLevel: logLevel as LogLevelName,
-    trace: values.trace ?? false,
-  };
 }

@@ -89,7 +89,7 @@ describe("run: the CLI", { timeout: 60_000 }, () => {
       [["run", "add-header", "--upstream", upstream.url, "--cluster", "auth"], /--cluster: "auth" is not name=http/],
       [["run", "add-header", "--upstream", upstream.url, "--log-level", "loud"], /--log-level must be one of/],
       [["run", "add-header", "--upstream", upstream.url, "--config", "a", "--config-file", "b"], /use --config or --config-file, not both/],
-      [["run", "add-header", "--upstream", upstream.url, "--bogus"], /Unknown option '--bogus'/],
+      [["run", "add-header", "--upstream", upstream.url, "--bogus"], /^error: unknown option --bogus for run \(try --help\)$/],
     ];
     for (const [args, pattern] of cases) {
       const r = runSync(args);
