@@ -131,13 +131,14 @@ describe("the package outside the repository: tarball and git checkout", { timeo
       .map((f) => f.replace(/^package\//, ""));
     const shipped = new Set(list);
     const required = ["index.ts", "assembly/index.ts", "assembly/abi/http-filter-exports.ts", "asconfig.json", "package.json", "bin/proxy-wasm.mjs"];
-    required.push("dist/cli.js", "dist/host.js", "dist/types/host/index.d.ts", "README.md", "scripts/host/README.md");
+    required.push("dist/cli.js", "dist/host.js", "dist/types/host/index.d.ts", "README.md", "scripts/host/README.md", "scripts/oci/README.md");
+    required.push("docs/abi.md", "docs/oci.md", "docs/migrating-from-proxy-runtime.md");
     for (const name of readdirSync(join(repoRoot, "examples"))) {
       required.push(`examples/${name}/main.ts`, `examples/${name}/index.ts`, `examples/${name}/README.md`, `dist/examples/${name}.wasm`);
     }
     for (const file of required) assert.ok(shipped.has(file), `${file} is packed`);
     assert.deepEqual(list.filter((f) => /\.test\.[cm]?[jt]s$/.test(f) || f.startsWith("tests/")), [], "no tests (they need the repository)");
-    assert.deepEqual(list.filter((f) => f.startsWith("scripts/")), ["scripts/host/README.md"], "no toolchain sources (dist/ has them bundled)");
+    assert.deepEqual(list.filter((f) => f.startsWith("scripts/") && !f.endsWith("/README.md")), [], "no toolchain sources (dist/ has them bundled), only their documentation");
     // Every relative link and import in what ships resolves inside the package.
     for (const file of list.filter((f) => f.endsWith(".md"))) {
       const text = readFileSync(join(repoRoot, file), "utf8");
