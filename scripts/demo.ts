@@ -94,6 +94,7 @@ async function showLocalProxy(): Promise<void> {
         upstream: upstreamUrl,
         listen: { host: "127.0.0.1", port: 0 },
         report: (line) => logs.push(line),
+        accessLog: false,
       });
       try {
         const response = await fetch(`${proxy.url}/hello`, { headers: { "user-agent": "curl/8.4.0" } });
