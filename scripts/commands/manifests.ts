@@ -9,7 +9,6 @@ import { ManifestError, type OptionNamer } from "../manifests/errors.ts";
 import { createManifests, KINDS } from "../manifests/index.ts";
 import type { ManifestOptions, OptionName, RegistryAccess } from "../manifests/options.ts";
 import { outputFiles, toJson, toYaml } from "../manifests/serialize.ts";
-import type { DigestResolver } from "../manifests/source.ts";
 import { MANIFEST_KINDS, type ManifestKind, type ManifestSet } from "../manifests/types.ts";
 import type { Command } from "./command.ts";
 import { flagOf, parseCommandLine, quoted, renderHelp } from "./flags.ts";
@@ -49,8 +48,6 @@ void everyOtherFlagIsAnOption;
 const flagFor: OptionNamer = (option) => (option === "example" ? "[example]" : flagOf(option));
 
 export interface ManifestsDependencies {
-  /** Looks up an image's manifest digest (default: the OCI client in scripts/oci/). */
-  resolveDigest?: DigestResolver;
   /** Where output goes (default: process.stdout / process.stderr). */
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
@@ -105,7 +102,7 @@ export async function buildManifests(
     registry.credentials = { username, password: await readPassword() };
     guard.add(registry.credentials.password);
   }
-  const context = { registry, cwd: deps.cwd ?? process.cwd(), ...(deps.resolveDigest ? { resolveDigest: deps.resolveDigest } : {}) };
+  const context = { registry, cwd: deps.cwd ?? process.cwd(), onSecret: (secret: string) => guard.add(secret) };
   // The guard keeps the --password-stdin password out of any error message.
   const set = await guard.run(async () => {
     try {

@@ -86,7 +86,7 @@ describe("manifests validate against Istio's CRD schemas", () => {
 
   it("WasmPlugin with defaults: no selector/phase/pull fields, FAIL_CLOSE, default namespace", async () => {
     const { documents } = await manifestsJson([
-      "wasmplugin", "--image", "127.0.0.1:5000/wasm/my-filter@" + DIGEST,
+      "wasmplugin", "--image", "127.0.0.1:5000/wasm/my-filter@" + DIGEST, "--digest", DIGEST,
     ]);
     const [plugin] = documents;
     assertValid(wasmPlugin, plugin);
@@ -94,7 +94,7 @@ describe("manifests validate against Istio's CRD schemas", () => {
     assert.deepEqual(Object.keys(plugin.spec).sort(), ["failStrategy", "pluginName", "sha256", "url"]);
     assert.equal(plugin.spec.failStrategy, "FAIL_CLOSE");
     assert.equal(plugin.spec.pluginName, "my_filter");
-    assert.equal(plugin.spec.sha256, "ab".repeat(32), "an @sha256 reference needs no lookup");
+    assert.equal(plugin.spec.sha256, "ab".repeat(32), "the given digest; the registry is not asked");
   });
 
   it("WasmPlugin for a local file: ConfigMap + workload patch + file:// URL with the file's sha256", async () => {
