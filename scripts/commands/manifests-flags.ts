@@ -128,7 +128,10 @@ export const manifestsFlags = defineFlags({
     type: "string",
     value: "<id>",
     section: OPTIONS,
-    help: "root context id / WasmPlugin pluginName (default: the name with '-' → '_')",
+    help: [
+      "root context id / WasmPlugin pluginName (default: the one the image's runtime config records,",
+      "else the name with '-' → '_'); must be one the image records; required when it records several",
+    ],
   },
   config: {
     parse: readConfig,
@@ -241,6 +244,15 @@ export const manifestsFlags = defineFlags({
     value: "<port>",
     section: OPTIONS,
     help: "envoy: add an admin interface on 127.0.0.1:<port> (default: none)",
+  },
+  verifyConfig: {
+    type: "boolean",
+    negatable: true,
+    section: OPTIONS,
+    help: [
+      "run the module (file, example or fetched image) with --config in the emulator first, and refuse",
+      "when onConfigure returns false or the VM fails, with the filter's own log line (default: on)",
+    ],
   },
   out: {
     type: "string",

@@ -45,7 +45,11 @@ const everyOtherFlagIsAnOption: Record<Exclude<keyof typeof manifestsFlags, CliO
 void everyOtherFlagIsAnOption;
 
 /** How the CLI names an option of the manifests library: its flag. */
-const flagFor: OptionNamer = (option) => (option === "example" ? "[example]" : flagOf(option));
+const flagFor: OptionNamer = (option) => {
+  if (option === "example") return "[example]";
+  if (option === "verifyConfig") return "--no-verify-config";
+  return flagOf(option);
+};
 
 export interface ManifestsDependencies {
   /** Where output goes (default: process.stdout / process.stderr). */

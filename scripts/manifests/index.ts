@@ -14,6 +14,7 @@ import { buildInput } from "./input.ts";
 import type { ManifestOptions, OptionName, RegistryAccess } from "./options.ts";
 import { resolveSource } from "./source.ts";
 import { fetchImageArtifact, type ImageArtifact } from "./artifact.ts";
+import { verifyConfiguration } from "./verify.ts";
 import { TARGETS, type DeployTarget } from "../oci/index.ts";
 import { MANIFEST_KINDS, type ManifestInput, type ManifestKind, type ManifestSet } from "./types.ts";
 import { wasmeManifests } from "./wasme.ts";
@@ -29,7 +30,7 @@ export interface KindSpec {
 }
 
 /** Options every kind accepts. */
-export const COMMON_OPTIONS: readonly OptionName[] = ["example", "name", "rootId", "config"];
+export const COMMON_OPTIONS: readonly OptionName[] = ["example", "name", "rootId", "config", "verifyConfig"];
 
 export const KINDS: Record<ManifestKind, KindSpec> = {
   wasmplugin: {
@@ -97,16 +98,26 @@ export async function createManifests(kind: ManifestKind, options: ManifestOptio
     digest: options.digest,
     cwd: context.cwd ?? process.cwd(),
   });
-  if (source.type === "file" || source.digest !== undefined) {
+  const verify = options.verifyConfig ?? true;
+  if (source.type === "file") {
+    const input = buildInput(kind, options, source, names);
+    const set = spec.generate(input);
+    if (verify) await verifyConfiguration(source.bytes, input, source.path);
+    return set;
+  }
+  if (source.digest !== undefined) {
     const set = spec.generate(buildInput(kind, options, source, names));
-    return source.type === "image" && spec.target !== undefined ? withNotes(set, [uncheckedNote(spec.target, source.reference)]) : set;
+    return spec.target !== undefined ? withNotes(set, [uncheckedNote(spec.target, source.reference)]) : set;
   }
   // Everything that does not depend on the artifact is refused before the registry is asked: a dry run of
   // the (pure) generator with a stand-in digest.
   spec.generate(buildInput(kind, options, { ...source, digest: STAND_IN_DIGEST }, names));
   const artifact = await fetchImageArtifact(source.reference, context.registry ?? {}, context.onSecret);
   if (spec.target !== undefined) checkArtifact(kind, spec.target, source.reference, artifact);
-  return spec.generate(buildInput(kind, options, { ...source, digest: artifact.digest }, names));
+  const input = buildInput(kind, options, { ...source, digest: artifact.digest }, names, artifact.rootIds);
+  const set = spec.generate(input);
+  if (verify) await verifyConfiguration(artifact.wasm, input, source.reference);
+  return set;
 }
 
 const STAND_IN_DIGEST = `sha256:${"0".repeat(64)}`;
@@ -116,7 +127,10 @@ function withNotes(set: ManifestSet, notes: string[]): ManifestSet {
 }
 
 function uncheckedNote(target: DeployTarget, reference: string): string {
-  return `Not checked (the digest was given, the registry not asked): whether ${TARGETS[target].title} loads ${reference}.`;
+  return (
+    `Not checked (the digest was given, the registry not asked): whether ${TARGETS[target].title} loads ${reference}, ` +
+    "its root ids, and whether it accepts the configuration."
+  );
 }
 
 /** Refuses an image the kind's target cannot load. */

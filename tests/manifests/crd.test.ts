@@ -3,8 +3,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { ValidateFunction } from "ajv";
 import {
-  TINY_WASM_SHA256,
-  TINY_WAT,
+  FILTER_WASM_SHA256,
+  FILTER_WAT,
   compileWat,
   crdValidator,
   manifestsJson,
@@ -27,7 +27,7 @@ describe("manifests validate against Istio's CRD schemas", () => {
 
   before(async () => {
     dir = tempDir();
-    wasm = dir.write("example-filter.wasm", await compileWat(TINY_WAT));
+    wasm = dir.write("example-filter.wasm", await compileWat(FILTER_WAT));
     wasmPlugin = crdValidator("istio-wasmplugin-crd.yaml", "v1alpha1");
     envoyFilter = crdValidator("istio-envoyfilter-crd.yaml", "v1alpha3");
   });
@@ -105,7 +105,7 @@ describe("manifests validate against Istio's CRD schemas", () => {
     const plugin = documents[1];
     assertValid(wasmPlugin, plugin);
     assert.equal(plugin.spec.url, "file:///var/local/lib/wasm-filters/example-filter.wasm");
-    assert.equal(plugin.spec.sha256, TINY_WASM_SHA256);
+    assert.equal(plugin.spec.sha256, FILTER_WASM_SHA256);
     assert.equal(plugin.spec.phase, "AUTHN");
     assert.equal(patches.length, 1);
     assert.equal(patches[0].target.name, "productpage-v1");
@@ -119,7 +119,7 @@ describe("manifests validate against Istio's CRD schemas", () => {
     assert.equal(patches.length, 0);
     assertValid(wasmPlugin, documents[0]);
     assert.equal(documents[0].spec.url, "https://files.example.com/f.wasm");
-    assert.equal(documents[0].spec.sha256, TINY_WASM_SHA256);
+    assert.equal(documents[0].spec.sha256, FILTER_WASM_SHA256);
     assert.equal(documents[0].spec.imagePullPolicy, "IfNotPresent");
   });
 

@@ -2,7 +2,7 @@
 // the file-based WasmPlugin carries every field of seed 004's example.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { TINY_WAT, compileWat, manifestsJson, seedExample, tempDir, type TempDir } from "./helpers.ts";
+import { FILTER_WAT, compileWat, manifestsJson, seedExample, tempDir, type TempDir } from "./helpers.ts";
 
 /** Seed 001 (Alibaba ASM docs): the ASMFilterDeployment of "filter.yaml". */
 const asmSeed = () => seedExample("asm-filter-deployment.yaml");
@@ -107,7 +107,7 @@ describe("seed examples", () => {
 
     it("carries every field of the seed's WasmPlugin", async () => {
       const seed = wasmPluginSeed();
-      const wasm = dir.write("istio_wasm_demo.wasm", await compileWat(TINY_WAT));
+      const wasm = dir.write("istio_wasm_demo.wasm", await compileWat(FILTER_WAT));
       const modulePath = seed.spec.url.replace(/^file:\/\//, "");
       const { documents } = await manifestsJson([
         "wasmplugin",

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { push, type FormatName } from "../../scripts/oci/index.ts";
 import { startRegistry, type Registry } from "../oci/registry-harness.ts";
-import { TINY_WAT, bundleCli, compileWat, tempDir, type TempDir } from "./helpers.ts";
+import { FILTER_WAT, bundleCli, compileWat, tempDir, type TempDir } from "./helpers.ts";
 
 /** Which image kinds load which push format (docs/oci.md §1; scripts/oci/targets.ts). */
 const LOADS: Record<"wasmplugin" | "asm" | "wasme", readonly FormatName[]> = {
@@ -25,7 +25,7 @@ describe("deployment targets refuse artifacts they cannot load (real registry)",
 
   before(async () => {
     dir = tempDir();
-    [cli, registry, wasm] = await Promise.all([bundleCli(dir.path), startRegistry("none"), compileWat(TINY_WAT)]);
+    [cli, registry, wasm] = await Promise.all([bundleCli(dir.path), startRegistry("none"), compileWat(FILTER_WAT)]);
     wasmFile = dir.write("stamp.wasm", wasm);
     await Promise.all(
       (["wasme", "compat", "cncf", "oras"] as const).map((format) =>
