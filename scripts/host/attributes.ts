@@ -184,7 +184,7 @@ export function findProperty(env: HostEnv, ctx: Context, path: string): Property
   }
   const known = wellKnown(env, ctx, top);
   if (known !== undefined) return walk(known, segs.slice(1));
-  const stateHolder = ctx.http || ctx.tcp ? ctx : null;
+  const stateHolder = ctx.kind === "http" || ctx.kind === "tcp" ? ctx : null;
   const state = stateHolder?.filterState?.get(top);
   if (state !== undefined) return segs.length === 1 ? state : undefined;
   return undefined;
