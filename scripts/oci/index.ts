@@ -31,6 +31,7 @@ export type { Artifact, ArtifactInput, FormatName, DetectedFormat, WasmLocation 
 export { pushArtifact, pullWasm, inspectArtifact, resolveManifest, extractPluginWasm, fetchArtifactFrom } from "./operations.ts";
 export type { PushResult, PullResult, InspectResult, ResolvedManifest, LayerSummary, OperationOptions, FetchedArtifact } from "./operations.ts";
 export { resolve, type ResolvedTarget, type Access } from "./resolve.ts";
+export { targetVerdicts, TARGETS, DEPLOY_TARGETS, type DeployTarget, type TargetVerdict, type TargetSpec } from "./targets.ts";
 export type { Store, FetchedManifest, TransferProgress } from "./store.ts";
 export { RegistryStore } from "./registry-store.ts";
 export { OciLayoutStore } from "./layout-store.ts";

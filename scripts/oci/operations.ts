@@ -6,10 +6,10 @@
 import { basename } from "node:path";
 import { isDigest } from "./digest.ts";
 import { OciError } from "./errors.ts";
-import { istioVerdict, locateWasm, type Artifact, type DetectedFormat, type FormatName } from "./formats.ts";
+import { locateWasm, type Artifact, type DetectedFormat, type FormatName } from "./formats.ts";
 import { parseManifest, selectIndexChild, type Descriptor, type ImageIndex, type ImageManifest } from "./manifest.ts";
-import { MediaType } from "./media-types.ts";
 import type { Store, TransferProgress } from "./store.ts";
+import { targetVerdicts, type DeployTarget, type TargetVerdict } from "./targets.ts";
 import { gunzip, readTar } from "./tar.ts";
 import { hasWasmHeader } from "./wasm-module.ts";
 
@@ -161,6 +161,8 @@ export interface InspectResult {
   format: DetectedFormat | "unknown";
   wasmLayer?: Descriptor;
   istio: { ok: boolean; reason: string };
+  /** Which deployment targets load it (targets.ts); `istio` above is `targets.istio`. */
+  targets: Record<DeployTarget, TargetVerdict>;
 }
 
 export async function inspectArtifact(store: Store, target: string): Promise<InspectResult> {
@@ -181,6 +183,7 @@ export async function inspectArtifact(store: Store, target: string): Promise<Ins
   } catch {
     // inspect describes anything; only pull insists on a module
   }
+  const targets = targetVerdicts(resolved.manifest, resolved.manifestMediaType);
   const result: InspectResult = {
     digest: resolved.digest,
     mediaType: resolved.mediaType,
@@ -189,7 +192,8 @@ export async function inspectArtifact(store: Store, target: string): Promise<Ins
     manifestBytes: resolved.bytes,
     config: { descriptor: resolved.manifest.config, bytes: configBytes, ...(json !== undefined ? { json } : {}) },
     format,
-    istio: istioVerdict(resolved.manifest, resolved.manifestMediaType || MediaType.ociManifest),
+    istio: targets.istio,
+    targets,
   };
   if (resolved.index) result.index = resolved.index;
   if (wasmLayer) result.wasmLayer = wasmLayer;
