@@ -102,7 +102,7 @@ export async function createManifests(kind: ManifestKind, options: ManifestOptio
   if (source.type === "file") {
     const input = buildInput(kind, options, source, names);
     const set = spec.generate(input);
-    if (verify) await verifyConfiguration(source.bytes, input, source.path);
+    if (verify) await verifyConfiguration(kind, source.bytes, input, source.path);
     return set;
   }
   if (source.digest !== undefined) {
@@ -116,7 +116,7 @@ export async function createManifests(kind: ManifestKind, options: ManifestOptio
   if (spec.target !== undefined) checkArtifact(kind, spec.target, source.reference, artifact);
   const input = buildInput(kind, options, { ...source, digest: artifact.digest }, names, artifact.rootIds);
   const set = spec.generate(input);
-  if (verify) await verifyConfiguration(artifact.wasm, input, source.reference);
+  if (verify) await verifyConfiguration(kind, artifact.wasm, input, source.reference);
   return set;
 }
 

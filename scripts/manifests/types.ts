@@ -49,9 +49,12 @@ export interface FileSource {
   url?: string;
 }
 
-/** Plugin configuration, passed to `proxy_on_configure`. */
+/**
+ * Plugin configuration, passed to `proxy_on_configure`. A JSON object keeps its text exactly as given
+ * (`text`, what string fields carry) besides its parsed `value` (what structured fields carry).
+ */
 export type PluginConfig =
-  | { type: "json"; value: Record<string, unknown> }
+  | { type: "json"; value: Record<string, unknown>; text: string }
   | { type: "string"; value: string };
 
 /** The resolved input every generator receives. All fields are validated. */

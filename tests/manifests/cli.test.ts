@@ -141,6 +141,11 @@ describe("manifests command", () => {
     ["registry flags without an image", ["manifests", "envoy", "--wasm", "W", "--plain-http"], /go with --image/],
     ["json and out", ["manifests", "envoy", "--wasm", "W", "--json", "--out", "x"], /either --json or --out/],
     ["unknown flag", ["manifests", "envoy", "--wasm", "W", "--replicas", "3"], /^error: unknown option --replicas for manifests \(try --help\)\n$/],
+    ["module path escaping upwards", ["manifests", "envoyfilter", "--wasm", "W", "-l", "app=a", "--module-path", "/x/../plugin.wasm"], /^error: invalid --module-path "\/x\/\.\.\/plugin\.wasm" \("\/plugin\.wasm"\): \/ is a system directory of the proxy container/],
+    ["module path in /etc", ["manifests", "wasmplugin", "--wasm", "W", "-l", "app=a", "--module-path", "/etc/plugin.wasm"], /invalid --module-path "\/etc\/plugin\.wasm": \/etc is a system directory/],
+    ["module path in the proxy's certificates", ["manifests", "envoyfilter", "--wasm", "W", "-l", "app=a", "--module-path", "/var/run/secrets/f.wasm"], /\/var\/run\/secrets is a system directory/],
+    ["admin port = listener port", ["manifests", "envoy", "--wasm", "W", "--listen-port", "9901", "--admin-port", "9901"], /^error: --admin-port 9901 is the listener's port too \(--listen-port\)/],
+    ["number pluginConfig would round", ["manifests", "wasmplugin", "--wasm", "W", "--config", '{"limit":12345678901234567890}'], /12345678901234567890 would reach the plugin as 12345678901234567000; write it as a string in --config/],
     ["not a wasm file", ["manifests", "envoy", "--wasm", "NOTWASM"], /is not a WebAssembly module/],
   ];
   for (const [what, args, message] of usageErrors) {

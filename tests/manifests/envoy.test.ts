@@ -52,6 +52,13 @@ describe("manifests envoy", () => {
     assert.equal(config.admin, undefined, "no admin listener unless asked");
   });
 
+  it("passes the configuration text exactly as given: a 20-digit number keeps every digit", async () => {
+    const text = '{ "limit": 12345678901234567890, "ratio": 0.1 }';
+    const plugin = (await bootstrap(["--config", text])).static_resources.listeners[0].filter_chains[0].filters[0].typed_config
+      .http_filters[0].typed_config.config;
+    assert.equal(plugin.configuration.value, text);
+  });
+
   it("routes everything to one upstream cluster (STATIC for an IP, STRICT_DNS for a name)", async () => {
     const byIp = await bootstrap(["--upstream", "10.0.0.7:9080", "--listen-port", "18000"]);
     const [cluster] = byIp.static_resources.clusters;
