@@ -145,15 +145,23 @@ export const manifestsFlags = defineFlags({
     ],
   },
   selector: {
-    parse: parseLabels,
     type: "string",
     short: "l",
     value: "<k=v>",
     multiple: true,
+    parse: parseLabels,
     section: OPTIONS,
     help: [
-      "workload labels (repeatable, or k1=v1,k2=v2); default: every workload in the",
-      "namespace (asm requires labels)",
+      "the workloads' pod labels (repeatable, or k1=v1,k2=v2); the patch of a mounted module selects",
+      "Deployments by their pod template's labels. Required, except with --all-workloads",
+    ],
+  },
+  allWorkloads: {
+    type: "boolean",
+    section: OPTIONS,
+    help: [
+      "no selector: the resource applies to every workload in the namespace (and a mounted",
+      "module's patch restarts every Deployment there)",
     ],
   },
   phase: {
@@ -211,8 +219,8 @@ export const manifestsFlags = defineFlags({
     value: "<deployment>",
     section: OPTIONS,
     help: [
-      "the Deployment to patch with the sidecar.istio.io/userVolume(Mount) annotations",
-      "(default: the Deployments carrying the selector labels)",
+      "the one Deployment to patch with the module's volume (default: the Deployments whose pod",
+      "template carries the --selector labels)",
     ],
   },
   modulePath: {
@@ -220,8 +228,9 @@ export const manifestsFlags = defineFlags({
     value: "<path>",
     section: OPTIONS,
     help: [
-      "where the proxy reads the module: for ConfigMap mounts",
-      `${DEFAULT_MOUNT_DIR}/<file>.wasm (default), for envoy the local file's absolute path`,
+      "where the proxy reads the module: for ConfigMap mounts a directory of the filter's own,",
+      `${DEFAULT_MOUNT_DIR}/<name>/<file>.wasm (default; not in a system directory), for envoy`,
+      "the local file's absolute path",
     ],
   },
   upstream: {
@@ -260,8 +269,8 @@ export const manifestsFlags = defineFlags({
     value: "<dir>",
     section: OUTPUT,
     help: [
-      "write <kind>-<name>.yaml per document (envoy.yaml for envoy) and",
-      "patches/deployment-<target>.yaml per workload patch; print the paths",
+      "write <kind>-<name>.yaml per document (envoy.yaml for envoy) and a script",
+      "patches/deployment-<target>.sh per workload patch, all or none; print the paths",
     ],
   },
   json: { type: "boolean", section: OUTPUT, help: 'print {"documents": [...], "patches": [...], "notes": [...]}' },

@@ -180,7 +180,7 @@ export function buildInput(
   } else {
     const fileName = source.type === "file" ? posix.basename(source.path.replace(/\\/g, "/")) : `${name}.wasm`;
     const defaultFile = CONFIGMAP_KEY.test(fileName) ? fileName : `${name}.wasm`;
-    modulePath = checkMountedModulePath(options.modulePath ?? `${DEFAULT_MOUNT_DIR}/${defaultFile}`);
+    modulePath = checkMountedModulePath(options.modulePath ?? `${DEFAULT_MOUNT_DIR}/${name}/${defaultFile}`);
   }
 
   const upstream = options.upstream ?? DEFAULT_UPSTREAM;
@@ -203,6 +203,7 @@ export function buildInput(
     vmId: options.vmId ?? name,
     context: options.context ?? DEFAULT_CONTEXT,
     ...(workload !== undefined ? { workload } : {}),
+    allWorkloads: options.allWorkloads ?? false,
     modulePath,
     envoy: {
       listenAddress: "0.0.0.0",

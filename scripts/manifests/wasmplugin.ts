@@ -49,7 +49,8 @@ export function wasmPluginManifests(input: ManifestInput): ManifestSet {
     patches.push(patch);
     notes.push(
       "Order: apply the ConfigMap, patch the workload (its pods restart with the module mounted), then apply",
-      "the WasmPlugin (with FAIL_CLOSE a proxy that cannot read the file denies requests). The patch:",
+      "the WasmPlugin (with FAIL_CLOSE a proxy that cannot read the file denies requests).",
+      `The patch adds volume ${patch.volume.name} to what the annotations hold and restarts ${patch.restarts}:`,
       patch.command,
     );
     spec.url = `file://${input.modulePath}`;
