@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
+import { packageExampleModule } from "../build/package-examples.ts";
 import { UsageError } from "./errors.ts";
 import { hasProxyAbiExport, readWasmModule, type WasmModuleInfo } from "./wasm-module.ts";
 
@@ -34,6 +35,8 @@ export function resolveModulePath(spec: string, cwd: string = process.cwd()): st
   if (existsSync(example)) {
     throw new UsageError(`example "${spec}" is not built: build/${spec}.wasm is missing (run \`npm run asbuild\`)`);
   }
+  const shipped = packageExampleModule(spec, cwd);
+  if (shipped !== null) return shipped;
   throw new UsageError(`"${spec}" is neither a .wasm file nor a built example (build/${spec}.wasm)`);
 }
 
