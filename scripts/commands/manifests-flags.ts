@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { UsageError } from "../cli-errors.ts";
 import { DEFAULT_LISTEN_PORT, DEFAULT_NAMESPACE, DEFAULT_UPSTREAM, type HostPort } from "../manifests/options.ts";
 import { DEFAULT_MOUNT_DIR, type FailStrategy, type PatchContext, type Phase, type PullPolicy } from "../manifests/types.ts";
+import { parseUpstreamAddress } from "../upstream-address.ts";
 import { defineFlags, quoted } from "./flags.ts";
 
 /** A lenient enum: case-insensitive, '-' as '_', with aliases; `undefined` values mean "unspecified". */
@@ -34,11 +35,11 @@ function parsePort(raw: string, flag: string): number {
   return port;
 }
 
-/** `host:port`, `[v6]:port`. */
-function parseHostPort(raw: string, flag: string): HostPort {
-  const match = /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(raw) ?? /^([A-Za-z0-9.-]+):(\d+)$/.exec(raw);
-  if (!match) throw new UsageError(`invalid ${flag} ${quoted(raw)}: expected host:port (e.g. 127.0.0.1:8080)`);
-  return { host: match[1]!, port: parsePort(match[2]!, flag) };
+/** `http://host:port` or `host:port` (the parser `run --upstream` uses too); Envoy's cluster here is plain HTTP. */
+function parseUpstream(raw: string, flag: string): HostPort {
+  const address = parseUpstreamAddress(flag, raw, { schemes: ["http:"], path: false });
+  if (address.credentials !== null) throw new UsageError(`${flag}: the Envoy bootstrap has no upstream credentials; leave user:password@ out`);
+  return { host: address.host, port: address.port };
 }
 
 /** `k=v` or `k1=v1,k2=v2` (the label syntax itself is checked by the library). */
@@ -234,11 +235,11 @@ export const manifestsFlags = defineFlags({
     ],
   },
   upstream: {
-    parse: parseHostPort,
+    parse: parseUpstream,
     type: "string",
-    value: "<host:port>",
+    value: "<url>",
     section: OPTIONS,
-    help: `envoy: the upstream cluster (default: ${DEFAULT_UPSTREAM.host}:${DEFAULT_UPSTREAM.port})`,
+    help: `envoy: the upstream cluster, http://host:port or host:port (default: ${DEFAULT_UPSTREAM.host}:${DEFAULT_UPSTREAM.port})`,
   },
   listenPort: {
     parse: parsePort,
