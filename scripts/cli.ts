@@ -5,6 +5,8 @@
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./cli-errors.ts";
 import type { Command } from "./commands/command.ts";
 import { commands } from "./commands/index.ts";
+import { cliErrorFromOci } from "./commands/oci-errors.ts";
+import { OciError } from "./oci/index.ts";
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -47,7 +49,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** Prints one line for any thrown value; stack traces only with PROXY_WASM_DEBUG=1. */
-export function reportFailure(error: unknown): number {
+export function reportFailure(thrown: unknown): number {
+  const error = thrown instanceof OciError ? cliErrorFromOci(thrown) : thrown;
   if (error instanceof CliError) {
     console.error(`error: ${error.message}`);
     return error.exitCode;

@@ -1,25 +1,15 @@
 /** `proxy-wasm inspect`: manifest, config, digests and detected format of an artifact. */
 import { parseArgs } from "node:util";
 import { EXIT_OK, UsageError } from "../cli-errors.ts";
-import {
-  Annotation,
-  digestHex,
-  formatReference,
-  inspectArtifact,
-  layoutTarget,
-  manifestTarget,
-  openStore,
-  parseReference,
-  OciLayoutStore,
-  type InspectResult,
-} from "../oci/index.ts";
+import { Annotation, digestHex, inspectArtifact, printable, resolve, scrubJson, type InspectResult, type SecretSet } from "../oci/index.ts";
 import type { Command } from "./command.ts";
 import { clientOptionsFrom, registryOptionSpecs, registryOptionsHelp, SecretGuard } from "./oci-command-options.ts";
 
 const help = `Usage: proxy-wasm inspect <reference> [options]
 
 Shows what a reference names: the manifest digest (Istio's WasmPlugin spec.sha256), media type,
-detected format, whether Istio can load it, the config and every layer. Digests are verified.
+detected format, whether Istio can load it, the config and every layer. Digests are verified. Text
+from the registry is shown with control characters escaped.
 
 Arguments:
   <reference>                  host[:port]/repository[:tag|@digest]; with --oci-layout, a tag or digest
@@ -32,27 +22,25 @@ ${registryOptionsHelp}
 Example:
   npm run inspect -- 127.0.0.1:5000/wasm/add-header:v1`;
 
-function describe(where: string, r: InspectResult): string {
-  const lines = [
-    `reference:  ${where}`,
-    `digest:     ${r.digest}`,
-    `mediaType:  ${r.mediaType}`,
-  ];
+/** The text view; everything from the registry is escaped, one line per value, secrets scrubbed. */
+function describe(where: string, r: InspectResult, secrets: SecretSet): string {
+  const show = (text: string) => printable(text, secrets, 2000);
+  const lines = [`reference:  ${where}`, `digest:     ${r.digest}`, `mediaType:  ${show(r.mediaType)}`];
   if (r.index) lines.push(`manifest:   ${r.manifestDigest} (chosen from an index of ${r.index.manifests.length})`);
   lines.push(`format:     ${r.format}`);
-  lines.push(`istio:      ${r.istio.ok ? "loads it" : "rejects it"} (${r.istio.reason})${r.istio.ok ? `; spec.sha256: ${digestHex(r.manifestDigest)}` : ""}`);
-  lines.push(`config:     ${r.config.descriptor.mediaType} ${r.config.descriptor.digest} (${r.config.descriptor.size} bytes)`);
-  if (r.config.json !== undefined) lines.push(`            ${JSON.stringify(r.config.json)}`);
+  lines.push(`istio:      ${r.istio.ok ? "loads it" : "rejects it"} (${show(r.istio.reason)})${r.istio.ok ? `; spec.sha256: ${digestHex(r.manifestDigest)}` : ""}`);
+  lines.push(`config:     ${show(r.config.descriptor.mediaType)} ${r.config.descriptor.digest} (${r.config.descriptor.size} bytes)`);
+  if (r.config.json !== undefined) lines.push(`            ${show(JSON.stringify(r.config.json))}`);
   lines.push("layers:");
   r.manifest.layers.forEach((layer, i) => {
     const title = layer.annotations?.[Annotation.title];
-    const marks = [title ? `title ${title}` : "", layer === r.wasmLayer ? "module" : ""].filter(Boolean);
-    lines.push(`  [${i}] ${layer.mediaType} ${layer.digest} (${layer.size} bytes)${marks.length ? ` ${marks.join(", ")}` : ""}`);
+    const marks = [typeof title === "string" ? `title ${show(title)}` : "", layer === r.wasmLayer ? "module" : ""].filter(Boolean);
+    lines.push(`  [${i}] ${show(layer.mediaType)} ${layer.digest} (${layer.size} bytes)${marks.length ? ` ${marks.join(", ")}` : ""}`);
   });
   const annotations = Object.entries(r.manifest.annotations ?? {});
   if (annotations.length > 0) {
     lines.push("annotations:");
-    for (const [key, value] of annotations) lines.push(`  ${key}: ${value}`);
+    for (const [key, value] of annotations) lines.push(`  ${show(key)}: ${show(String(value))}`);
   }
   return lines.join("\n");
 }
@@ -72,17 +60,12 @@ export const inspectCommand: Command = {
       });
       if (positionals.length !== 1) throw new UsageError("inspect needs exactly one reference (see --help)");
       if (values.raw && values.json) throw new UsageError("--raw and --json exclude each other");
-      const reference = positionals[0]!;
-      const layoutDir = values["oci-layout"];
-      const parsed = layoutDir === undefined ? parseReference(reference) : undefined;
-      const target = parsed ? manifestTarget(parsed) : layoutTarget(reference);
       const options = await clientOptionsFrom(values, guard);
-      const store = parsed ? openStore(parsed, options) : new OciLayoutStore(layoutDir!);
-      const where = parsed ? formatReference(parsed) : `oci-layout:${layoutDir}:${target}`;
+      const { store, target, location } = resolve(positionals[0]!, options);
 
       const result = await inspectArtifact(store, target);
       if (values.raw) {
-        process.stdout.write(result.manifestBytes);
+        process.stdout.write(result.bytes);
         return EXIT_OK;
       }
       if (values.json) {
@@ -92,7 +75,7 @@ export const inspectCommand: Command = {
         };
         const layers = result.manifest.layers.map(({ mediaType, digest, size }) => ({ mediaType, digest, size }));
         const out = {
-          reference: where,
+          reference: location,
           digest: result.digest,
           mediaType: result.mediaType,
           format: result.format,
@@ -103,10 +86,10 @@ export const inspectCommand: Command = {
           ...(result.wasmLayer ? { wasmLayer: result.wasmLayer.digest } : {}),
           ...(result.index ? { manifestDigest: result.manifestDigest } : {}),
         };
-        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(scrubJson(out, guard.secrets), null, 2)}\n`);
         return EXIT_OK;
       }
-      process.stdout.write(`${describe(where, result)}\n`);
+      process.stdout.write(`${describe(location, result, guard.secrets)}\n`);
       return EXIT_OK;
     });
   },

@@ -213,7 +213,7 @@ export async function buildManifests(
   if (values.username !== undefined) {
     const readPassword = deps.readPassword ?? (() => readPasswordFromStdin());
     registry.credentials = { username: values.username, password: await readPassword() };
-    guard.add(registry.credentials.password);
+    guard.secrets.addBasic(registry.credentials.username, registry.credentials.password);
   }
 
   const request = {

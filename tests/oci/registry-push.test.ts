@@ -69,7 +69,7 @@ for (const mode of ["none", "basic", "token"] as const satisfies readonly AuthMo
         assert.equal(json.format, format);
         assert.equal(json.mediaType, "application/vnd.oci.image.manifest.v1+json");
 
-        const expected = buildArtifact(format, {
+        const expected = await buildArtifact(format, {
           wasm: module.bytes,
           fileName: basename(module.path),
           rootId: "add_header",
@@ -85,7 +85,7 @@ for (const mode of ["none", "basic", "token"] as const satisfies readonly AuthMo
 
         const config = await skopeo(["inspect", "--config", "--raw", "--tls-verify=false", ...creds, `docker://${reference}`]);
         assert.equal(config.code, 0, config.stderr);
-        assert.deepEqual(new Uint8Array(config.stdoutBytes), expected.blobs.get(expected.manifest.config.digest));
+        assert.deepEqual(new Uint8Array(config.stdoutBytes), expected.blobs.get(expected.manifest.config.digest)!.bytes);
         if (format === "wasme" || format === "oras") {
           assert.deepEqual(JSON.parse(config.stdout).config, { rootIds: ["add_header"] });
         }
