@@ -1,4 +1,7 @@
+import { reserveScratch } from "./scratch";
 import { decodeUtf8, encodeUtf8, maxUtf8Length } from "./utf8";
+
+export { reserveScratch };
 
 // Moving bytes across the ABI boundary: out-parameters the host writes, host-allocated blocks the SDK
 // takes ownership of, and a scratch area for UTF-8 arguments. No managed allocation unless a value is
@@ -35,20 +38,6 @@ export function takeBytes(): ArrayBuffer {
 /** Frees the host block of the last answer without reading it. */
 export function dropAnswer(): void {
   if (load<usize>(RETURN_SIZE) != 0) heap.free(load<usize>(RETURN_PTR));
-}
-
-// Scratch area for arguments: grows, never shrinks, reused by every call.
-let scratch: usize = 0;
-let scratchCapacity: usize = 0;
-
-/** A scratch block of at least `size` bytes, valid until the next call that uses scratch. */
-export function reserveScratch(size: usize): usize {
-  if (size > scratchCapacity) {
-    scratchCapacity = max<usize>(size, 256);
-    if (scratch != 0) heap.free(scratch);
-    scratch = heap.alloc(scratchCapacity);
-  }
-  return scratch;
 }
 
 /** Where `encodeArgs` put the first and second string, and their UTF-8 lengths. */

@@ -68,6 +68,7 @@ async function showLocalProxy(): Promise<void> {
         upstream: upstreamUrl,
         listen: { host: "127.0.0.1", port: 0 },
         report: (line) => console.log(`  ${name} log: ${line}`),
+        accessLog: false,
       });
       try {
         const response = await fetch(`${proxy.url}/hello`, { headers: { "user-agent": "curl/8.4.0" } });

@@ -1,26 +1,28 @@
 /** `proxy-wasm inspect`: manifest, config, digests and detected format of an artifact. */
-import { parseArgs } from "node:util";
 import { EXIT_OK, UsageError } from "../cli-errors.ts";
 import { Annotation, digestHex, inspectArtifact, printable, resolve, scrubJson, type InspectResult, type SecretSet } from "../oci/index.ts";
 import type { Command } from "./command.ts";
-import { clientOptionsFrom, registryOptionSpecs, registryOptionsHelp, SecretGuard } from "./oci-command-options.ts";
+import { defineFlags, parseCommandLine, renderHelp } from "./flags.ts";
+import { clientOptionsFrom, registryCredentialsHelp, registryFlags, SecretGuard } from "./oci-command-options.ts";
 
-const help = `Usage: proxy-wasm inspect <reference> [options]
+const flags = defineFlags({
+  json: { type: "boolean", help: 'print {"reference","digest","mediaType","format","istio","manifest","config","layers"}' },
+  raw: { type: "boolean", help: "print the exact manifest bytes (like skopeo inspect --raw)" },
+  ...registryFlags,
+});
 
-Shows what a reference names: the manifest digest (Istio's WasmPlugin spec.sha256), media type,
+const help = renderHelp({
+  usage: "proxy-wasm inspect <reference> [options]",
+  description: `Shows what a reference names: the manifest digest (Istio's WasmPlugin spec.sha256), media type,
 detected format, whether Istio can load it, the config and every layer. Digests are verified. Text
-from the registry is shown with control characters escaped.
-
-Arguments:
-  <reference>                  host[:port]/repository[:tag|@digest]; with --oci-layout, a tag or digest
-
-Options:
-  --json                       print {"reference","digest","mediaType","format","istio","manifest","config","layers"}
-  --raw                        print the exact manifest bytes (like skopeo inspect --raw)
-${registryOptionsHelp}
+from the registry is shown with control characters escaped.`,
+  arguments: [{ name: "<reference>", help: "host[:port]/repository[:tag|@digest]; with --oci-layout, a tag or digest" }],
+  flags,
+  after: `${registryCredentialsHelp}
 
 Example:
-  npm run inspect -- 127.0.0.1:5000/wasm/add-header:v1`;
+  npm run inspect -- 127.0.0.1:5000/wasm/add-header:v1`,
+});
 
 /** The text view; everything from the registry is escaped, one line per value, secrets scrubbed. */
 function describe(where: string, r: InspectResult, secrets: SecretSet): string {
@@ -49,15 +51,11 @@ export const inspectCommand: Command = {
   name: "inspect",
   summary: "show an artifact's manifest, config, digests, format and Istio compatibility",
   help,
+  flags,
   async run(args) {
     const guard = new SecretGuard();
     return guard.run(async () => {
-      const { values, positionals } = parseArgs({
-        args,
-        allowPositionals: true,
-        allowNegative: true,
-        options: { ...registryOptionSpecs, raw: { type: "boolean" } },
-      });
+      const { options: values, positionals } = parseCommandLine(flags, args, "inspect");
       if (positionals.length !== 1) throw new UsageError("inspect needs exactly one reference (see --help)");
       if (values.raw && values.json) throw new UsageError("--raw and --json exclude each other");
       const options = await clientOptionsFrom(values, guard);

@@ -1,48 +1,54 @@
 /** `proxy-wasm pull`: the module of a Wasm artifact (any of the four formats), every digest verified. */
-import { parseArgs } from "node:util";
 import { EXIT_OK, UsageError } from "../cli-errors.ts";
 import { OutputFile, pullModule, resolve, scrubJson, terminalProgress } from "../oci/index.ts";
 import type { Command } from "./command.ts";
-import { clientOptionsFrom, registryOptionSpecs, registryOptionsHelp, SecretGuard } from "./oci-command-options.ts";
+import { defineFlags, parseCommandLine, renderHelp } from "./flags.ts";
+import { clientOptionsFrom, registryCredentialsHelp, registryFlags, SecretGuard } from "./oci-command-options.ts";
 
-const help = `Usage: proxy-wasm pull <reference> [-o file] [options]
+const flags = defineFlags({
+  output: {
+    type: "string",
+    short: "o",
+    value: "<file>",
+    parse: (raw: string) => {
+      if (raw === "") throw new UsageError("--output is empty");
+      return raw;
+    },
+    help: 'where to write the module ("-" for stdout; default <repository name>.wasm)',
+  },
+  json: { type: "boolean", help: 'print {"reference","digest","mediaType","format","layer","output","wasm"} only' },
+  ...registryFlags,
+});
 
-Fetches a Wasm artifact, verifies the manifest and every blob against their digests, and writes the
+const help = renderHelp({
+  usage: "proxy-wasm pull <reference> [-o file] [options]",
+  description: `Fetches a Wasm artifact, verifies the manifest and every blob against their digests, and writes the
 module. Reads the wasme two-layer variant, the compat image (tar+gzip layer with plugin.wasm), the CNCF
 layout (application/wasm), the single-layer ORAS shape, the legacy application/vnd.wasm.content.layer.v1+wasm
 layer and image indexes. Prints the manifest digest on stdout. The file is written atomically: nothing
-appears at -o unless every digest matched.
-
-Arguments:
-  <reference>                  host[:port]/repository[:tag|@digest]; with --oci-layout, a tag or digest
-
-Options:
-  -o, --output <file>          where to write the module ("-" for stdout; default <repository name>.wasm)
-  --json                       print {"reference","digest","mediaType","format","layer","output","wasm"} only
-${registryOptionsHelp}
+appears at -o unless every digest matched, and an -o that cannot be written is refused before the download.`,
+  arguments: [{ name: "<reference>", help: "host[:port]/repository[:tag|@digest]; with --oci-layout, a tag or digest" }],
+  flags,
+  after: `${registryCredentialsHelp}
 
 Examples:
   npm run pull -- 127.0.0.1:5000/wasm/add-header:v1 -o add-header.wasm
-  npm run pull -- --oci-layout build/oci add-header -o /tmp/add-header.wasm`;
+  npm run pull -- --oci-layout build/oci add-header -o /tmp/add-header.wasm`,
+});
 
 export const pullCommand: Command = {
   name: "pull",
   summary: "pull a Wasm artifact from a registry or OCI layout, verify it, write the .wasm",
   help,
+  flags,
   async run(args) {
     const guard = new SecretGuard();
     return guard.run(async () => {
-      const { values, positionals } = parseArgs({
-        args,
-        allowPositionals: true,
-        allowNegative: true,
-        options: { ...registryOptionSpecs, output: { type: "string", short: "o" } },
-      });
+      const { options: values, positionals } = parseCommandLine(flags, args, "pull");
       if (positionals.length !== 1) throw new UsageError("pull needs exactly one reference (see --help)");
       const options = await clientOptionsFrom(values, guard);
       const { store, target, location, reference } = resolve(positionals[0]!, options);
       const output = values.output ?? `${reference ? reference.repository.split("/").pop() : target.replace(/^sha256:/, "")}.wasm`;
-      if (output === "") throw new UsageError("--output is empty");
       // Refused here, before any download, if it cannot be written.
       const sink = output === "-" ? await OutputFile.spooled(process.stdout) : await OutputFile.create(output);
 

@@ -4,6 +4,7 @@ export { ProxyWasmHost, type HttpCallResponse, type GrpcStatusInit } from "./hos
 export { HttpStream, type HttpMessage, type HttpStreamOptions, type LocalResponse, type BodyInit } from "./http-stream.ts";
 export { TcpStream, type Peer } from "./tcp-stream.ts";
 export type { HostOptions, ForeignFunction } from "./options.ts";
+export { CallbackTimeout, type CallMonitor } from "./outer-call.ts";
 export type { HttpCallout, HttpCallDone, HttpCallEnd, GrpcCallout } from "./callout-types.ts";
 export type { LogEntry } from "./env.ts";
 export type { Metric, MetricKind } from "./metric-store.ts";

@@ -10,11 +10,10 @@ import { LinearMemory } from "./memory.ts";
 import type { Metric } from "./metric-store.ts";
 import type { ModuleInfo } from "./module-info.ts";
 import type { GrpcCallout, HttpCallEnd, HttpCallout } from "./callout-types.ts";
+import { callWasm, CallbackTimeout, outerCallRunner, type OuterCallRunner, type WasmFn } from "./outer-call.ts";
 
 /** Hostcall restriction levels (cpp-host setRestrictedCallback). */
 export const Restrict = { None: 0, Start: 1, Alloc: 2, Instantiating: 3 } as const;
-
-type WasmFn = (...args: number[]) => number;
 
 /** The callbacks every stream may run, resolved once at load: the per-request path does no lookups by name. */
 export interface StreamCallbacks {
@@ -70,6 +69,8 @@ export class Vm {
   private actions: Array<() => void> = [];
   private runningActions = false;
   readonly tracing: boolean;
+  /** Runs the outermost calls under a deadline or a monitor; null: they are plain calls. */
+  private readonly outer: OuterCallRunner | null;
 
   readonly metricIds = new Map<number, Metric>();
   readonly nextMetricId = [0, 1, 2];
@@ -95,6 +96,7 @@ export class Vm {
     readonly role: "worker" | "canary",
   ) {
     this.tracing = env.trace !== null;
+    this.outer = outerCallRunner(env.options.callbackTimeoutMs, env.options.callMonitor);
   }
 
   /** Records that the timer keyed by `key` (a root context or a callout) was armed now. */
@@ -339,22 +341,7 @@ export class Vm {
     if (this.tracing) this.traceLine(`[host->vm] ${name}(${[a, b, c, d, e].slice(0, n).map((x) => x >>> 0).join(", ")})`);
     let r = 0;
     try {
-      switch (n) {
-        case 0:
-          r = f();
-          break;
-        case 1:
-          r = f(a);
-          break;
-        case 2:
-          r = f(a, b);
-          break;
-        case 3:
-          r = f(a, b, c);
-          break;
-        default:
-          r = f(a, b, c, d, e);
-      }
+      r = this.depth === 1 && this.outer !== null ? this.outer.run(f, name, ctx.id, n, a, b, c, d, e) : callWasm(f, n, a, b, c, d, e);
       if (this.tracing) this.traceLine(`[host<-vm] ${name} return: ${r === undefined ? "void" : r >>> 0}`);
     } catch (err) {
       r = 0;
@@ -407,7 +394,7 @@ export class Vm {
     if (this.tracing) this.traceLine(`[host->vm] ${this.mallocName}(${size})`);
     let p = 0;
     try {
-      p = f(size) >>> 0;
+      p = (this.depth === 1 && this.outer !== null ? this.outer.run(f, this.mallocName, 0, 1, size, 0, 0, 0, 0) : f(size)) >>> 0;
       if (this.tracing) this.traceLine(`[host<-vm] ${this.mallocName} return: ${p}`);
     } catch (err) {
       p = 0;
@@ -454,6 +441,7 @@ export class Vm {
 }
 
 export function describeError(err: unknown): string {
+  if (err instanceof CallbackTimeout) return err.message;
   if (err instanceof Error) return `Uncaught ${err.name}: ${err.message}`;
   return `Uncaught ${String(err)}`;
 }

@@ -6,7 +6,7 @@
  * a `file://` URL.
  */
 import { posix } from "node:path";
-import { UsageError } from "../cli-errors.ts";
+import { ManifestError } from "./errors.ts";
 import {
   CONFIGMAP_MAX_BYTES,
   VOLUME_NAME,
@@ -24,9 +24,9 @@ export function moduleConfigMap(input: ManifestInput, source: FileSource): Manif
   const key = posix.basename(input.modulePath);
   const size = source.bytes.length + key.length;
   if (size > CONFIGMAP_MAX_BYTES) {
-    throw new UsageError(
-      `the module is ${formatBytes(source.bytes.length)} but a ConfigMap holds at most 1 MiB; ` +
-        "push it to a registry and use `manifests wasmplugin --image <reference>` instead",
+    throw new ManifestError(
+      (n) => `the module is ${formatBytes(source.bytes.length)} but a ConfigMap holds at most 1 MiB; ` +
+        `push it to a registry and use \`manifests wasmplugin ${n("image")} <reference>\` instead`,
     );
   }
   return {

@@ -6,7 +6,7 @@
  * `desc.Image()`): for a plain manifest that is the manifest digest (= `skopeo inspect --raw | sha256sum`);
  * for an image index it is the digest of the index's linux/amd64 manifest, so that is what we return then.
  */
-import { CliError } from "../cli-errors.ts";
+import { ManifestError } from "./errors.ts";
 import { isIstioPlatform, manifestTarget, openStore, parseReference, resolveManifest, type ClientOptions } from "../oci/index.ts";
 import type { DigestResolver } from "./source.ts";
 
@@ -19,7 +19,7 @@ export const registryDigestResolver: DigestResolver = async (reference, options)
   if (resolved.indexChild === undefined) return resolved.digest;
   // The client's one index rule picks linux/amd64 first; anything else is not what Istio loads.
   if (!isIstioPlatform(resolved.indexChild)) {
-    throw new CliError(`${reference} is an image index without a linux/amd64 manifest, which Istio cannot load`);
+    throw new ManifestError(() => `${reference} is an image index without a linux/amd64 manifest, which Istio cannot load`);
   }
   return resolved.indexChild.digest;
 };

@@ -1,7 +1,7 @@
 // logging.ts: messages go to proxy_log as UTF-8 only at or above the host's level, which is asked once
 // and cached until forgetLogLevel() (the dispatcher calls it for every new context).
 import { forgetLogLevel, hostLogLevel, isLogEnabled, log, logCritical, logDebug, logInfo, LogLevel, logWarn } from "../../assembly/logging";
-import "../../assembly/abi/abort";
+import "../../assembly/abort";
 import { mockCallCount, mockFailNext, mockLastBytes, mockLogCount, mockLogLevel, mockLogLevelAt, mockLogMessageAt, mockReset } from "./mock";
 
 describe("logging", () => {

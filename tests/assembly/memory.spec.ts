@@ -2,7 +2,7 @@
 // into it and hands it over; the SDK reads it and frees it. Empty answers are ptr=0,size=0 and
 // allocate nothing. Arguments go through a reused scratch area, without allocating.
 import { proxy_get_header_map_value } from "../../assembly/abi/headers";
-import { malloc } from "../../assembly/abi/lifecycle";
+import { malloc } from "../../assembly/callbacks/lifecycle";
 import { HeaderMap } from "../../assembly/headers";
 import { HostBuffer } from "../../assembly/buffers";
 import {

@@ -5,7 +5,7 @@ import { HeaderMap } from "../../assembly/headers";
 import { MapType } from "../../assembly/types";
 import { bytesOf, hex, mockAddHeader, mockLastBytes, mockMapSerialized, mockReset } from "./mock";
 
-export { malloc } from "../../assembly/abi/lifecycle";
+export { malloc } from "../../assembly/callbacks/lifecycle";
 
 function pairs2(a: string, b: string, c: string, d: string): HeaderPair[] {
   return [new HeaderPair(a, b), new HeaderPair(c, d)];

@@ -27,7 +27,7 @@ import {
   mockReset,
 } from "./mock";
 
-export { malloc } from "../../assembly/abi/lifecycle";
+export { malloc } from "../../assembly/callbacks/lifecycle";
 
 /** The wire path built independently of the SDK: UTF-8 segments with a NUL between them. */
 function wire(path: string[]): ArrayBuffer {

@@ -20,7 +20,7 @@ import {
   mockReset,
 } from "./mock";
 
-export { malloc } from "../../assembly/abi/lifecycle";
+export { malloc } from "../../assembly/callbacks/lifecycle";
 
 const request = new HeaderMap(MapType.HttpRequestHeaders);
 const body = new HostBuffer(BufferType.HttpRequestBody);

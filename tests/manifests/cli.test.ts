@@ -168,7 +168,7 @@ describe("manifests command", () => {
     ["username without password-stdin", ["manifests", "wasmplugin", "--image", "r.example.com/a:1", "-u", "alice"], /--username and --password-stdin go together/],
     ["registry flags without an image", ["manifests", "envoy", "--wasm", "W", "--plain-http"], /go with --image/],
     ["json and out", ["manifests", "envoy", "--wasm", "W", "--json", "--out", "x"], /either --json or --out/],
-    ["unknown flag", ["manifests", "envoy", "--wasm", "W", "--replicas", "3"], /Unknown option '--replicas'/],
+    ["unknown flag", ["manifests", "envoy", "--wasm", "W", "--replicas", "3"], /^error: unknown option --replicas for manifests \(try --help\)\n$/],
     ["not a wasm file", ["manifests", "envoy", "--wasm", "NOTWASM"], /is not a WebAssembly module/],
   ];
   for (const [what, args, message] of usageErrors) {

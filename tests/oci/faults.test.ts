@@ -170,7 +170,7 @@ describe("refused before any network traffic", () => {
       [["push", module.path, ref, "--username", "alice"], /^error: --username needs --password-stdin/],
       [["push", module.path, ref, "--username", "alice", "--password-stdin"], /^error: --password-stdin: standard input is empty$/, ""],
       [["push", module.path, `${ref}@sha256:${"0".repeat(64)}`], /^error: .* names digest sha256:0{64}, but this artifact's manifest is sha256:/],
-      [["push", module.path, ref, "--bogus"], /^error: Unknown option '--bogus'/],
+      [["push", module.path, ref, "--bogus"], /^error: unknown option --bogus for push \(try --help\)$/],
       [["pull", "not-a-reference"], /^error: malformed reference/],
       [["inspect", ref, "--raw", "--json"], /^error: --raw and --json exclude each other$/],
     ];

@@ -3,7 +3,7 @@
 // and $st, which logs a number as decimal text at INFO so a test can read results from logs.
 // Signatures below are the ones docs/abi.md §1.3/§1.4 give, written out independently of the host.
 
-import { ProxyWasmHost, type HostOptions } from "../../scripts/host/index.ts";
+import { ProxyWasmHost, type HostOptions } from "../scripts/host/index.ts";
 import { wat } from "./wat.ts";
 
 const W = (n: number) => `(param${" i32".repeat(n)}) (result i32)`;
