@@ -192,6 +192,11 @@ export class RegistryStore implements Store {
    */
   private async failure(response: HttpResponse, doing: string): Promise<RegistryHttpError> {
     const error = registryError(response, doing, this.options.secrets);
+    if (response.url.host !== this.base.host) {
+      // A redirect target: its challenges are not ours to answer, and its errors are not the registry's.
+      const where = this.outside(response.url.host, 100);
+      return new RegistryHttpError(`${error.message} (from ${where}, where the registry redirected; credentials are not sent there)`, response.status, error.code, "registry");
+    }
     const odd = response.status === 400 || response.status === 405 || response.status === 501 || (response.status === 404 && error.code === undefined);
     if (!odd) return error;
     if (speaksHttps(response)) return httpsRequired(this.options.endpoint, response.status);
