@@ -83,13 +83,22 @@ export class ModuleSink implements TargetStore {
     // Headers and padding come on top of the module and the other entries.
     const cap = this.maxModuleBytes + LIMITS.tarMetadataBytes + 64 * 1024;
     let inflated = 0;
+    // Our own failure wins over the AbortError the pipeline then reports for the streams it tears down.
+    let failure: unknown;
     try {
-      await pipeline(Readable.from(stream, { objectMode: false }), createGunzip(), async (source: AsyncIterable<Buffer>) => {
-        for await (const chunk of source) {
-          inflated += chunk.byteLength;
-          if (inflated > cap) throw new OciError(`layer ${descriptor.digest} inflates past ${mib(cap)}`, "too-large");
-          if (!extractor.complete) await extractor.write(chunk);
+      await pipeline(Readable.from(slices(stream, INFLATE_INPUT_SLICE), { objectMode: false }), createGunzip(), async (source: AsyncIterable<Buffer>) => {
+        try {
+          for await (const chunk of source) {
+            inflated += chunk.byteLength;
+            if (inflated > cap) throw new OciError(`layer ${descriptor.digest} inflates past ${mib(cap)}`, "too-large");
+            if (!extractor.complete) await extractor.write(chunk);
+          }
+        } catch (error) {
+          failure = error;
+          throw error;
         }
+      }).catch((error: unknown) => {
+        throw failure ?? error;
       });
       extractor.finish();
     } catch (error) {
@@ -108,6 +117,18 @@ export class ModuleSink implements TargetStore {
       throw new OciError(`layer ${descriptor.digest} holds no plugin.wasm (files: ${printable(files)})`, "invalid-content");
     }
     this.module = writer.finish();
+  }
+}
+
+/**
+ * zlib inflates a whole input chunk before it looks at backpressure, and deflate reaches about 1000:1,
+ * so compressed input is fed in slices this small: no burst of output exceeds a few MiB.
+ */
+const INFLATE_INPUT_SLICE = 4 * 1024;
+
+async function* slices(stream: ByteStream, size: number): ByteStream {
+  for await (const chunk of stream) {
+    for (let at = 0; at < chunk.byteLength; at += size) yield chunk.subarray(at, at + size);
   }
 }
 

@@ -128,6 +128,7 @@ export class RegistryStore implements Store {
     const url = new URL(`blobs/${descriptor.digest}`, this.base);
     const doing = `fetching blob ${descriptor.digest} from ${this.location}`;
     let offset = 0;
+    let broken: NetworkError | undefined;
     for (let resumes = 0; ; resumes++) {
       const response = await this.request("GET", url, offset > 0 ? { headers: { Range: `bytes=${offset}-` } } : {});
       if (offset === 0) {
@@ -139,7 +140,7 @@ export class RegistryStore implements Store {
         }
       } else if (response.status !== 206 || !(response.headers.get("content-range") ?? "").startsWith(`bytes ${offset}-`)) {
         await response.discard();
-        throw new NetworkError(`connection to ${this.options.endpoint} broke ${doing} at byte ${offset}, and it cannot resume (answered ${response.status} to a Range request)`);
+        throw new NetworkError(`${broken!.message} (at byte ${offset} of blob ${descriptor.digest}; the registry cannot resume it: it answered ${response.status} to a Range request)`, false, broken!.kind);
       }
       try {
         for await (const chunk of response.stream()) {
@@ -148,7 +149,10 @@ export class RegistryStore implements Store {
         }
         return;
       } catch (error) {
-        if (error instanceof NetworkError && error.transient && resumes < (this.options.resumes ?? 3) && offset < descriptor.size) continue;
+        if (error instanceof NetworkError && error.transient && resumes < (this.options.resumes ?? 3) && offset < descriptor.size) {
+          broken = error;
+          continue;
+        }
         throw error;
       }
     }
