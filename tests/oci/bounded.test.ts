@@ -19,7 +19,7 @@ const MiB = 1024 * 1024;
  * What a hostile server may add to the CLI's peak RSS: a small constant over the peak of an ordinary
  * pull of a small module (about 87 MiB on Node 20, mostly Node and its fetch), whatever it sends.
  */
-const RSS_HEADROOM = 32 * MiB;
+const RSS_HEADROOM = 48 * MiB;
 let RSS_BOUND = Number.POSITIVE_INFINITY;
 
 let module: ModuleFixture;

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startFakeRegistry, wasmeManifest, type FakeRegistry } from "./fake-registry.ts";
 import { addHeaderModule, removeTempDirs, runCli, tempDir, type ModuleFixture, type RunResult } from "./fixtures.ts";
-import { startRegistry } from "./registry-harness.ts";
+import { startRegistry } from "../../testkit/registry-harness.ts";
 
 let module: ModuleFixture;
 let registry: FakeRegistry;

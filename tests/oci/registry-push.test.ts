@@ -11,7 +11,7 @@ import { basename, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { buildArtifact, FORMAT_NAMES, readWasmModule, sha256Digest } from "../../scripts/oci/index.ts";
 import { addHeaderModule, removeTempDirs, runCli, skopeo, skopeoCreds, tempDir, type ModuleFixture } from "./fixtures.ts";
-import { startRegistry, type AuthMode, type Registry } from "./registry-harness.ts";
+import { startRegistry, type AuthMode, type Registry } from "../../testkit/registry-harness.ts";
 
 const WASME_LAYER = "application/vnd.module.wasm.content.layer.v1+wasm";
 let module: ModuleFixture;

@@ -107,6 +107,9 @@ export function fetchTransport(options: FetchTransportOptions = {}): Transport {
       init.body = uploadStream(body.open(), stall);
       init.duplex = "half";
       headers["Content-Length"] = String(body.size);
+      // With any other redirect mode, fetch clones the request, teeing the body stream: the unread
+      // branch would keep every byte of the upload in memory. A streamed upload is never redirected.
+      init.redirect = "error";
     }
     const where = () => printable(describeUrl(url), options.secrets, 500);
     let response: Response;
