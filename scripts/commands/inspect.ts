@@ -1,12 +1,23 @@
 /** `proxy-wasm inspect`: manifest, config, digests and detected format of an artifact. */
 import { EXIT_OK, UsageError } from "../cli-errors.ts";
-import { Annotation, digestHex, inspectArtifact, printable, resolve, scrubJson, type InspectResult, type SecretSet } from "../oci/index.ts";
+import {
+  Annotation,
+  DEPLOY_TARGETS,
+  digestHex,
+  inspectArtifact,
+  printable,
+  resolve,
+  scrubJson,
+  TARGETS,
+  type InspectResult,
+  type SecretSet,
+} from "../oci/index.ts";
 import type { Command } from "./command.ts";
 import { defineFlags, parseCommandLine, renderHelp } from "./flags.ts";
 import { clientOptionsFrom, registryCredentialsHelp, registryFlags, SecretGuard } from "./oci-command-options.ts";
 
 const flags = defineFlags({
-  json: { type: "boolean", help: 'print {"reference","digest","mediaType","format","istio","manifest","config","layers"}' },
+  json: { type: "boolean", help: 'print {"reference","digest","mediaType","format","istio","targets","manifest","config","layers"}' },
   raw: { type: "boolean", help: "print the exact manifest bytes (like skopeo inspect --raw)" },
   ...registryFlags,
 });
@@ -14,8 +25,9 @@ const flags = defineFlags({
 const help = renderHelp({
   usage: "proxy-wasm inspect <reference> [options]",
   description: `Shows what a reference names: the manifest digest (Istio's WasmPlugin spec.sha256), media type,
-detected format, whether Istio can load it, the config and every layer. Digests are verified. Text
-from the registry is shown with control characters escaped.`,
+detected format, which deployment targets load it (Istio, ASM, the wasme operator, Envoy after a pull),
+the config and every layer. Digests are verified. Text from the registry is shown with control
+characters escaped.`,
   arguments: [{ name: "<reference>", help: "host[:port]/repository[:tag|@digest]; with --oci-layout, a tag or digest" }],
   flags,
   after: `${registryCredentialsHelp}
@@ -31,6 +43,12 @@ function describe(where: string, r: InspectResult, secrets: SecretSet): string {
   if (r.index) lines.push(`manifest:   ${r.manifestDigest} (chosen from an index of ${r.index.manifests.length})`);
   lines.push(`format:     ${r.format}`);
   lines.push(`istio:      ${r.istio.ok ? "loads it" : "rejects it"} (${show(r.istio.reason)})${r.istio.ok ? `; spec.sha256: ${digestHex(r.manifestDigest)}` : ""}`);
+  lines.push("targets:");
+  for (const target of DEPLOY_TARGETS) {
+    const verdict = r.targets[target];
+    const instead = verdict.ok ? "" : `; push the ${TARGETS[target].formats.join(" or ")} format for it`;
+    lines.push(`  ${target.padEnd(6)} ${verdict.ok ? "loads it" : "rejects it"} (${show(verdict.reason)})${instead}`);
+  }
   lines.push(`config:     ${show(r.config.descriptor.mediaType)} ${r.config.descriptor.digest} (${r.config.descriptor.size} bytes)`);
   if (r.config.json !== undefined) lines.push(`            ${show(JSON.stringify(r.config.json))}`);
   lines.push("layers:");
@@ -78,6 +96,7 @@ export const inspectCommand: Command = {
           mediaType: result.mediaType,
           format: result.format,
           istio: result.istio,
+          targets: result.targets,
           manifest: result.manifest,
           config,
           layers,

@@ -81,8 +81,8 @@ export const manifestsFlags = defineFlags({
     value: "<reference>",
     section: SOURCE,
     help: [
-      "a pushed image, registry/repository:tag[@sha256:...] (wasmplugin, asm, wasme);",
-      "for wasmplugin the manifest digest is looked up in the registry for sha256",
+      "a pushed image, registry/repository:tag[@sha256:...] (wasmplugin, asm, wasme); it is fetched to",
+      "check that the target loads its format, to read its root ids and to run the configuration",
     ],
   },
   url: {
@@ -95,19 +95,22 @@ export const manifestsFlags = defineFlags({
     type: "string",
     value: "<sha256:...>",
     section: SOURCE,
-    help: "with --image: use this manifest digest instead of asking the registry",
+    help: [
+      "with --image: its manifest digest (WasmPlugin sha256); the registry is then not asked, so",
+      "nothing about the artifact is checked (works offline)",
+    ],
   },
   plainHttp: {
     type: "boolean",
     section: SOURCE,
-    help: "digest lookup over http:// (default: only for localhost/127.0.0.0/8)",
+    help: "fetch the image over http:// (default: only for localhost/127.0.0.0/8)",
   },
   username: {
     type: "string",
     short: "u",
     value: "<name>",
     section: SOURCE,
-    help: "registry user for the digest lookup (with --password-stdin); otherwise Docker's",
+    help: "registry user for fetching the image (with --password-stdin); otherwise Docker's",
   },
   passwordStdin: {
     type: "boolean",
@@ -125,7 +128,10 @@ export const manifestsFlags = defineFlags({
     type: "string",
     value: "<id>",
     section: OPTIONS,
-    help: "root context id / WasmPlugin pluginName (default: the name with '-' → '_')",
+    help: [
+      "root context id / WasmPlugin pluginName (default: the one the image's runtime config records,",
+      "else the name with '-' → '_'); must be one the image records; required when it records several",
+    ],
   },
   config: {
     parse: readConfig,
@@ -238,6 +244,15 @@ export const manifestsFlags = defineFlags({
     value: "<port>",
     section: OPTIONS,
     help: "envoy: add an admin interface on 127.0.0.1:<port> (default: none)",
+  },
+  verifyConfig: {
+    type: "boolean",
+    negatable: true,
+    section: OPTIONS,
+    help: [
+      "run the module (file, example or fetched image) with --config in the emulator first, and refuse",
+      "when onConfigure returns false or the VM fails, with the filter's own log line (default: on)",
+    ],
   },
   out: {
     type: "string",

@@ -9,7 +9,6 @@ import { ManifestError, type OptionNamer } from "../manifests/errors.ts";
 import { createManifests, KINDS } from "../manifests/index.ts";
 import type { ManifestOptions, OptionName, RegistryAccess } from "../manifests/options.ts";
 import { outputFiles, toJson, toYaml } from "../manifests/serialize.ts";
-import type { DigestResolver } from "../manifests/source.ts";
 import { MANIFEST_KINDS, type ManifestKind, type ManifestSet } from "../manifests/types.ts";
 import type { Command } from "./command.ts";
 import { flagOf, parseCommandLine, quoted, renderHelp } from "./flags.ts";
@@ -46,11 +45,13 @@ const everyOtherFlagIsAnOption: Record<Exclude<keyof typeof manifestsFlags, CliO
 void everyOtherFlagIsAnOption;
 
 /** How the CLI names an option of the manifests library: its flag. */
-const flagFor: OptionNamer = (option) => (option === "example" ? "[example]" : flagOf(option));
+const flagFor: OptionNamer = (option) => {
+  if (option === "example") return "[example]";
+  if (option === "verifyConfig") return "--no-verify-config";
+  return flagOf(option);
+};
 
 export interface ManifestsDependencies {
-  /** Looks up an image's manifest digest (default: the OCI client in scripts/oci/). */
-  resolveDigest?: DigestResolver;
   /** Where output goes (default: process.stdout / process.stderr). */
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
@@ -105,7 +106,7 @@ export async function buildManifests(
     registry.credentials = { username, password: await readPassword() };
     guard.secrets.addBasic(registry.credentials.username, registry.credentials.password);
   }
-  const context = { registry, cwd: deps.cwd ?? process.cwd(), ...(deps.resolveDigest ? { resolveDigest: deps.resolveDigest } : {}) };
+  const context = { registry, cwd: deps.cwd ?? process.cwd(), onSecret: (secret: string) => guard.secrets.add(secret) };
   // The guard keeps the --password-stdin password out of any error message.
   const set = await guard.run(async () => {
     try {

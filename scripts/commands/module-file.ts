@@ -6,6 +6,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
+import { packageExampleModule } from "../build/package-examples.ts";
 import { UsageError } from "../cli-errors.ts";
 import { fileContent, hasProxyAbiExport, readWasmModuleFile, type Content, type WasmModuleInfo } from "../oci/index.ts";
 
@@ -36,6 +37,8 @@ export function resolveModulePath(spec: string, cwd: string = process.cwd()): st
   if (existsSync(example)) {
     throw new UsageError(`example "${spec}" is not built: build/${spec}.wasm is missing (run \`npm run asbuild\`)`);
   }
+  const shipped = packageExampleModule(spec, cwd);
+  if (shipped !== null) return shipped;
   throw new UsageError(`"${spec}" is neither a .wasm file nor a built example (build/${spec}.wasm)`);
 }
 

@@ -1,7 +1,21 @@
 /** `proxy-wasm push`: a module to an OCI registry (or an OCI image layout) as a Wasm artifact. */
 import { basename, join } from "node:path";
 import { EXIT_OK, UsageError } from "../cli-errors.ts";
-import { buildArtifact, digestHex, FORMAT_NAMES, FORMATS, isFormatName, pushArtifact, resolve, terminalProgress, type FormatName } from "../oci/index.ts";
+import {
+  buildArtifact,
+  DEPLOY_TARGETS,
+  digestHex,
+  FORMAT_NAMES,
+  FORMATS,
+  isFormatName,
+  pushArtifact,
+  resolve,
+  TARGETS,
+  targetVerdicts,
+  terminalProgress,
+  type FormatName,
+  type ImageManifest,
+} from "../oci/index.ts";
 import type { Command } from "./command.ts";
 import { loadModuleFile } from "./module-file.ts";
 import { defineFlags, parseCommandLine, quoted, renderHelp } from "./flags.ts";
@@ -67,11 +81,33 @@ with a HEAD after its upload and the tag is written last, so it never points at 
 Formats:
 ${FORMAT_NAMES.map((name) => `  ${name.padEnd(8)} ${FORMATS[name].summary}`).join("\n")}
 
+Which format each target loads (after the push, the deploy hints name only the targets that load it):
+${DEPLOY_TARGETS.map((target) => `  ${target.padEnd(8)} ${TARGETS[target].formats.join(", ").padEnd(26)} ${TARGETS[target].title}`).join("\n")}
+
 Examples:
   npm run push -- add-header 127.0.0.1:5000/wasm/add-header:v1
   npm run push -- build/add-header.wasm registry.example.com/filters/add-header:v1 -u me --password-stdin < token.txt
   npm run push -- add-header --format compat --oci-layout build/oci v1`,
 });
+
+/** What to deploy the pushed reference with, for each target that loads its format; why not for the others. */
+function deployHints(where: string, digest: string, manifest: ImageManifest, mediaType: string): string {
+  const verdicts = targetVerdicts(manifest, mediaType);
+  const lines: string[] = [];
+  for (const target of DEPLOY_TARGETS) {
+    const verdict = verdicts[target];
+    if (!verdict.ok) {
+      lines.push(`not for ${TARGETS[target].title}: ${verdict.reason}; push with --format ${TARGETS[target].formats.join(" or ")}`);
+    } else if (target === "istio") {
+      lines.push(`Istio WasmPlugin: url oci://${where}  sha256 ${digestHex(digest)}`);
+    } else if (target === "envoy") {
+      lines.push(`Envoy: proxy-wasm pull ${where} -o filter.wasm, then proxy-wasm manifests envoy --wasm filter.wasm`);
+    } else {
+      lines.push(`${target}: proxy-wasm manifests ${target} --image ${where} -l app=<workload>`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
 
 export const pushCommand: Command = {
   name: "push",
@@ -109,8 +145,9 @@ export const pushCommand: Command = {
         return EXIT_OK;
       }
       const blobs = `${result.uploaded.length} blob${result.uploaded.length === 1 ? "" : "s"} uploaded, ${result.skipped.length} already present`;
-      process.stderr.write(`pushed ${location} (format ${format}; ${blobs})\n`);
-      if (parsed) process.stderr.write(`Istio WasmPlugin: url oci://${location}  sha256 ${digestHex(result.digest)}\n`);
+      process.stderr.write(`pushed ${location} (format ${format}; ${blobs})
+`);
+      if (parsed) process.stderr.write(deployHints(location, result.digest, artifact.manifest, artifact.manifestDescriptor.mediaType));
       else process.stderr.write(`copy it to a registry with: skopeo copy oci:${layoutDir}:${target} docker://<registry>/<repo>:<tag>\n`);
       process.stdout.write(`${result.digest}\n`);
       return EXIT_OK;

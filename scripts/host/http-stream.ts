@@ -255,10 +255,10 @@ export class HttpStream extends LazyEventEmitter {
       ctx.requestHeaders = ctx.requestTrailers = ctx.responseHeaders = ctx.responseTrailers = null;
       ctx.requestBody = ctx.responseBody = null;
       vm.createContext(ctx);
-      const onLog = vm.cb.log;
-      if (onLog !== undefined && !vm.failed) {
+      const onLog = vm.cb.proxy_on_log;
+      if (onLog !== null && !vm.failed) {
         ctx.accessLogPhase = true;
-        vm.invoke(onLog, "proxy_on_log", ctx, 1, ctx.id, 0, 0, 0, 0);
+        vm.invoke(onLog, ctx, ctx.id);
         ctx.accessLogPhase = false;
       }
       vm.finishStream(ctx, vm.env.options.completionOrder);
@@ -573,15 +573,12 @@ export class HttpStream extends LazyEventEmitter {
     const ctx = this.ctx!;
     vm.createContext(ctx);
     if (vm.failed) return this.afterFailure(f, { t: HEADERS, map, eos });
-    const fn = f.isRequest ? vm.cb.requestHeaders : vm.cb.responseHeaders;
+    const fn = f.isRequest ? vm.cb.proxy_on_request_headers : vm.cb.proxy_on_response_headers;
     if (f.isRequest) ctx.requestHeaders = map;
     else ctx.responseHeaders = map;
     ctx.endOfStream = eos;
     let r = 0;
-    if (fn !== undefined) {
-      const name = f.isRequest ? "proxy_on_request_headers" : "proxy_on_response_headers";
-      r = vm.invoke(fn, name, ctx, vm.abi === "0.1.0" ? 2 : 3, ctx.id, map.size, eos ? 1 : 0, 0, 0);
-    }
+    if (fn !== null) r = vm.invoke(fn, ctx, ctx.id, map.size, eos ? 1 : 0);
     if (vm.stopNext) {
       vm.stopNext = false;
       r = 4;
@@ -612,15 +609,12 @@ export class HttpStream extends LazyEventEmitter {
     } else {
       visible = new Body(chunk);
     }
-    const fn = f.isRequest ? vm.cb.requestBody : vm.cb.responseBody;
+    const fn = f.isRequest ? vm.cb.proxy_on_request_body : vm.cb.proxy_on_response_body;
     if (f.isRequest) ctx.requestBody = visible;
     else ctx.responseBody = visible;
     ctx.endOfStream = eos;
     let r = 0;
-    if (fn !== undefined) {
-      const name = f.isRequest ? "proxy_on_request_body" : "proxy_on_response_body";
-      r = vm.invoke(fn, name, ctx, 3, ctx.id, visible.length, eos ? 1 : 0, 0, 0);
-    }
+    if (fn !== null) r = vm.invoke(fn, ctx, ctx.id, visible.length, eos ? 1 : 0);
     if (vm.stopNext) {
       vm.stopNext = false;
       r = 3;
@@ -656,14 +650,11 @@ export class HttpStream extends LazyEventEmitter {
     if (!this.live()) return this.notLive(f, { t: TRAILERS, map });
     const vm = this.vm!;
     const ctx = this.ctx!;
-    const fn = f.isRequest ? vm.cb.requestTrailers : vm.cb.responseTrailers;
+    const fn = f.isRequest ? vm.cb.proxy_on_request_trailers : vm.cb.proxy_on_response_trailers;
     if (f.isRequest) ctx.requestTrailers = map;
     else ctx.responseTrailers = map;
     let r = 0;
-    if (fn !== undefined) {
-      const name = f.isRequest ? "proxy_on_request_trailers" : "proxy_on_response_trailers";
-      r = vm.invoke(fn, name, ctx, 2, ctx.id, map.size, 0, 0, 0);
-    }
+    if (fn !== null) r = vm.invoke(fn, ctx, ctx.id, map.size);
     if (vm.stopNext) {
       vm.stopNext = false;
       r = 1;

@@ -12,8 +12,10 @@ import { envoyFilterManifests } from "./envoyfilter.ts";
 import { ManifestError } from "./errors.ts";
 import { buildInput } from "./input.ts";
 import type { ManifestOptions, OptionName, RegistryAccess } from "./options.ts";
-import { registryDigestResolver } from "./registry-digest.ts";
-import { resolveSource, type DigestResolver } from "./source.ts";
+import { resolveSource } from "./source.ts";
+import { fetchImageArtifact, type ImageArtifact } from "./artifact.ts";
+import { verifyConfiguration } from "./verify.ts";
+import { TARGETS, type DeployTarget } from "../oci/index.ts";
 import { MANIFEST_KINDS, type ManifestInput, type ManifestKind, type ManifestSet } from "./types.ts";
 import { wasmeManifests } from "./wasme.ts";
 import { wasmPluginManifests } from "./wasmplugin.ts";
@@ -23,12 +25,12 @@ export interface KindSpec {
   generate(input: ManifestInput): ManifestSet;
   /** Options this kind understands besides the common ones. */
   options: readonly OptionName[];
-  /** Whether an `--image` source needs its manifest digest (looked up in the registry). */
-  needsDigest: boolean;
+  /** Who loads a pushed image for this kind (whose verdict on the artifact must be "loads it"). */
+  target?: DeployTarget;
 }
 
 /** Options every kind accepts. */
-export const COMMON_OPTIONS: readonly OptionName[] = ["example", "name", "rootId", "config"];
+export const COMMON_OPTIONS: readonly OptionName[] = ["example", "name", "rootId", "config", "verifyConfig"];
 
 export const KINDS: Record<ManifestKind, KindSpec> = {
   wasmplugin: {
@@ -38,31 +40,29 @@ export const KINDS: Record<ManifestKind, KindSpec> = {
       "image", "wasm", "url", "digest", "namespace", "selector", "phase", "failStrategy", "pullSecret",
       "pullPolicy", "workload", "modulePath",
     ],
-    needsDigest: true,
+    target: "istio",
   },
   envoyfilter: {
     summary: "Istio EnvoyFilter + ConfigMap holding the module + workload patch (userVolume annotations)",
     generate: envoyFilterManifests,
     options: ["wasm", "namespace", "selector", "failStrategy", "vmId", "context", "workload", "modulePath"],
-    needsDigest: false,
   },
   asm: {
     summary: "Alibaba Cloud ASM ASMFilterDeployment (pushed image)",
     generate: asmManifests,
-    options: ["image", "namespace", "selector", "pullSecret", "context"],
-    needsDigest: false,
+    options: ["image", "digest", "namespace", "selector", "pullSecret", "context"],
+    target: "asm",
   },
   wasme: {
     summary: "Solo.io wasme operator FilterDeployment (pushed image)",
     generate: wasmeManifests,
-    options: ["image", "namespace", "selector", "pullSecret", "context"],
-    needsDigest: false,
+    options: ["image", "digest", "namespace", "selector", "pullSecret", "context"],
+    target: "wasme",
   },
   envoy: {
     summary: "standalone Envoy bootstrap: listener, HTTP connection manager, wasm filter, router, upstream cluster",
     generate: envoyBootstrap,
     options: ["wasm", "failStrategy", "vmId", "modulePath", "upstream", "listenPort", "adminPort"],
-    needsDigest: false,
   },
 };
 
@@ -76,8 +76,8 @@ export interface ManifestContext {
   registry?: RegistryAccess;
   /** Directory `build/<example>.wasm` is resolved against (default: process.cwd()). */
   cwd?: string;
-  /** Looks up an image's manifest digest (default: the OCI client in scripts/oci/). */
-  resolveDigest?: DigestResolver;
+  /** Sees every secret the OCI client learns (for redaction). */
+  onSecret?: (secret: string) => void;
 }
 
 /** The documents, workload patches and notes that deploy a module as `kind`. */
@@ -90,19 +90,60 @@ export async function createManifests(kind: ManifestKind, options: ManifestOptio
       (n) => `${n(key)} does not apply to ${kind}` + (others.length > 0 ? ` (it applies to ${others.join(", ")})` : ""),
     );
   }
-  const { source, names } = await resolveSource(
-    {
-      example: options.example,
-      image: options.image,
-      wasm: options.wasm,
-      url: options.url,
-      digest: options.digest,
-      needDigest: spec.needsDigest,
-      registry: context.registry ?? {},
-      cwd: context.cwd ?? process.cwd(),
-    },
-    context.resolveDigest ?? registryDigestResolver,
+  const { source, names } = resolveSource({
+    example: options.example,
+    image: options.image,
+    wasm: options.wasm,
+    url: options.url,
+    digest: options.digest,
+    cwd: context.cwd ?? process.cwd(),
+  });
+  const verify = options.verifyConfig ?? true;
+  if (source.type === "file") {
+    const input = buildInput(kind, options, source, names);
+    const set = spec.generate(input);
+    if (verify) await verifyConfiguration(source.bytes, input, source.path);
+    return set;
+  }
+  if (source.digest !== undefined) {
+    const set = spec.generate(buildInput(kind, options, source, names));
+    return spec.target !== undefined ? withNotes(set, [uncheckedNote(spec.target, source.reference)]) : set;
+  }
+  // Everything that does not depend on the artifact is refused before the registry is asked: a dry run of
+  // the (pure) generator with a stand-in digest.
+  spec.generate(buildInput(kind, options, { ...source, digest: STAND_IN_DIGEST }, names));
+  const artifact = await fetchImageArtifact(source.reference, context.registry ?? {}, context.onSecret);
+  if (spec.target !== undefined) checkArtifact(kind, spec.target, source.reference, artifact);
+  const input = buildInput(kind, options, { ...source, digest: artifact.digest }, names, artifact.rootIds);
+  const set = spec.generate(input);
+  if (verify) await verifyConfiguration(artifact.wasm, input, source.reference);
+  return set;
+}
+
+const STAND_IN_DIGEST = `sha256:${"0".repeat(64)}`;
+
+function withNotes(set: ManifestSet, notes: string[]): ManifestSet {
+  return { ...set, notes: [...notes, ...set.notes] };
+}
+
+function uncheckedNote(target: DeployTarget, reference: string): string {
+  return (
+    `Not checked (the digest was given, the registry not asked): whether ${TARGETS[target].title} loads ${reference}, ` +
+    "its root ids, and whether it accepts the configuration."
   );
-  const input: ManifestInput = buildInput(kind, options, source, names);
-  return spec.generate(input);
+}
+
+/** Refuses an image the kind's target cannot load. */
+function checkArtifact(kind: ManifestKind, target: DeployTarget, reference: string, artifact: ImageArtifact): void {
+  const verdict = artifact.targets[target];
+  if (!verdict.ok) {
+    throw new ManifestError(
+      () =>
+        `${reference} is in the ${artifact.format} format, which ${TARGETS[target].title} cannot load (${verdict.reason}); ` +
+        `push it in the ${TARGETS[target].formats.join(" or ")} format for ${kind}`,
+    );
+  }
+  if (target === "istio" && !artifact.istioPlatform) {
+    throw new ManifestError(() => `${reference} is an image index without a linux/amd64 manifest, which Istio cannot load`);
+  }
 }

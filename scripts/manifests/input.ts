@@ -121,12 +121,40 @@ export interface SourceNames {
   fromExample: boolean;
 }
 
-/** Builds the generator input; `source` is already resolved (see source.ts). */
-export function buildInput(kind: ManifestKind, options: ManifestOptions, source: ModuleSource, names: SourceNames): ManifestInput {
+/**
+ * The root id: the one given (which must be among the ids the artifact records, when it records any),
+ * else the artifact's only one, else the name with '-' → '_'. Several recorded ids need a choice.
+ */
+function chooseRootId(given: string | undefined, recorded: readonly string[], names: SourceNames): { rootId: string; explicit: boolean } {
+  if (given !== undefined) {
+    if (recorded.length > 0 && !recorded.includes(given)) {
+      throw new ManifestError(
+        (n) => `${n("rootId")} ${quote(given)} is not a root id the artifact records (${recorded.map(quote).join(", ")})`,
+      );
+    }
+    return { rootId: checkRootId(given), explicit: true };
+  }
+  if (recorded.length === 1) return { rootId: checkRootId(recorded[0]!), explicit: true };
+  if (recorded.length > 1) {
+    throw new ManifestError((n) => `the artifact records several root ids (${recorded.map(quote).join(", ")}); choose one with ${n("rootId")}`);
+  }
+  return { rootId: checkRootId(names.base.replace(/-/g, "_")), explicit: names.fromExample };
+}
+
+/**
+ * Builds the generator input; `source` is already resolved (see source.ts), `recordedRootIds` are the
+ * root ids a pushed artifact's runtime config records (none for a local file).
+ */
+export function buildInput(
+  kind: ManifestKind,
+  options: ManifestOptions,
+  source: ModuleSource,
+  names: SourceNames,
+  recordedRootIds: readonly string[] = [],
+): ManifestInput {
   const name = options.name !== undefined ? checkResourceName(options.name, "name") : defaultName(names.base);
   const namespace = checkNamespace(options.namespace ?? DEFAULT_NAMESPACE);
-  const rootId = checkRootId(options.rootId ?? names.base.replace(/-/g, "_"));
-  const rootIdExplicit = options.rootId !== undefined || names.fromExample;
+  const { rootId, explicit: rootIdExplicit } = chooseRootId(options.rootId, recordedRootIds, names);
   const workload = options.workload !== undefined ? checkResourceName(options.workload, "workload") : undefined;
 
   let modulePath: string;

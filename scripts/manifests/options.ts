@@ -53,6 +53,11 @@ export interface ManifestOptions {
   upstream?: HostPort;
   listenPort?: number;
   adminPort?: number;
+  /**
+   * Run the module with the configuration in the emulator before emitting anything, and refuse when the
+   * filter rejects it or the VM fails (default true; needs the module: a file, or an image not given by digest).
+   */
+  verifyConfig?: boolean;
 }
 
 /** An option's name (what errors and kind descriptions refer to). */

@@ -1,7 +1,7 @@
 /**
- * Resolving where the module comes from: an example name (`add-header` → `build/add-header.wasm`), a local
- * file (`--wasm`), or a pushed OCI reference (`--image`, whose manifest digest is looked up through an
- * injected `DigestResolver` when the kind needs it).
+ * Resolving where the module comes from, without the network: an example name (`add-header` →
+ * `build/add-header.wasm`), a local file (`wasm`), or a pushed OCI reference (`image`; createManifests
+ * fetches it afterwards, unless `digest` is given).
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -9,11 +9,7 @@ import { basename, resolve } from "node:path";
 import { ManifestError, quote } from "./errors.ts";
 import { parseReference } from "../oci/index.ts";
 import type { SourceNames } from "./input.ts";
-import type { RegistryAccess } from "./options.ts";
 import type { ModuleSource } from "./types.ts";
-
-/** Looks up the manifest digest (`sha256:<hex>`) a reference currently points at. */
-export type DigestResolver = (reference: string, options: RegistryAccess) => Promise<string>;
 
 export interface SourceRequest {
   example?: string;
@@ -21,9 +17,6 @@ export interface SourceRequest {
   wasm?: string;
   url?: string;
   digest?: string;
-  /** Whether the generator needs the manifest digest of an image. */
-  needDigest: boolean;
-  registry: RegistryAccess;
   /** Directory `build/<example>.wasm` is looked up in. */
   cwd: string;
 }
@@ -88,11 +81,13 @@ function readModule(path: string, hint: string): { bytes: Uint8Array; path: stri
   return { bytes, path: absolute };
 }
 
-/** Resolves the module source, looking up the image digest with `resolver` when needed. */
-export async function resolveSource(
-  request: SourceRequest,
-  resolver: DigestResolver | undefined,
-): Promise<{ source: ModuleSource; names: SourceNames }> {
+export interface ResolvedSource {
+  source: ModuleSource;
+  names: SourceNames;
+}
+
+/** Validates the source options and reads a local module; an image's digest is the given one, if any. */
+export function resolveSource(request: SourceRequest): ResolvedSource {
   const { example, image, wasm, url } = request;
   if (example !== undefined && !EXAMPLE_NAME.test(example)) {
     throw new ManifestError((n) => `invalid example name ${quote(example)} (expected e.g. add-header); for a file use ${n("wasm")}`);
@@ -106,23 +101,15 @@ export async function resolveSource(
 
   if (image !== undefined) {
     const parsed = parseImageReference(image);
-    let digest = parsed.digest;
-    if (request.digest !== undefined) {
-      if (!DIGEST.test(request.digest)) throw new ManifestError((n) => `invalid ${n("digest")} ${quote(request.digest!)}: expected sha256:<64 hex>`);
-      if (digest !== undefined && digest !== request.digest) {
-        throw new ManifestError((n) => `${n("digest")} ${request.digest} contradicts the digest in ${n("image")} ${image}`);
+    const { digest } = request;
+    if (digest !== undefined) {
+      if (!DIGEST.test(digest)) throw new ManifestError((n) => `invalid ${n("digest")} ${quote(digest)}: expected sha256:<64 hex>`);
+      if (parsed.digest !== undefined && parsed.digest !== digest) {
+        throw new ManifestError((n) => `${n("digest")} ${digest} contradicts the digest in ${n("image")} ${image}`);
       }
-      digest = request.digest;
     }
-    if (digest === undefined && request.needDigest) {
-      if (!resolver) throw new ManifestError((n) => `cannot look up the image digest here; give ${n("digest")} sha256:<hex>`);
-      digest = await resolver(parsed.reference, request.registry);
-      if (!DIGEST.test(digest)) throw new Error(`the registry returned an unexpected digest "${digest}"`);
-    }
-    return {
-      source: { type: "image", reference: parsed.reference, ...(digest !== undefined ? { digest } : {}) },
-      names: { base: example ?? parsed.repositoryName, fromExample: example !== undefined },
-    };
+    const names = { base: example ?? parsed.repositoryName, fromExample: example !== undefined };
+    return { source: { type: "image", reference: parsed.reference, ...(digest !== undefined ? { digest } : {}) }, names };
   }
 
   if (wasm === undefined && example === undefined) {

@@ -3,7 +3,7 @@
  * The auth layer belongs to the reference's registry origin alone: a redirect target or any other
  * host is spoken to without credentials.
  */
-import { chainCredentials, dockerConfigCredentials, staticCredentials, type Credential, type CredentialProvider, type DockerConfigOptions } from "./credentials.ts";
+import { chainCredentials, dockerConfigCredentials, secretsOf, staticCredentials, type Credential, type CredentialProvider, type DockerConfigOptions } from "./credentials.ts";
 import { isLoopbackRegistry, parseReference, type Reference } from "./reference.ts";
 import { RegistryStore } from "./registry-store.ts";
 import { SecretSet } from "./secrets.ts";
@@ -32,6 +32,11 @@ export interface ClientOptions {
   /** One line per retry. */
   onRetry?: (line: string) => void;
   /**
+   * Observes each secret of the registry's credential when it is looked up, which happens on the
+   * registry's first challenge (so a call means the registry wanted credentials and got some).
+   */
+  onSecret?: (secret: string) => void;
+  /**
    * Collects every secret the client holds or derives, so that nothing printed can contain one. Pass
    * your own to scrub your output too (the CLI does, for `--json`); one is made per transport otherwise.
    */
@@ -51,7 +56,11 @@ function credentialLookup(reference: Pick<Reference, "registry" | "endpoint">, o
     providers.push(dockerConfigCredentials(typeof options.dockerConfig === "object" ? options.dockerConfig : {}));
   }
   const chain = chainCredentials(...providers);
-  return () => chain(reference.registry);
+  return async () => {
+    const found = await chain(reference.registry);
+    for (const secret of secretsOf(found)) options.onSecret?.(secret);
+    return found;
+  };
 }
 
 /** redirects(auth(retry(fetch))), with the credentials of `reference`'s registry for its origin only. */

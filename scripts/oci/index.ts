@@ -29,6 +29,7 @@ import { resolve } from "./resolve.ts";
 
 export { openStore, createTransport, USER_AGENT, type ClientOptions } from "./client.ts";
 export { resolve, type ResolvedTarget, type Access } from "./resolve.ts";
+export { targetVerdicts, TARGETS, DEPLOY_TARGETS, type DeployTarget, type TargetVerdict, type TargetSpec } from "./targets.ts";
 export { copy, allSuccessors, type CopyOptions, type CopyResult, type ManifestNode } from "./copy.ts";
 export { parseReference, formatReference, manifestTarget, layoutTarget, isLoopbackRegistry, REFERENCE_SYNTAX, type Reference } from "./reference.ts";
 export { buildArtifact, locateWasm, istioVerdict, runtimeConfig, defaultCreated, FORMATS, FORMAT_NAMES, isFormatName } from "./formats.ts";

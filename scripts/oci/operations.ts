@@ -9,13 +9,13 @@ import { copy, manifestNode, type ManifestNode } from "./copy.ts";
 import { readAll } from "./content.ts";
 import { isDigest } from "./digest.ts";
 import { OciError } from "./errors.ts";
-import { istioVerdict, locateWasm, type Artifact, type DetectedFormat, type FormatName, type WasmLocation } from "./formats.ts";
+import { locateWasm, type Artifact, type DetectedFormat, type FormatName, type WasmLocation } from "./formats.ts";
 import { LIMITS } from "./limits.ts";
 import { selectIndexChild, type Descriptor, type ImageIndex, type ImageManifest } from "./manifest.ts";
-import { MediaType } from "./media-types.ts";
 import { ModuleSink, type ModuleSinkOptions } from "./module-sink.ts";
 import { MemoryOutput, type ModuleOutput } from "./output.ts";
 import type { SourceStore, TargetStore, TransferProgress } from "./store.ts";
+import { targetVerdicts, type DeployTarget, type TargetVerdict } from "./targets.ts";
 import { DigestMismatchError } from "./errors.ts";
 
 export interface LayerSummary {
@@ -101,6 +101,8 @@ export interface InspectResult extends ResolvedManifest {
   format: DetectedFormat | "unknown";
   wasmLayer?: Descriptor;
   istio: { ok: boolean; reason: string };
+  /** Which deployment targets load it (targets.ts); `istio` above is `targets.istio`. */
+  targets: Record<DeployTarget, TargetVerdict>;
 }
 
 function describeArtifact(resolved: ResolvedManifest, configBytes: Uint8Array, located?: WasmLocation): InspectResult {
@@ -110,11 +112,13 @@ function describeArtifact(resolved: ResolvedManifest, configBytes: Uint8Array, l
   } catch {
     json = undefined;
   }
+  const targets = targetVerdicts(resolved.manifest, resolved.manifestMediaType);
   const result: InspectResult = {
     ...resolved,
     config: { descriptor: resolved.manifest.config, bytes: configBytes, ...(json !== undefined ? { json } : {}) },
     format: located?.format ?? "unknown",
-    istio: istioVerdict(resolved.manifest, resolved.manifestMediaType || MediaType.ociManifest),
+    istio: targets.istio,
+    targets,
   };
   if (located) result.wasmLayer = located.layer;
   return result;

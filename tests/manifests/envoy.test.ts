@@ -3,14 +3,14 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { TINY_WAT, compileWat, parseYamlStream, runManifests, tempDir, type TempDir } from "./helpers.ts";
+import { FILTER_WAT, compileWat, parseYamlStream, runManifests, tempDir, type TempDir } from "./helpers.ts";
 
 describe("manifests envoy", () => {
   let dir: TempDir;
   let wasm: string;
   before(async () => {
     dir = tempDir();
-    wasm = dir.write("add-header.wasm", await compileWat(TINY_WAT));
+    wasm = dir.write("add-header.wasm", await compileWat(FILTER_WAT));
   });
   after(() => dir.remove());
 

@@ -4,14 +4,14 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ManifestError } from "../../scripts/manifests/errors.ts";
 import { createManifests } from "../../scripts/manifests/index.ts";
-import { TINY_WAT, compileWat, tempDir, type TempDir } from "./helpers.ts";
+import { FILTER_WAT, compileWat, tempDir, type TempDir } from "./helpers.ts";
 
 describe("manifests library", () => {
   let dir: TempDir;
   let wasm: string;
   before(async () => {
     dir = tempDir();
-    wasm = dir.write("lib-filter.wasm", await compileWat(TINY_WAT));
+    wasm = dir.write("lib-filter.wasm", await compileWat(FILTER_WAT));
   });
   after(() => dir.remove());
 

@@ -9,8 +9,9 @@ import { join } from "node:path";
 import { push, type ClientOptions } from "../../scripts/oci/index.ts";
 import { startRegistry, type Registry } from "../../testkit/registry-harness.ts";
 import {
-  TINY_WASM_SHA256,
-  TINY_WAT,
+  FILTER_WASM_SHA256,
+  FILTER_WAT,
+  filterWat,
   bundleCli,
   compileWat,
   crdValidator,
@@ -50,8 +51,8 @@ describe("manifests wasmplugin --image against a real registry", () => {
       bundleCli(dir.path),
       startRegistry("none"),
       startRegistry("basic"),
-      compileWat(TINY_WAT),
-      compileWat('(module (memory (export "memory") 1) (func (export "proxy_abi_version_0_2_1")) (func (export "_start")) (func (export "other")))'),
+      compileWat(FILTER_WAT),
+      compileWat(filterWat('\n  (func (export "other"))')),
     ]);
     emptyDockerConfig = join(dir.path, "docker-empty");
     mkdirSync(emptyDockerConfig);
@@ -97,7 +98,7 @@ describe("manifests wasmplugin --image against a real registry", () => {
       const expected = skopeoManifestSha256(reference);
       assert.equal(plugin.spec.sha256, expected);
       assert.equal(`sha256:${expected}`, pushed.digest, "the push client reports the same digest");
-      assert.notEqual(plugin.spec.sha256, TINY_WASM_SHA256, "not the module's own hash");
+      assert.notEqual(plugin.spec.sha256, FILTER_WASM_SHA256, "not the module's own hash");
       assert.equal(plugin.spec.url, `oci://${reference}`);
       assert.equal(plugin.spec.pluginName, "add_header");
     });
