@@ -1,4 +1,4 @@
-// Routes the host's callbacks (from abi/) to the user's context objects.
+// Routes the host's callbacks (from callbacks/) to the user's context objects.
 import { ContextKind } from "./base-context";
 import { addContext, findContext, findContextInline, removeContext } from "./context-table";
 import { HttpContext } from "./http-context";

@@ -1,5 +1,5 @@
 // The SDK's public surface. Importing it has no side effects: a filter's build entry registers its
-// root context and re-exports the ABI callbacks from "./abi/exports".
+// root context and re-exports the callbacks (./callbacks/) through "./abi/exports".
 export { Status, lastStatus } from "./status";
 export { Action, BufferType, GrpcStatus, MapType, PeerType, StreamType } from "./types";
 export { BaseContext } from "./base-context";

@@ -1,4 +1,7 @@
+import { reserveScratch, scratchBlock } from "./scratch";
 import { decodeUtf8, encodeUtf8, maxUtf8Length } from "./utf8";
+
+export { reserveScratch };
 
 // Moving bytes across the ABI boundary: out-parameters the host writes, host-allocated blocks the SDK
 // takes ownership of, and a scratch area for UTF-8 arguments. No managed allocation unless a value is
@@ -37,30 +40,13 @@ export function dropAnswer(): void {
   if (load<usize>(RETURN_SIZE) != 0) heap.free(load<usize>(RETURN_PTR));
 }
 
-// Scratch area for arguments: grows, never shrinks, reused by every call.
-let scratch: usize = 0;
-let scratchCapacity: usize = 0;
-
-/** A scratch block of at least `size` bytes, valid until the next call that uses scratch; a new block keeps the first `keep` bytes. */
-export function reserveScratch(size: usize, keep: usize = 0): usize {
-  if (size > scratchCapacity) {
-    scratchCapacity = max<usize>(size, 256);
-    const old = scratch;
-    scratch = heap.alloc(scratchCapacity);
-    if (old != 0) {
-      memory.copy(scratch, old, keep);
-      heap.free(old);
-    }
-  }
-  return scratch;
-}
-
 /**
  * A StaticArray of `length` null references, without the constructor's length check and the error
  * text it brings into every module (lengths here are small).
  */
 export function newReferenceArray<T>(length: u32): StaticArray<T> {
   const size = <usize>length << alignof<usize>();
+  // @ts-ignore: a runtime builtin that asc knows; AssemblyScript's editor types omit it
   const array = __new(size, idof<StaticArray<T>>());
   memory.fill(array, 0, size);
   return changetype<StaticArray<T>>(array);
@@ -126,10 +112,10 @@ export function encodeArg(value: string): void {
 /** UTF-8 encodes two strings (arg0/arg0Length, arg1/arg1Length); the second never evicts the first. */
 export function encodeArgs(first: string, second: string): void {
   encodeArg(first);
-  const firstInScratch = arg0 == scratch;
+  const firstInScratch = arg0 == scratchBlock();
   arg1 = utf8Of(second, slotOf(first), firstInScratch ? arg0Length : 0);
   arg1Length = utf8Length;
-  if (firstInScratch) arg0 = scratch; // scratch may have moved
+  if (firstInScratch) arg0 = scratchBlock(); // scratch may have moved
 }
 
 // Collection: the `minimal` runtimes never collect on their own, so the SDK collects after callbacks,
@@ -147,12 +133,18 @@ let inUseAtCollect: usize = 0;
 /** Frees garbage if it is time to. Call only with no managed value live on the stack. */
 export function collectGarbage(): void {
   if (ASC_RUNTIME != 1) return;
+  // @ts-ignore: defined by the SDK's runtime (runtime.ts), absent from AssemblyScript's
   if (isDefined(__heapInUse)) {
-    if (__heapInUse <= inUseAtCollect + max(inUseAtCollect, COLLECT_AFTER_BYTES)) return;
+    // @ts-ignore: see above
+    const inUse: usize = __heapInUse;
+    if (inUse <= inUseAtCollect + max(inUseAtCollect, COLLECT_AFTER_BYTES)) return;
+    // @ts-ignore: a runtime builtin that asc knows; AssemblyScript's editor types omit it
     __collect();
+    // @ts-ignore: see above
     inUseAtCollect = __heapInUse;
   } else {
     if (++callbacksSinceCollect < COLLECT_EVERY && memory.size() == pagesAtCollect) return;
+    // @ts-ignore: a runtime builtin that asc knows; AssemblyScript's editor types (std/assembly.json) omit it
     __collect();
     callbacksSinceCollect = 0;
     pagesAtCollect = memory.size();

@@ -1,5 +1,5 @@
 // Properties (Envoy attributes such as request.path, source.address, plugin_root_id).
-// A path is a list of segments; on the wire they are joined with NUL bytes (docs/abi.md §6).
+// A path is a list of segments; on the wire they are joined with NUL bytes (docs/abi.md §6.1).
 import { proxy_get_property, proxy_set_property } from "./abi/properties";
 import { arg0, arg0Length, encodeArg, reserveScratch, RETURN_PTR, RETURN_SIZE, takeBytes, takeString } from "./memory";
 import { deserializePairs, HeaderPair } from "./pairs";

@@ -1,6 +1,6 @@
 // UTF-8 <-> AssemblyScript strings (UTF-16), written for size: no exact-length pre-pass, no
 // shrinking reallocation. Callers reserve `maxUtf8Length(text)` bytes before encoding.
-import { reserveScratch } from "./memory";
+import { reserveScratch } from "./scratch";
 
 /** Bytes that always suffice to encode `text` (3 per UTF-16 unit; a surrogate pair needs only 4). */
 // @ts-ignore: decorator

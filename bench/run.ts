@@ -10,9 +10,9 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import { ProxyWasmHost } from "../scripts/host/index.ts";
-import { wat } from "../tests/host/wat.ts";
-import { buildProxyRuntimeAddHeader, FLOOR_ADD_HEADER_WAT, PROXY_RUNTIME_ROOT_ID } from "./anchors.ts";
-import { exampleSizes, sizesTable } from "./sizes.ts";
+import { wat } from "../testkit/wat.ts";
+import { buildProxyRuntimeAddHeader, FLOOR_ADD_HEADER_WAT, PROXY_RUNTIME_ROOT_ID } from "../testkit/anchors.ts";
+import { exampleSizes, sizesTable } from "../testkit/example-sizes.ts";
 
 const OURS = new URL("../build/add-header.wasm", import.meta.url).pathname;
 const RESULTS = new URL("./RESULTS.md", import.meta.url).pathname;

@@ -1,5 +1,4 @@
-// Host calls and the callback for HTTP callouts, and proxy_get_status (also read after gRPC closes).
-import { onHttpCallResponseHook } from "../callouts";
+// Host calls for HTTP callouts, and proxy_get_status (also read after gRPC closes).
 
 /**
  * Sends a request to the Envoy cluster `upstream`; the headers (serialized pairs) need :method, :path
@@ -21,9 +20,3 @@ export declare function proxy_http_call(
 // @ts-ignore: decorator
 @external("env", "proxy_get_status")
 export declare function proxy_get_status(returnCode: usize, returnMessagePtr: usize, returnMessageSize: usize): u32;
-
-/** A callout's reply, on the root context id; headerCount 0 means it failed. */
-export function proxy_on_http_call_response(rootContextId: u32, token: u32, headerCount: u32, bodySize: u32, trailerCount: u32): void {
-  const hook = onHttpCallResponseHook;
-  if (hook !== null) hook(token, headerCount, bodySize, trailerCount);
-}

@@ -1,13 +1,5 @@
-// Host calls and callbacks for gRPC calls and streams (ABI 0.2.1 signatures; replies arrive on the
+// Host calls for gRPC calls and streams (ABI 0.2.1 signatures; replies arrive on the
 // root context id like HTTP callouts).
-import {
-  onGrpcCallCloseHook,
-  onGrpcCallMessageHook,
-  onGrpcStreamCloseHook,
-  onGrpcStreamInitialMetadataHook,
-  onGrpcStreamMessageHook,
-  onGrpcStreamTrailingMetadataHook,
-} from "../grpc";
 
 /**
  * A unary call to `upstream` (a cluster name, or a serialized envoy.config.core.v3.GrpcService) with a
@@ -51,30 +43,3 @@ export declare function proxy_grpc_cancel(token: u32): u32;
 // @ts-ignore: decorator
 @external("env", "proxy_grpc_close")
 export declare function proxy_grpc_close(token: u32): u32;
-
-export function proxy_on_grpc_receive_initial_metadata(rootContextId: u32, token: u32, headerCount: u32): void {
-  const hook = onGrpcStreamInitialMetadataHook;
-  if (hook !== null) hook(token);
-}
-
-export function proxy_on_grpc_receive(rootContextId: u32, token: u32, messageSize: u32): void {
-  // Each hook ignores tokens that are not its kind (a call or a stream).
-  const call = onGrpcCallMessageHook;
-  if (call !== null) call(token, messageSize);
-  const stream = onGrpcStreamMessageHook;
-  if (stream !== null) stream(token, messageSize);
-}
-
-/** The spec's name; the C++ SDK's `proxy_on_grpc_trailing_metadata` is never called by Envoy. */
-export function proxy_on_grpc_receive_trailing_metadata(rootContextId: u32, token: u32, headerCount: u32): void {
-  const hook = onGrpcStreamTrailingMetadataHook;
-  if (hook !== null) hook(token);
-}
-
-/** A call failed or a stream was closed by the other side; the message is read with proxy_get_status. */
-export function proxy_on_grpc_close(rootContextId: u32, token: u32, grpcStatus: u32): void {
-  const call = onGrpcCallCloseHook;
-  if (call !== null) call(token, grpcStatus);
-  const stream = onGrpcStreamCloseHook;
-  if (stream !== null) stream(token, grpcStatus);
-}

@@ -1,5 +1,4 @@
-// Host calls and the callback for shared queues, named per vm_id and shared by its VMs.
-import { onQueueReadyHook } from "../shared-queue";
+// Host calls for shared queues, named per vm_id and shared by its VMs.
 
 /** Registers (or re-registers) a queue of the caller's vm_id; its root context gets proxy_on_queue_ready. */
 // @ts-ignore: decorator
@@ -19,9 +18,3 @@ export declare function proxy_enqueue_shared_queue(queueId: u32, valuePtr: usize
 // @ts-ignore: decorator
 @external("env", "proxy_dequeue_shared_queue")
 export declare function proxy_dequeue_shared_queue(queueId: u32, returnValuePtr: usize, returnValueSize: usize): u32;
-
-/** Sent to the root context that registered the queue, after an enqueue. */
-export function proxy_on_queue_ready(rootContextId: u32, queueId: u32): void {
-  const hook = onQueueReadyHook;
-  if (hook !== null) hook(rootContextId, queueId);
-}

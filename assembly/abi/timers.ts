@@ -1,5 +1,4 @@
-// Host calls and callbacks for timers and time.
-import { onTick } from "../dispatcher";
+// Host calls for timers and time.
 
 // @ts-ignore: decorator
 @external("env", "proxy_set_tick_period_milliseconds")
@@ -9,7 +8,3 @@ export declare function proxy_set_tick_period_milliseconds(periodMilliseconds: u
 // @ts-ignore: decorator
 @external("env", "proxy_get_current_time_nanoseconds")
 export declare function proxy_get_current_time_nanoseconds(returnTime: usize): u32;
-
-export function proxy_on_tick(rootContextId: u32): void {
-  onTick(rootContextId);
-}

@@ -1,6 +1,7 @@
 // Options accepted by ProxyWasmHost.start, and their defaults.
 
 import type { ClockMode } from "./clock.ts";
+import type { CallMonitor } from "./outer-call.ts";
 import type { LogLevelName } from "./constants.ts";
 import type { PropertyValue } from "./property-values.ts";
 import type { SharedStore } from "./shared-store.ts";
@@ -63,6 +64,15 @@ export interface HostOptions {
   shared?: SharedStore;
   /** Complete request/response headers like Envoy's codec (pseudo-headers first, defaults). Default true. */
   normalizeHeaders?: boolean;
+  /**
+   * A deadline for each callback (and for `_initialize`/`_start`, malloc): a call that has not returned after
+   * this many ms is interrupted and fails the VM like a trap ("Function: X failed: did not return within N
+   * ms"). Off by default: it costs tens of microseconds per call (V8 watchdog), so turn it on in tests of
+   * filters that might loop.
+   */
+  callbackTimeoutMs?: number;
+  /** Told before and after each outermost host→VM call (a watchdog on another thread, as `proxy-wasm run` uses). */
+  callMonitor?: CallMonitor;
   /** Downstream connection seen by the filter (source.*, destination.*, connection.*). */
   connection?: {
     sourceAddress?: string;
@@ -93,6 +103,9 @@ export interface ResolvedOptions {
   /** Log entries kept: Infinity (all), 0 (none) or a positive count (the most recent). */
   retainLogs: number;
   retainBodies: boolean;
+  /** 0 = no deadline. */
+  callbackTimeoutMs: number;
+  callMonitor: CallMonitor | null;
   connection: {
     sourceAddress: string;
     sourcePort: number;
@@ -117,6 +130,12 @@ function logRetention(v: boolean | number | undefined): number {
   return Math.floor(v);
 }
 
+function callbackTimeout(v: number | undefined): number {
+  if (v === undefined || v === 0) return 0;
+  if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) throw new TypeError(`callbackTimeoutMs must be a positive number of ms, not ${String(v)}`);
+  return Math.ceil(v);
+}
+
 export function resolveOptions(o: HostOptions): ResolvedOptions {
   const level = LEVELS.indexOf(o.logLevel ?? "info");
   if (level < 0) throw new TypeError(`unknown logLevel ${o.logLevel}`);
@@ -139,6 +158,8 @@ export function resolveOptions(o: HostOptions): ResolvedOptions {
     printLogs: o.printLogs ?? false,
     retainLogs: logRetention(o.retainLogs),
     retainBodies: o.retainBodies ?? true,
+    callbackTimeoutMs: callbackTimeout(o.callbackTimeoutMs),
+    callMonitor: o.callMonitor ?? null,
     connection: {
       sourceAddress: c.sourceAddress ?? "127.0.0.1",
       sourcePort: c.sourcePort ?? 50000,

@@ -1,14 +1,15 @@
 /**
  * Options of `proxy-wasm run`: which module, which upstream, where to listen, the plugin's configuration
- * and the clusters its callouts may reach. Parsing is pure (no sockets): it reads the module and the
- * configuration file and refuses bad input with a UsageError before anything listens.
+ * and the clusters its callouts may reach. The flags are declared in scripts/commands/run.ts; these helpers
+ * turn their values into RunOptions and refuse bad input with a UsageError before anything listens.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { isIP } from "node:net";
 import { basename, join, resolve } from "node:path";
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../cli-errors.ts";
-import { LOG_LEVELS, type LogLevelName } from "../host/index.ts";
+import type { LogLevelName } from "../host/index.ts";
+import { packageExampleModule } from "../build/package-examples.ts";
+import { parseUpstreamAddress, redactUserinfo, type UpstreamAddress } from "../upstream-address.ts";
 
 export const DEFAULT_LISTEN = "127.0.0.1:8080";
 
@@ -24,15 +25,19 @@ export interface RunOptions {
   /** Display name: the example or file name without `.wasm`. */
   name: string;
   rootId: string;
-  upstream: URL;
+  upstream: UpstreamAddress;
   listen: ListenAddress;
   pluginConfiguration: string;
   vmConfiguration: string;
   /** Cluster name → base URL its callouts are sent to. */
-  clusters: Map<string, URL>;
+  clusters: Map<string, UpstreamAddress>;
   failOpen: boolean;
   logLevel: LogLevelName;
   trace: boolean;
+  callbackTimeoutMs: number;
+  routeTimeoutMs: number;
+  bufferLimit: number;
+  quiet: boolean;
 }
 
 /** `add-header` → `add_header` (Envoy root ids of the examples). */
@@ -68,27 +73,15 @@ export function parseListen(spec: string, allowRemote = false): ListenAddress {
   return { host, port };
 }
 
-function parseHttpUrl(flag: string, spec: string): URL {
-  let url: URL;
-  try {
-    url = new URL(spec);
-  } catch {
-    throw new UsageError(`${flag}: "${spec}" is not a URL (expected http://host:port)`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`${flag}: "${spec}" must be an http:// or https:// URL`);
-  if (url.search || url.hash) throw new UsageError(`${flag}: "${spec}" must not have a query or fragment`);
-  return url;
-}
-
-/** `name=http://127.0.0.1:PORT` (repeatable). */
-export function parseClusters(specs: readonly string[]): Map<string, URL> {
-  const clusters = new Map<string, URL>();
+/** `name=http://127.0.0.1:PORT` or `name=127.0.0.1:PORT` (repeatable). */
+export function parseClusters(specs: readonly string[]): Map<string, UpstreamAddress> {
+  const clusters = new Map<string, UpstreamAddress>();
   for (const spec of specs) {
     const at = spec.indexOf("=");
-    if (at <= 0) throw new UsageError(`--cluster: "${spec}" is not name=http://host:port`);
+    if (at <= 0) throw new UsageError(`--cluster: ${JSON.stringify(redactUserinfo(spec))} is not name=http://host:port`);
     const name = spec.slice(0, at);
     if (clusters.has(name)) throw new UsageError(`--cluster: ${name} is given twice`);
-    clusters.set(name, parseHttpUrl(`--cluster ${name}`, spec.slice(at + 1)));
+    clusters.set(name, parseUpstreamAddress(`--cluster ${name}`, spec.slice(at + 1)));
   }
   return clusters;
 }
@@ -109,10 +102,13 @@ export function resolveModule(spec: string, cwd: string): { path: string; name: 
       throw new UsageError(`${folder}/${spec} is not built: build/${spec}.wasm is missing (run \`proxy-wasm build ${spec}\`)`);
     }
   }
+  const shipped = packageExampleModule(spec, cwd);
+  if (shipped !== null) return { path: shipped, name: spec };
   throw new UsageError(`"${spec}" is neither a .wasm file nor a built filter (build/${spec}.wasm)`);
 }
 
-function readModule(path: string): Uint8Array {
+/** The module bytes, refused unless they start with the wasm magic. */
+export function readModule(path: string): Uint8Array {
   const bytes = new Uint8Array(readFileSync(path));
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
     throw new UsageError(`${path} is not a WebAssembly module`);
@@ -120,50 +116,25 @@ function readModule(path: string): Uint8Array {
   return bytes;
 }
 
-const RUN_OPTION_SPECS = {
-  upstream: { type: "string" },
-  listen: { type: "string", default: DEFAULT_LISTEN },
-  "allow-remote": { type: "boolean", default: false },
-  config: { type: "string" },
-  "config-file": { type: "string" },
-  "vm-config": { type: "string" },
-  "root-id": { type: "string" },
-  cluster: { type: "string", multiple: true },
-  "fail-open": { type: "boolean", default: false },
-  "log-level": { type: "string", default: "info" },
-  trace: { type: "boolean", default: false },
-} satisfies ParseArgsConfig["options"];
+/** `500ms`, `3s`, `2m` or a number of milliseconds. `0` is allowed where it means "none". */
+export function parseDuration(flag: string, raw: string, allowZero = false): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(raw.trim());
+  const ms = match ? Number(match[1]) * (match[2] === "m" ? 60_000 : match[2] === "s" ? 1000 : 1) : NaN;
+  if (!Number.isFinite(ms) || (ms === 0 && !allowZero) || ms > 24 * 3600_000) {
+    throw new UsageError(`${flag}: ${JSON.stringify(raw)} is not a duration (e.g. 500ms, 3s, 2m${allowZero ? "; 0 for none" : ""})`);
+  }
+  return Math.round(ms);
+}
 
-export function parseRunArgs(args: string[], cwd: string = process.cwd()): RunOptions {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: RUN_OPTION_SPECS });
-  if (positionals.length !== 1) {
-    throw new UsageError(positionals.length === 0 ? "name a module: proxy-wasm run <wasm-file | filter-name> --upstream URL" : `one module only, got ${positionals.join(" ")}`);
+const SIZE_UNITS: Record<string, number> = { "": 1, b: 1, k: 1000, kb: 1000, kib: 1024, m: 1000_000, mb: 1000_000, mib: 1024 * 1024, g: 1e9, gb: 1e9, gib: 1024 ** 3 };
+
+/** `1048576`, `64KiB`, `1MiB`, `16MB` (up to 1 GiB, the most a VM's memory holds). */
+export function parseByteSize(flag: string, raw: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(raw.trim());
+  const unit = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
+  const bytes = match && unit !== undefined ? Math.floor(Number(match[1]) * unit) : NaN;
+  if (!Number.isFinite(bytes) || bytes < 1 || bytes > 1024 ** 3) {
+    throw new UsageError(`${flag}: ${JSON.stringify(raw)} is not a size from 1 byte to 1GiB (e.g. 1048576, 64KiB, 1MiB)`);
   }
-  if (values.upstream === undefined) throw new UsageError("--upstream http://127.0.0.1:PORT is required");
-  const upstream = parseHttpUrl("--upstream", values.upstream);
-  const listen = parseListen(values.listen ?? DEFAULT_LISTEN, values["allow-remote"] ?? false);
-  const logLevel = values["log-level"] ?? "info";
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
-  if (values.config !== undefined && values["config-file"] !== undefined) throw new UsageError("use --config or --config-file, not both");
-  let pluginConfiguration = values.config ?? "";
-  if (values["config-file"] !== undefined) {
-    const file = resolve(cwd, values["config-file"]);
-    if (!existsSync(file)) throw new UsageError(`--config-file: ${values["config-file"]}: no such file`);
-    pluginConfiguration = readFileSync(file, "utf8");
-  }
-  const module = resolveModule(positionals[0]!, cwd);
-  return {
-    wasmPath: module.path,
-    wasm: readModule(module.path),
-    name: module.name,
-    rootId: values["root-id"] ?? rootIdFor(module.name),
-    upstream,
-    listen,
-    pluginConfiguration,
-    vmConfiguration: values["vm-config"] ?? "",
-    clusters: parseClusters(values.cluster ?? []),
-    failOpen: values["fail-open"] ?? false,
-    logLevel: logLevel as LogLevelName,
-    trace: values.trace ?? false,
-  };
+  return bytes;
 }

@@ -1,6 +1,5 @@
-// The checks every built filter module must pass before Envoy would load it (docs/abi.md §1.3, §1.4, §7;
-// DESIGN.md "Non-negotiable ABI rules"). Each returns the problems found, so a failing test lists
-// all of them at once.
+// The checks every built filter module must pass before Envoy would load it (docs/abi.md §1.3, §1.4, §7).
+// Each returns the problems found, so a failing test lists all of them at once.
 import { spawnSync } from "node:child_process";
 import { CALLBACKS, FORBIDDEN_IMPORTS, HOST_FUNCTIONS, MODULE_FUNCTIONS } from "./abi-signatures.ts";
 import { formatSignature, type ModuleSections } from "./wasm-sections.ts";

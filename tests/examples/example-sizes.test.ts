@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { test } from "node:test";
-import { ADD_HEADER_MAX_BYTES, exampleSizes, sizesTable } from "../../bench/sizes.ts";
+import { ADD_HEADER_MAX_BYTES, exampleSizes, sizesTable } from "../../testkit/example-sizes.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const examples = readdirSync(`${root}examples`)

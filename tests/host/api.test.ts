@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { ProxyWasmHost } from "../../scripts/host/index.ts";
-import { pairsData, recorder, startProbe } from "./probe.ts";
+import { pairsData, recorder, startProbe } from "../../testkit/probe.ts";
 
 describe("README", () => {
   test("the example test in scripts/host/README.md passes as written", async () => {

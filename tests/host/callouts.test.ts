@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { calls, pairsData, recorder, startProbe } from "./probe.ts";
+import { calls, pairsData, recorder, startProbe } from "../../testkit/probe.ts";
 
 const GOOD = pairsData([
   [":method", "POST"],

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ProxyWasmHost } from "../../scripts/host/index.ts";
-import { calls, recorder, startProbe } from "./probe.ts";
-import { wat } from "./wat.ts";
+import { calls, recorder, startProbe } from "../../testkit/probe.ts";
+import { wat } from "../../testkit/wat.ts";
 
 const failing = (where: string, how = "unreachable") => ({
   imports: ["proxy_call_foreign_function"],

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { calls, pairsData, recorder, startProbe, type ProbeSpec } from "./probe.ts";
+import { calls, pairsData, recorder, startProbe, type ProbeSpec } from "../../testkit/probe.ts";
 
 const CALL_HEADERS = pairsData([
   [":method", "GET"],

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { SharedStore } from "../../scripts/host/index.ts";
-import { calls, recorder, startProbe } from "./probe.ts";
+import { calls, recorder, startProbe } from "../../testkit/probe.ts";
 
 /** Every lifecycle/HTTP/TCP callback, each returning `ret` where it returns something. */
 function allCallbacks(ret = 0): string {

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ProxyWasmHost } from "../../scripts/host/index.ts";
-import { allocCalls, calls, probe, recorder, startProbe } from "./probe.ts";
-import { wat } from "./wat.ts";
+import { allocCalls, calls, probe, recorder, startProbe } from "../../testkit/probe.ts";
+import { wat } from "../../testkit/wat.ts";
 
 describe("check 1: ABI marker", () => {
   test("a module without a proxy_abi_version_* function export is rejected", async () => {

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { HeaderMap } from "../../scripts/host/index.ts";
-import { allocCalls, bytesData, pairsData, startProbe } from "./probe.ts";
+import { allocCalls, bytesData, pairsData, startProbe } from "../../testkit/probe.ts";
 
 const K = [
   [256, "X-Foo"],

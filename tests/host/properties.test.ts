@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { deflateSync } from "node:zlib";
 import { describe, test } from "node:test";
 import type { ProxyWasmHost } from "../../scripts/host/index.ts";
-import { allocCalls, startProbe } from "./probe.ts";
+import { allocCalls, startProbe } from "../../testkit/probe.ts";
 
 const enc = (s: string) => s.replace(/\0/g, "\\00");
 

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { buildProxyRuntimeAddHeader, PROXY_RUNTIME_ROOT_ID } from "../../bench/anchors.ts";
+import { buildProxyRuntimeAddHeader, PROXY_RUNTIME_ROOT_ID } from "../../testkit/anchors.ts";
 import { ProxyWasmHost } from "../../scripts/host/index.ts";
 
 describe("@solo-io/proxy-runtime 0.1.8 add-header", { timeout: 180_000 }, () => {

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { SharedStore } from "../../scripts/host/index.ts";
-import { calls, recorder, startProbe } from "./probe.ts";
+import { calls, recorder, startProbe } from "../../testkit/probe.ts";
 
 describe("check 25: shared data", () => {
   const body = `(func (export "proxy_on_vm_start") (param i32 i32) (result i32)

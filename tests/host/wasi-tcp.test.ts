@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { calls, recorder, startProbe } from "./probe.ts";
+import { calls, recorder, startProbe } from "../../testkit/probe.ts";
 
 describe("WASI", () => {
   test("proc_exit only logs and returns; execution continues", async () => {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { addHeaderModule, compileWat, paddedModule, removeTempDirs, runCli, skopeo, tempDir, type ModuleFixture, type RunResult } from "./fixtures.ts";
 import { startFaultProxy, type FaultProxy } from "./fault-proxy.ts";
-import { startRegistry, type Registry } from "./registry-harness.ts";
+import { startRegistry, type Registry } from "../../testkit/registry-harness.ts";
 
 let module: ModuleFixture;
 let registry: Registry;
@@ -170,7 +170,7 @@ describe("refused before any network traffic", () => {
       [["push", module.path, ref, "--username", "alice"], /^error: --username needs --password-stdin/],
       [["push", module.path, ref, "--username", "alice", "--password-stdin"], /^error: --password-stdin: standard input is empty$/, ""],
       [["push", module.path, `${ref}@sha256:${"0".repeat(64)}`], /^error: .* names digest sha256:0{64}, but this artifact's manifest is sha256:/],
-      [["push", module.path, ref, "--bogus"], /^error: Unknown option '--bogus'/],
+      [["push", module.path, ref, "--bogus"], /^error: unknown option --bogus for push \(try --help\)$/],
       [["pull", "not-a-reference"], /^error: malformed reference/],
       [["inspect", ref, "--raw", "--json"], /^error: --raw and --json exclude each other$/],
     ];

@@ -1,9 +1,9 @@
 // The AssemblyScript `abort` replacement (asc --use abort=proxyWasmAbort): Envoy has no `env.abort`.
 // It logs "<message> at <file>:<line>" at CRITICAL through proxy_log and traps;
 // WASI proc_exit would only log and return in Envoy.
-import { decimal } from "../decimal";
-import { arg0, arg0Length, encodeArg } from "../memory";
-import { proxy_log } from "./logging";
+import { proxy_log } from "./abi/logging";
+import { decimal } from "./decimal";
+import { arg0, arg0Length, encodeArg } from "./memory";
 
 // @ts-ignore: decorator
 @global
