@@ -2,6 +2,7 @@
 import { proxy_get_buffer_bytes, proxy_get_buffer_status, proxy_set_buffer_bytes } from "./abi/buffers";
 import { arg0, arg0Length, encodeArg, RETURN_PTR, RETURN_SIZE, takeBytes, takeString } from "./memory";
 import { record, Status } from "./status";
+import { decodeUtf8 } from "./utf8";
 import { BufferType } from "./types";
 
 /** Largest read length we ask for: start + length stays below 2^32 for any start below 2^31. */
@@ -10,12 +11,73 @@ const WHOLE: u32 = <u32>i32.MAX_VALUE;
 const END: u32 = u32.MAX_VALUE;
 
 /**
+ * Bytes the host handed over, read where it wrote them (no copy): `pointer` and `length`, e.g.
+ * `load<u8>(view.pointer + i)`. Valid until the buffer it came from is viewed again or release() is
+ * called, when the SDK frees the host's block; copy out what must live longer (toArrayBuffer, toString).
+ */
+export class BytesView {
+  private block: usize = 0;
+  private size: usize = 0;
+
+  get pointer(): usize {
+    return this.block;
+  }
+
+  get length(): u32 {
+    return <u32>this.size;
+  }
+
+  /** The bytes as a new ArrayBuffer. */
+  toArrayBuffer(): ArrayBuffer {
+    const bytes = new ArrayBuffer(<i32>this.size);
+    memory.copy(changetype<usize>(bytes), this.block, this.size);
+    return bytes;
+  }
+
+  /** The bytes decoded as UTF-8. */
+  toString(): string {
+    return decodeUtf8(this.block, this.size);
+  }
+
+  /** Frees the host's block now; the view is then empty. */
+  release(): void {
+    if (this.block != 0) heap.free(this.block);
+    this.block = 0;
+    this.size = 0;
+  }
+
+  /** Takes the host's (ptr, size) answer. */
+  hold(): void {
+    this.release();
+    this.size = load<usize>(RETURN_SIZE);
+    this.block = this.size != 0 ? load<usize>(RETURN_PTR) : 0;
+  }
+}
+
+/**
  * One of the host's buffers. Writes follow Envoy's proxy_set_buffer_bytes: replace, prepend and
  * append are supported; writing into the middle is not (Status.BadArgument), nor is writing to
  * read-only buffers (configurations, callout replies).
  */
 export class HostBuffer {
+  /** The view `view()` hands out, reused: one host block at a time per buffer. */
+  private lastView: BytesView | null = null;
+
   constructor(readonly type: BufferType) {}
+
+  /**
+   * Bytes [start, start + length) clamped to the buffer, read in place without copying, or null when
+   * unavailable (see lastStatus()). The view is valid until the next view() of this buffer or its
+   * release(): the fastest way to read a large body.
+   */
+  view(start: u32 = 0, length: u32 = WHOLE): BytesView | null {
+    let view = this.lastView;
+    if (view === null) this.lastView = view = new BytesView();
+    else view.release();
+    if (record(proxy_get_buffer_bytes(this.type, start, length, RETURN_PTR, RETURN_SIZE)) != Status.Ok) return null;
+    view.hold();
+    return view;
+  }
 
   /** Bytes [start, start + length) clamped to the buffer, or null when unavailable (see lastStatus()). */
   getBytes(start: u32 = 0, length: u32 = WHOLE): ArrayBuffer | null {
@@ -68,6 +130,16 @@ export class HostBuffer {
   /** The raw call: start 0 drains `size` bytes then inserts `data`; start >= length appends. */
   set(start: u32, size: u32, data: ArrayBuffer): Status {
     return this.write(start, size, changetype<usize>(data), data.byteLength);
+  }
+
+  /** Replaces the whole content with `length` bytes at `pointer` (e.g. a result built in memory of your own). */
+  replaceFrom(pointer: usize, length: usize): Status {
+    return this.write(0, END, pointer, length);
+  }
+
+  /** set() from `length` bytes at `pointer`. */
+  setFrom(start: u32, size: u32, pointer: usize, length: usize): Status {
+    return this.write(start, size, pointer, length);
   }
 
   private write(start: u32, size: u32, ptr: usize, length: usize): Status {

@@ -21,6 +21,7 @@ export {
   grpcReceiveTrailingMetadata,
 } from "./headers";
 export {
+  BytesView,
   HostBuffer,
   requestBody,
   responseBody,
@@ -57,7 +58,7 @@ export {
   hostLogLevel,
 } from "./logging";
 export { currentTimeNanoseconds, currentTimeMilliseconds } from "./time";
-export { JsonMember, JsonObject, parseJsonObject, lastJsonError, looksLikeJson } from "./json";
+export { JsonArray, JsonMember, JsonObject, parseJsonObject, lastJsonError, looksLikeJson } from "./json";
 export { jsonArrayElements } from "./json-array";
 export { SharedValue, SharedDataUpdate, getSharedData, setSharedData, setSharedDataString, updateSharedData } from "./shared-data";
 export { SharedQueue, registerSharedQueue, resolveSharedQueue } from "./shared-queue";

@@ -1,9 +1,10 @@
 // A small JSON reader for filter configuration: validates a whole document without allocating and
 // records where the members of its top-level object are; a value is decoded or copied only when it is
-// asked for. It walks the UTF-16 units directly (no substring or comparison helpers), which keeps
+// asked for, and nested objects and arrays are read in place (getObject, getArray). It walks the UTF-16 units directly (no substring or comparison helpers), which keeps
 // modules that use it small.
 import { decimal } from "./decimal";
 import { reserveScratch } from "./memory";
+import { encodeUtf16 } from "./utf8";
 
 /** One member of an object: its name and its value as JSON text (`"yes"`, `5`, `{"a":1}`). */
 export class JsonMember {
@@ -51,6 +52,26 @@ export class JsonObject {
     return unit() == QUOTE ? String.UTF16.decodeUnsafe(decoded, readString()) : null;
   }
 
+  /** The member's value when it is a JSON string, as UTF-8 bytes, else null. */
+  getStringBytes(key: string): ArrayBuffer | null {
+    const span = this.find(key);
+    if (span === null) return null;
+    begin(this.text, span.start);
+    return unit() == QUOTE ? decodedUtf8(readString()) : null;
+  }
+
+  /** The member's value when it is an object, read in place (nothing copied), else null. */
+  getObject(key: string): JsonObject | null {
+    const span = this.find(key);
+    return span !== null ? objectAt(this.text, span.start) : null;
+  }
+
+  /** The member's value when it is an array, read in place (nothing copied), else null. */
+  getArray(key: string): JsonArray | null {
+    const span = this.find(key);
+    return span !== null ? arrayAt(this.text, span.start) : null;
+  }
+
   /** The spans in document order. */
   private spans(): MemberSpan[] {
     let count = 0;
@@ -94,6 +115,83 @@ export class JsonObject {
   }
 }
 
+/** The elements of an array in a parsed document, read in place: nothing is copied until asked for. */
+export class JsonArray {
+  /** Two UTF-16 offsets into `text` per element: where it starts and where it ends. */
+  private readonly spans: u32[] = [];
+
+  constructor(private readonly text: string) {}
+
+  get length(): i32 {
+    return this.spans.length >> 1;
+  }
+
+  /** The element's JSON text, or null when `index` is out of range. */
+  getRaw(index: i32): string | null {
+    if (<u32>index >= <u32>this.length) return null;
+    const start = unchecked(this.spans[index << 1]);
+    return String.UTF16.decodeUnsafe(changetype<usize>(this.text) + (<usize>start << 1), <usize>(unchecked(this.spans[(index << 1) + 1]) - start) << 1);
+  }
+
+  /** The element when it is an object, else null. */
+  getObject(index: i32): JsonObject | null {
+    return <u32>index < <u32>this.length ? objectAt(this.text, unchecked(this.spans[index << 1])) : null;
+  }
+
+  /** The element when it is a JSON string (decoded), else null. */
+  getString(index: i32): string | null {
+    if (<u32>index >= <u32>this.length) return null;
+    begin(this.text, unchecked(this.spans[index << 1]));
+    return unit() == QUOTE ? String.UTF16.decodeUnsafe(decoded, readString()) : null;
+  }
+
+  /** Used by arrayAt: records an element; its bounds are pointers into `text`. */
+  add(start: usize, end: usize): void {
+    const base = changetype<usize>(this.text);
+    this.spans.push(<u32>(start - base) >> 1);
+    this.spans.push(<u32>(end - base) >> 1);
+  }
+}
+
+/** The object at `offset` of an already validated document, with its members recorded, or null if it is no object. */
+function objectAt(json: string, offset: u32): JsonObject | null {
+  begin(json, offset);
+  if (unit() != 0x7b) return null;
+  const object = new JsonObject(json);
+  at += 2;
+  while (peek() == QUOTE) {
+    const key = String.UTF16.decodeUnsafe(decoded, readString());
+    peek(); // the colon
+    at += 2;
+    peek();
+    const start = at;
+    skipValue();
+    object.add(key, start, at);
+    if (peek() != 0x2c) break;
+    at += 2;
+  }
+  return object;
+}
+
+/** The array at `offset` of an already validated document, with its elements recorded, or null if it is no array. */
+function arrayAt(json: string, offset: u32): JsonArray | null {
+  begin(json, offset);
+  if (unit() != 0x5b) return null;
+  const array = new JsonArray(json);
+  at += 2;
+  if (peek() != 0x5d) {
+    while (true) {
+      const start = at;
+      skipValue();
+      array.add(start, at);
+      if (peek() != 0x2c) break;
+      at += 2;
+      peek();
+    }
+  }
+  return array;
+}
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
@@ -129,13 +227,44 @@ function fail(): bool {
 }
 
 /** The next character that is not whitespace (-1 at the end), without consuming it. */
+// @ts-ignore: decorator
+@inline
 function peek(): i32 {
+  // Configuration JSON is often compact: no call unless there is whitespace to skip.
+  return at < end && load<u16>(at) > 0x20 ? <i32>load<u16>(at) : skipSpaces();
+}
+
+function skipSpaces(): i32 {
   while (at < end) {
     const c = <i32>load<u16>(at);
     if (c != 0x20 && c != 0x09 && c != 0x0a && c != 0x0d) return c;
     at += 2;
   }
   return -1;
+}
+
+/**
+ * Moves past the value at `at` in text that has been validated already: strings to their closing
+ * quote, objects and arrays to their closing bracket, anything else to the next delimiter.
+ */
+function skipValue(): void {
+  let depth = 0;
+  while (at < end) {
+    const c = <u32>load<u16>(at);
+    if (c == QUOTE) {
+      at += 2;
+      while (load<u16>(at) != QUOTE) at += load<u16>(at) == BACKSLASH ? 4 : 2;
+    } else if (c == 0x7b || c == 0x5b) {
+      depth++;
+    } else if (c == 0x7d || c == 0x5d) {
+      if (depth == 0) return;
+      depth--;
+    } else if (depth == 0 && (c == 0x2c || c <= 0x20)) {
+      return; // a scalar ends at a comma or whitespace (or at its container's close, above)
+    }
+    at += 2;
+    if (depth == 0 && (c == QUOTE || c == 0x7d || c == 0x5d)) return; // a string, object or array is complete
+  }
 }
 
 /** Escapes after a backslash and what they stand for, as (escape, character) byte pairs. */
@@ -154,7 +283,7 @@ function readString(): i32 {
   at = start + 2;
   let length: usize = 0;
   while (true) {
-    let c = unit();
+    let c = at < end ? <u32>load<u16>(at) : 0;
     if (c < 0x20) return failedString(); // a control character, or the end
     at += 2;
     if (c == QUOTE) return <i32>length;
@@ -187,6 +316,15 @@ function readString(): i32 {
 function failedString(): i32 {
   fail();
   return -1;
+}
+
+/** The string readString decoded (`length` bytes of UTF-16 at `decoded`), as UTF-8 bytes. */
+function decodedUtf8(length: i32): ArrayBuffer {
+  // @ts-ignore: a runtime builtin that asc knows; AssemblyScript's editor types omit it
+  const bytes: usize = __new(<usize>length * 3 >> 1, idof<ArrayBuffer>());
+  const size = encodeUtf16(decoded, decoded + <usize>length, bytes);
+  // @ts-ignore: see above
+  return changetype<ArrayBuffer>(size == <usize>length * 3 >> 1 ? bytes : __renew(bytes, size));
 }
 
 /** Consumes a literal given as its first four UTF-16 units (packed little-endian) and, for `false`, a fifth. */

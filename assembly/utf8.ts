@@ -1,6 +1,5 @@
-// UTF-8 <-> AssemblyScript strings (UTF-16), written for size: no exact-length pre-pass, no
-// shrinking reallocation. Callers reserve `maxUtf8Length(text)` bytes before encoding.
-import { reserveScratch } from "./scratch";
+// UTF-8 <-> AssemblyScript strings (UTF-16), written for size: no exact-length pre-pass. Callers of
+// encodeUtf8 reserve `maxUtf8Length(text)` bytes; decodeUtf8 decodes into the string and trims it.
 
 /** Bytes that always suffice to encode `text` (3 per UTF-16 unit; a surrogate pair needs only 4). */
 // @ts-ignore: decorator
@@ -11,8 +10,11 @@ export function maxUtf8Length(text: string): usize {
 
 /** Encodes `text` at `to`; returns the bytes written. Lone surrogates become 3-byte sequences (WTF-8). */
 export function encodeUtf8(text: string, to: usize): usize {
-  let from = changetype<usize>(text);
-  const end = from + (<usize>text.length << 1);
+  return encodeUtf16(changetype<usize>(text), changetype<usize>(text) + (<usize>text.length << 1), to);
+}
+
+/** Encodes the UTF-16 units in [from, end) at `to` as UTF-8; returns the bytes written. */
+export function encodeUtf16(from: usize, end: usize, to: usize): usize {
   const start = to;
   while (from < end) {
     let c = <u32>load<u16>(from);
@@ -38,10 +40,21 @@ export function encodeUtf8(text: string, to: usize): usize {
 
 /** Decodes `length` bytes of UTF-8 at `from` (leniently, like the standard library). */
 export function decodeUtf8(from: usize, length: usize): string {
-  const units = reserveScratch(length << 1);
-  let to = units;
+  // Never more UTF-16 units than bytes: decode into the string itself, then trim it.
+  // @ts-ignore: a runtime builtin that asc knows; AssemblyScript's editor types omit it
+  const text: usize = __new(length << 1, idof<String>());
+  let to = text;
   const end = from + length;
   while (from < end) {
+    // ASCII, four bytes at a time: each byte becomes a 16-bit unit.
+    while (from + 4 <= end) {
+      const four = load<u32>(from);
+      if ((four & 0x8080_8080) != 0) break;
+      store<u64>(to, <u64>(four & 0xff) | (<u64>(four & 0xff00) << 8) | (<u64>(four & 0xff_0000) << 16) | (<u64>(four & 0xff00_0000) << 24));
+      from += 4;
+      to += 8;
+    }
+    if (from >= end) break;
     let c = <u32>load<u8>(from++);
     if (c >= 0x80) {
       const extra: u32 = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
@@ -57,5 +70,6 @@ export function decodeUtf8(from: usize, length: usize): string {
     store<u16>(to, c);
     to += 2;
   }
-  return String.UTF16.decodeUnsafe(units, to - units);
+  // @ts-ignore: see above
+  return changetype<string>(to - text == length << 1 ? text : __renew(text, to - text));
 }
