@@ -1,58 +1,14 @@
 // Host buffers: HTTP bodies, TCP data, configurations, callout replies, foreign-function arguments.
 import { proxy_get_buffer_bytes, proxy_get_buffer_status, proxy_set_buffer_bytes } from "./abi/buffers";
+import { BytesView } from "./bytes-view";
 import { arg0, arg0Length, encodeArg, RETURN_PTR, RETURN_SIZE, takeBytes, takeString } from "./memory";
 import { record, Status } from "./status";
-import { decodeUtf8 } from "./utf8";
 import { BufferType } from "./types";
 
 /** Largest read length we ask for: start + length stays below 2^32 for any start below 2^31. */
 const WHOLE: u32 = <u32>i32.MAX_VALUE;
 /** A start at or beyond the end: Envoy appends there. */
 const END: u32 = u32.MAX_VALUE;
-
-/**
- * Bytes the host handed over, read where it wrote them (no copy): `pointer` and `length`, e.g.
- * `load<u8>(view.pointer + i)`. Valid until the buffer it came from is viewed again or release() is
- * called, when the SDK frees the host's block; copy out what must live longer (toArrayBuffer, toString).
- */
-export class BytesView {
-  private block: usize = 0;
-  private size: usize = 0;
-
-  get pointer(): usize {
-    return this.block;
-  }
-
-  get length(): u32 {
-    return <u32>this.size;
-  }
-
-  /** The bytes as a new ArrayBuffer. */
-  toArrayBuffer(): ArrayBuffer {
-    const bytes = new ArrayBuffer(<i32>this.size);
-    memory.copy(changetype<usize>(bytes), this.block, this.size);
-    return bytes;
-  }
-
-  /** The bytes decoded as UTF-8. */
-  toString(): string {
-    return decodeUtf8(this.block, this.size);
-  }
-
-  /** Frees the host's block now; the view is then empty. */
-  release(): void {
-    if (this.block != 0) heap.free(this.block);
-    this.block = 0;
-    this.size = 0;
-  }
-
-  /** Takes the host's (ptr, size) answer. */
-  hold(): void {
-    this.release();
-    this.size = load<usize>(RETURN_SIZE);
-    this.block = this.size != 0 ? load<usize>(RETURN_PTR) : 0;
-  }
-}
 
 /**
  * One of the host's buffers. Writes follow Envoy's proxy_set_buffer_bytes: replace, prepend and

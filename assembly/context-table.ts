@@ -28,10 +28,20 @@ function findFurther(first: BaseContext, id: u32): BaseContext | null {
   return context;
 }
 
+/** Stores a slot; the collectors the SDK uses by hand need no write barrier, the incremental one does. */
+// @ts-ignore: decorator
+@inline
+function setSlot(slot: u32, context: BaseContext | null): void {
+  if (ASC_RUNTIME == 2) unchecked((table[slot] = context));
+  else store<usize>(changetype<usize>(table) + (<usize>slot << alignof<usize>()), changetype<usize>(context));
+}
+
+// @ts-ignore: decorator
+@inline
 function link(context: BaseContext): void {
   const slot = context.id & mask;
   context.nextInSlot = unchecked(table[slot]);
-  unchecked((table[slot] = context));
+  setSlot(slot, context);
 }
 
 export function addContext(context: BaseContext): void {
@@ -62,7 +72,7 @@ export function removeContext(context: BaseContext): void {
     current = current.nextInSlot;
   }
   const next = context.nextInSlot;
-  if (previous === null) unchecked((table[slot] = next));
+  if (previous === null) setSlot(slot, next);
   else previous.nextInSlot = next;
   context.nextInSlot = null;
   live--;

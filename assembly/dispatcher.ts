@@ -2,7 +2,7 @@
 import { ContextKind } from "./base-context";
 import { addContext, findContext, findContextInline, removeContext } from "./context-table";
 import { HttpContext } from "./http-context";
-import { forgetLogLevel, isLogEnabled, log, LogLevel } from "./logging";
+import { isLogEnabled, log, LogLevel, noteContextCreated } from "./logging";
 import { collectGarbage } from "./memory";
 import { abandonCallouts } from "./pending-callouts";
 import { pluginRootId } from "./properties";
@@ -54,6 +54,8 @@ export function findStream(id: u32): StreamContext | null {
   return context !== null && context.kind != ContextKind.Root ? changetype<StreamContext>(context) : null;
 }
 
+// @ts-ignore: decorator
+@inline
 function findHttp(id: u32): HttpContext | null {
   const context = findContextInline(id);
   return context !== null && context.kind == ContextKind.Http ? changetype<HttpContext>(context) : null;
@@ -65,7 +67,7 @@ function findTcp(id: u32): TcpContext | null {
 }
 
 export function onContextCreate(id: u32, parentId: u32): void {
-  forgetLogLevel();
+  noteContextCreated(parentId == 0);
   if (parentId == 0) {
     const registration = chooseRegistration();
     if (registration === null) return;
@@ -102,12 +104,12 @@ export function onTick(rootId: u32): void {
 }
 
 export function onLog(id: u32): void {
-  const stream = findStream(id);
-  if (stream !== null) stream.onLog();
+  const context = findContextInline(id);
+  if (context !== null && context.kind != ContextKind.Root) changetype<StreamContext>(context).onLog();
 }
 
 export function onDone(id: u32): u32 {
-  const context = findContext(id);
+  const context = findContextInline(id);
   if (context === null) return 1;
   if (context.kind == ContextKind.Root) return changetype<RootContext>(context).onDone() ? 1 : 0;
   changetype<StreamContext>(context).onDone();
@@ -115,7 +117,7 @@ export function onDone(id: u32): u32 {
 }
 
 export function onDelete(id: u32): void {
-  const context = findContext(id);
+  const context = findContextInline(id);
   if (context === null) return;
   if (context.kind == ContextKind.Root) changetype<RootContext>(context).onDelete();
   else changetype<StreamContext>(context).onDelete();

@@ -20,8 +20,8 @@ export {
   grpcReceiveInitialMetadata,
   grpcReceiveTrailingMetadata,
 } from "./headers";
+export { BytesView } from "./bytes-view";
 export {
-  BytesView,
   HostBuffer,
   requestBody,
   responseBody,
@@ -56,6 +56,8 @@ export {
   logCritical,
   isLogEnabled,
   hostLogLevel,
+  LogLine,
+  logLine,
 } from "./logging";
 export { currentTimeNanoseconds, currentTimeMilliseconds } from "./time";
 export { JsonArray, JsonMember, JsonObject, parseJsonObject, lastJsonError, looksLikeJson } from "./json";

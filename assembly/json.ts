@@ -227,8 +227,6 @@ function fail(): bool {
 }
 
 /** The next character that is not whitespace (-1 at the end), without consuming it. */
-// @ts-ignore: decorator
-@inline
 function peek(): i32 {
   // Configuration JSON is often compact: no call unless there is whitespace to skip.
   return at < end && load<u16>(at) > 0x20 ? <i32>load<u16>(at) : skipSpaces();

@@ -103,6 +103,13 @@ function utf8Of(value: string, taken: u32, scratchAt: usize): usize {
   return at;
 }
 
+/** Whether `value` is the string cached in `slot`. */
+// @ts-ignore: decorator
+@inline
+function isCached(value: string, slot: u32): bool {
+  return changetype<usize>(unchecked(cachedStrings[slot])) == changetype<usize>(value);
+}
+
 /** UTF-8 encodes one string (arg0, arg0Length), from the cache or into scratch. */
 export function encodeArg(value: string): void {
   arg0 = utf8Of(value, CACHED_STRINGS, 0);
@@ -111,6 +118,16 @@ export function encodeArg(value: string): void {
 
 /** UTF-8 encodes two strings (arg0/arg0Length, arg1/arg1Length); the second never evicts the first. */
 export function encodeArgs(first: string, second: string): void {
+  const firstSlot = slotOf(first);
+  const secondSlot = slotOf(second);
+  if (firstSlot != secondSlot && isCached(first, firstSlot) && isCached(second, secondSlot)) {
+    // The usual case for a filter's configured or constant name and value: nothing to encode.
+    arg0 = cachedUtf8 + <usize>firstSlot * CACHED_BYTES;
+    arg0Length = load<u32>(cachedLengths + (<usize>firstSlot << 2));
+    arg1 = cachedUtf8 + <usize>secondSlot * CACHED_BYTES;
+    arg1Length = load<u32>(cachedLengths + (<usize>secondSlot << 2));
+    return;
+  }
   encodeArg(first);
   const firstInScratch = arg0 == scratchBlock();
   arg1 = utf8Of(second, slotOf(first), firstInScratch ? arg0Length : 0);
@@ -128,25 +145,36 @@ const COLLECT_AFTER_BYTES: usize = 16 << 10;
 const COLLECT_EVERY: u32 = 16;
 let callbacksSinceCollect: u32 = 0;
 let pagesAtCollect: i32 = 0;
-let inUseAtCollect: usize = 0;
+/** With the SDK's runtime: collect once the heap holds more than this. */
+let collectAbove: usize = COLLECT_AFTER_BYTES;
 
-/** Frees garbage if it is time to. Call only with no managed value live on the stack. */
+/** Frees garbage if it is time to (inlined: usually one comparison). Call only with no managed value live on the stack. */
+// @ts-ignore: decorator
+@inline
 export function collectGarbage(): void {
-  if (ASC_RUNTIME != 1) return;
-  // @ts-ignore: defined by the SDK's runtime (runtime.ts), absent from AssemblyScript's
-  if (isDefined(__heapInUse)) {
-    // @ts-ignore: see above
-    const inUse: usize = __heapInUse;
-    if (inUse <= inUseAtCollect + max(inUseAtCollect, COLLECT_AFTER_BYTES)) return;
-    // @ts-ignore: a runtime builtin that asc knows; AssemblyScript's editor types omit it
-    __collect();
-    // @ts-ignore: see above
-    inUseAtCollect = __heapInUse;
-  } else {
-    if (++callbacksSinceCollect < COLLECT_EVERY && memory.size() == pagesAtCollect) return;
-    // @ts-ignore: a runtime builtin that asc knows; AssemblyScript's editor types (std/assembly.json) omit it
-    __collect();
-    callbacksSinceCollect = 0;
-    pagesAtCollect = memory.size();
+  if (ASC_RUNTIME == 1) {
+    // @ts-ignore: defined by the SDK's runtime (runtime.ts), absent from AssemblyScript's
+    if (isDefined(__heapInUse)) {
+      // @ts-ignore: see above
+      if (__heapInUse > collectAbove) collectAndSetLimit();
+    } else {
+      countAndCollect();
+    }
   }
+}
+
+function collectAndSetLimit(): void {
+  // @ts-ignore: a runtime builtin that asc knows; AssemblyScript's editor types omit it
+  __collect();
+  // @ts-ignore: defined by the SDK's runtime
+  const live: usize = __heapInUse;
+  collectAbove = live + max(live, COLLECT_AFTER_BYTES);
+}
+
+function countAndCollect(): void {
+  if (++callbacksSinceCollect < COLLECT_EVERY && memory.size() == pagesAtCollect) return;
+  // @ts-ignore: a runtime builtin that asc knows; AssemblyScript's editor types (std/assembly.json) omit it
+  __collect();
+  callbacksSinceCollect = 0;
+  pagesAtCollect = memory.size();
 }

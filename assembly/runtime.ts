@@ -103,6 +103,12 @@ export function __alloc(size: usize): usize {
 // @ts-ignore: decorator
 @global @unsafe
 export function __free(ptr: usize): void {
+  release(ptr);
+}
+
+/** __free's work, inlined in the collector's sweep. */
+// @ts-ignore: decorator
+@inline function release(ptr: usize): void {
   const index = load<usize>(ptr - BLOCK_OVERHEAD);
   __heapInUse -= classSize(index);
   const head = freeLists + (index << alignof<usize>());
@@ -274,7 +280,7 @@ export function __collect(): void {
       header.nextWithColor = 0;
       header.previous = changetype<Header>(0);
     } else {
-      __free(changetype<usize>(header) + BLOCK_OVERHEAD);
+      release(changetype<usize>(header) + BLOCK_OVERHEAD);
     }
     header = next;
   }

@@ -1,5 +1,7 @@
-// UTF-8 <-> AssemblyScript strings (UTF-16), written for size: no exact-length pre-pass. Callers of
-// encodeUtf8 reserve `maxUtf8Length(text)` bytes; decodeUtf8 decodes into the string and trims it.
+// UTF-8 <-> AssemblyScript strings (UTF-16), written for size: no exact-length pre-pass, no
+// shrinking reallocation; ASCII goes four characters at a time. Callers reserve `maxUtf8Length(text)`
+// bytes before encoding.
+import { reserveScratch } from "./scratch";
 
 /** Bytes that always suffice to encode `text` (3 per UTF-16 unit; a surrogate pair needs only 4). */
 // @ts-ignore: decorator
@@ -17,6 +19,15 @@ export function encodeUtf8(text: string, to: usize): usize {
 export function encodeUtf16(from: usize, end: usize, to: usize): usize {
   const start = to;
   while (from < end) {
+    // ASCII, four units at a time: each unit becomes one byte.
+    while (from + 8 <= end) {
+      const four = load<u64>(from);
+      if ((four & 0xff80_ff80_ff80_ff80) != 0) break;
+      store<u32>(to, <u32>(four & 0xff) | <u32>((four >> 8) & 0xff00) | <u32>((four >> 16) & 0xff_0000) | <u32>((four >> 24) & 0xff00_0000));
+      from += 8;
+      to += 4;
+    }
+    if (from >= end) break;
     let c = <u32>load<u16>(from);
     from += 2;
     if (c < 0x80) {
@@ -40,10 +51,8 @@ export function encodeUtf16(from: usize, end: usize, to: usize): usize {
 
 /** Decodes `length` bytes of UTF-8 at `from` (leniently, like the standard library). */
 export function decodeUtf8(from: usize, length: usize): string {
-  // Never more UTF-16 units than bytes: decode into the string itself, then trim it.
-  // @ts-ignore: a runtime builtin that asc knows; AssemblyScript's editor types omit it
-  const text: usize = __new(length << 1, idof<String>());
-  let to = text;
+  const units = reserveScratch(length << 1); // never more UTF-16 units than bytes
+  let to = units;
   const end = from + length;
   while (from < end) {
     // ASCII, four bytes at a time: each byte becomes a 16-bit unit.
@@ -70,6 +79,5 @@ export function decodeUtf8(from: usize, length: usize): string {
     store<u16>(to, c);
     to += 2;
   }
-  // @ts-ignore: see above
-  return changetype<string>(to - text == length << 1 ? text : __renew(text, to - text));
+  return String.UTF16.decodeUnsafe(units, to - units);
 }
