@@ -106,7 +106,7 @@ export async function buildManifests(
     registry.credentials = { username, password: await readPassword() };
     guard.add(registry.credentials.password);
   }
-  const context = { registry, cwd: deps.cwd ?? process.cwd(), onSecret: (secret: string) => guard.add(secret) };
+  const context = { registry, cwd: deps.cwd ?? process.cwd(), onSecret: (secret: string) => guard.add(secret), optionName: flagFor };
   // The guard keeps the --password-stdin password out of any error message.
   const set = await guard.run(async () => {
     try {

@@ -9,7 +9,8 @@
 import { asmManifests } from "./asm.ts";
 import { envoyBootstrap } from "./envoy.ts";
 import { envoyFilterManifests } from "./envoyfilter.ts";
-import { ManifestError } from "./errors.ts";
+import { ManifestError, optionKey, type OptionNamer } from "./errors.ts";
+import { ASM_PULL_SECRET, ASM_PULL_SECRET_NAMESPACE, pullSecretCommand } from "./pull-secrets.ts";
 import { buildInput } from "./input.ts";
 import { DEFAULT_NAMESPACE, type ManifestOptions, type OptionName, type RegistryAccess } from "./options.ts";
 import { resolveSource } from "./source.ts";
@@ -78,6 +79,8 @@ export interface ManifestContext {
   cwd?: string;
   /** Sees every secret the OCI client learns (for redaction). */
   onSecret?: (secret: string) => void;
+  /** How notes name options (default: the option keys; a CLI passes its flag names). */
+  optionName?: OptionNamer;
 }
 
 /** The documents, workload patches and notes that deploy a module as `kind`. */
@@ -118,7 +121,22 @@ export async function createManifests(kind: ManifestKind, options: ManifestOptio
   const input = buildInput(kind, options, { ...source, digest: artifact.digest }, names, artifact.rootIds);
   const set = spec.generate(input);
   if (verify) await verifyConfiguration(kind, artifact.wasm, input, source.reference);
-  return set;
+  const needsSecret = artifact.usedCredentials && options.pullSecret === undefined;
+  return needsSecret ? withNotes(set, pullSecretHint(kind, input, context.optionName ?? optionKey)) : set;
+}
+
+/** The registry wanted credentials from this machine, so the cluster's puller will need some too. */
+function pullSecretHint(kind: ManifestKind, input: ManifestInput, n: OptionNamer): string[] {
+  const reference = input.source.type === "image" ? input.source.reference : "";
+  const asked = `${reference.slice(0, reference.indexOf("/"))} asked for credentials, so the cluster needs them too`;
+  if (kind === "asm") {
+    return [`${asked}: ASM's controller reads them from the Secret ${ASM_PULL_SECRET_NAMESPACE}/${ASM_PULL_SECRET}:`, pullSecretCommand(kind, ASM_PULL_SECRET, input.namespace, reference)];
+  }
+  const field = kind === "wasme" ? "imagePullOptions.pullSecret" : "imagePullSecret";
+  return [
+    `${asked}: create a Secret and name it with ${n("pullSecret")} (${field}), e.g.:`,
+    pullSecretCommand(kind, "regcred", input.namespace, reference),
+  ];
 }
 
 /** An empty selector means "every workload of the namespace": the kinds where it does must be told so. */
