@@ -3,12 +3,11 @@
  * library's option object (ManifestOptions) uses, each parse turns the text into the typed value the
  * library wants and carries the flag's own validation message.
  */
-import { readFileSync } from "node:fs";
 import { UsageError } from "../cli-errors.ts";
 import { DEFAULT_LISTEN_PORT, DEFAULT_NAMESPACE, DEFAULT_UPSTREAM, type HostPort } from "../manifests/options.ts";
 import { DEFAULT_MOUNT_DIR, type FailStrategy, type PatchContext, type Phase, type PullPolicy } from "../manifests/types.ts";
 import { parseUpstreamAddress } from "../upstream-address.ts";
-import { defineFlags, quoted } from "./flags.ts";
+import { defineFlags, quoted, readFlagFile } from "./flags.ts";
 
 /** A lenient enum: case-insensitive, '-' as '_', with aliases; `undefined` values mean "unspecified". */
 function oneOf<T extends string>(choices: Record<string, T | undefined>): (raw: string, flag: string) => T | undefined {
@@ -57,13 +56,7 @@ function parseLabels(raw: string, flag: string): Record<string, string> {
 
 /** `--config`: the text itself, or `@file` for a file's content. */
 function readConfig(raw: string, flag: string): string {
-  if (!raw.startsWith("@")) return raw;
-  const path = raw.slice(1);
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    throw new UsageError(`cannot read ${flag} file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
-  }
+  return raw.startsWith("@") ? readFlagFile(`${flag} @file`, raw.slice(1)) : raw;
 }
 
 export const SOURCE = "Module source (one of)";
