@@ -128,9 +128,9 @@ export async function buildManifests(
   if (username !== undefined) {
     const readPassword = deps.readPassword ?? (() => readPasswordFromStdin());
     registry.credentials = { username, password: await readPassword() };
-    guard.add(registry.credentials.password);
+    guard.secrets.addBasic(registry.credentials.username, registry.credentials.password);
   }
-  const context = { registry, cwd: deps.cwd ?? process.cwd(), onSecret: (secret: string) => guard.add(secret), optionName: flagFor };
+  const context = { registry, cwd: deps.cwd ?? process.cwd(), onSecret: (secret: string) => guard.secrets.add(secret), optionName: flagFor };
   // The guard keeps the --password-stdin password out of any error message.
   const set = await guard.run(async () => {
     try {

@@ -6,13 +6,13 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildArtifact, openStore, parseReference, push, sha256Digest, MediaType } from "../../scripts/oci/index.ts";
-import { startRegistry, type Registry } from "../oci/registry-harness.ts";
+import { buildArtifact, bytesContent, openStore, parseReference, push, sha256Digest, MediaType } from "../../scripts/oci/index.ts";
+import { startRegistry, type Registry } from "../../testkit/registry-harness.ts";
 import { FILTER_WAT, TINY_WAT_WITHOUT_MALLOC, bundleCli, compileWat, parseYamlStream, repoRoot, tempDir, type TempDir } from "./helpers.ts";
 
 /** Pushes a wasme-format artifact whose runtime config records `rootIds` (push itself records one). */
 async function pushWithRootIds(reference: string, wasm: Uint8Array, rootIds: string[]): Promise<void> {
-  const built = buildArtifact("wasme", { wasm, fileName: "filter.wasm", rootId: rootIds[0]!, abiVersions: ["v0.2.1"] });
+  const built = await buildArtifact("wasme", { wasm, fileName: "filter.wasm", rootId: rootIds[0]!, abiVersions: ["v0.2.1"] });
   const config = new TextEncoder().encode(JSON.stringify({ type: "envoy_proxy", abiVersions: ["v0.2.1"], config: { rootIds } }));
   const configDescriptor = { mediaType: MediaType.wasmeConfig, digest: sha256Digest(config), size: config.byteLength };
   const wasmLayer = built.manifest.layers[1]!;
@@ -21,8 +21,8 @@ async function pushWithRootIds(reference: string, wasm: Uint8Array, rootIds: str
   );
   const ref = parseReference(reference);
   const store = openStore(ref, { dockerConfig: false }, "pull,push");
-  await store.pushBlob(configDescriptor, config);
-  await store.pushBlob(wasmLayer, wasm);
+  await store.push(configDescriptor, () => bytesContent(config).open());
+  await store.push(wasmLayer, () => bytesContent(wasm).open());
   await store.pushManifest(ref.tag!, MediaType.ociManifest, manifest);
 }
 

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { push, type ClientOptions } from "../../scripts/oci/index.ts";
-import { startRegistry, type Registry } from "../oci/registry-harness.ts";
+import { startRegistry, type Registry } from "../../testkit/registry-harness.ts";
 import {
   FILTER_WASM_SHA256,
   FILTER_WAT,

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { push, type FormatName } from "../../scripts/oci/index.ts";
-import { startRegistry, type Registry } from "../oci/registry-harness.ts";
+import { startRegistry, type Registry } from "../../testkit/registry-harness.ts";
 import { FILTER_WAT, bundleCli, compileWat, tempDir, type TempDir } from "./helpers.ts";
 
 /** Which image kinds load which push format (docs/oci.md §1; scripts/oci/targets.ts). */
