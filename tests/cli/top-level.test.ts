@@ -1,8 +1,9 @@
 // The CLI's own words, as a user runs it (the esbuild bundle in a child process): --version / -v, help
-// <command> = <command> --help, unknown commands and help topics are one line and exit 2.
+// <command> = <command> --help, unknown commands and help topics are one line and exit 2, and so are
+// init's refusals.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -22,7 +23,7 @@ describe("proxy-wasm: version, help, unknown commands", () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   function proxyWasm(...args: string[]) {
-    const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 30_000 });
+    const result = spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: "utf8", timeout: 30_000 });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
@@ -49,5 +50,17 @@ describe("proxy-wasm: version, help, unknown commands", () => {
     assert.deepEqual(proxyWasm("deploy"), { code: 2, stdout: "", stderr: 'error: unknown command "deploy" (try --help)\n' });
     assert.deepEqual(proxyWasm("help", "deploy"), { code: 2, stdout: "", stderr: 'error: unknown command "deploy" (try --help)\n' });
     assert.deepEqual(proxyWasm("bad\u001b[31m"), { code: 2, stdout: "", stderr: 'error: unknown command "bad\\u001b[31m" (try --help)\n' });
+  });
+
+  test("init refuses in one line, exit 2, writing nothing: no directory, a missing --sdk, a non-empty directory, a bad name", () => {
+    const usage = (stderr: string) => ({ code: 2, stdout: "", stderr: `error: ${stderr}\n` });
+    assert.deepEqual(proxyWasm("init"), usage("name the project directory: proxy-wasm init <dir>"));
+    assert.deepEqual(proxyWasm("init", "a", "b"), usage("one directory only, got a b"));
+    assert.deepEqual(proxyWasm("init", "fresh", "--sdk", "./missing.tgz"), usage("--sdk: ./missing.tgz: no such file or directory"));
+    assert.deepEqual(proxyWasm("init", "fresh", "--name", "Bad Name"), usage('--name: "Bad Name" is not a filter name (lower-case letters, digits and single hyphens, starting with a letter)'));
+    assert.ok(!existsSync(join(dir, "fresh")), "nothing written");
+    mkdirSync(join(dir, "busy"));
+    writeFileSync(join(dir, "busy", "notes.txt"), "keep");
+    assert.deepEqual(proxyWasm("init", "busy"), usage("busy is not empty (use --force to write the project files into it anyway)"));
   });
 });

@@ -5,8 +5,9 @@
 // (build, run, push), importing an example into one's own filter, tsc on the scaffolded sources. npm
 // installs only the tarball and assemblyscript (from the npm cache when it can). Slow (npm + asc), bounded.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, createServer, request } from "node:http";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
@@ -25,27 +26,27 @@ const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
  * without the node_modules/.bin folders `npm run` puts on PATH: a dependency of as-pect installs an old
  * `npm` there, which does not know `npm pack --pack-destination`. npm prefers its cache and stays quiet.
  */
-function cleanEnv(): NodeJS.ProcessEnv {
+function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (!/^npm_/i.test(k) && k !== "INIT_CWD" && k !== "NODE_TEST_CONTEXT") env[k] = v;
   }
   env.PATH = (env.PATH ?? "").split(delimiter).filter((dir) => !/[\\/]node_modules[\\/]\.bin$/.test(dir)).join(delimiter);
-  Object.assign(env, { npm_config_prefer_offline: "true", npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false", npm_config_loglevel: "error" });
+  Object.assign(env, { npm_config_prefer_offline: "true", npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false", npm_config_loglevel: "error" }, extra);
   return env;
 }
 
-function sh(command: string, args: string[], cwd: string, timeoutMs = 180_000): SpawnSyncReturns<string> {
-  const result = spawnSync(command, args, { cwd, env: cleanEnv(), encoding: "utf8", timeout: timeoutMs });
+function sh(command: string, args: string[], cwd: string, timeoutMs = 180_000, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  const result = spawnSync(command, args, { cwd, env: cleanEnv(env), encoding: "utf8", timeout: timeoutMs });
   if (result.error) throw result.error;
   return result;
 }
 
 /** A documented command line, run as written (split on spaces: the README's commands have no quoting). */
-function documented(line: string, cwd: string): SpawnSyncReturns<string> {
+function documented(line: string, cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
   assert.ok(readme.includes(line), `the README documents \`${line}\``);
   const [command, ...args] = line.split(" ");
-  return ok(sh(command!, args, cwd, 300_000), line);
+  return ok(sh(command!, args, cwd, 300_000, env), line);
 }
 
 function ok(result: SpawnSyncReturns<string>, what: string): SpawnSyncReturns<string> {
@@ -103,7 +104,49 @@ async function throughProxy(project: string, args: string[], path: string) {
   }
 }
 
-describe("the package outside the repository: tarball and git checkout", { timeout: 600_000 }, () => {
+/** tests/init/fake-registry.mjs in a child process until `stop()`: serves the tarball as this package. */
+async function startRegistry(tarball: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [join(repoRoot, "tests", "init", "fake-registry.mjs"), join(repoRoot, "package.json"), tarball]);
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("the registry did not start")), 15_000);
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+      const m = /listening (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+  });
+  return {
+    url,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** npx installs of this package by name (from a registry), which a later run must not reuse. */
+function npxInstallsByName(): string[] {
+  const cache = sh("npm", ["config", "get", "cache"], repoRoot).stdout.trim();
+  const npx = join(cache, "_npx");
+  if (!existsSync(npx)) return [];
+  return readdirSync(npx)
+    .map((name) => join(npx, name))
+    .filter((d) => {
+      try {
+        const packages = (JSON.parse(readFileSync(join(d, "package.json"), "utf8")) as { _npx?: { packages?: string[] } })._npx?.packages;
+        return JSON.stringify(packages) === JSON.stringify(["proxy-wasm-assemblyscript"]);
+      } catch {
+        return false;
+      }
+    });
+}
+
+describe("the package outside the repository: tarball, git checkout, registry", { timeout: 600_000 }, () => {
   let tmp: string;
   let work: string;
   let tarball: string;
@@ -120,7 +163,7 @@ describe("the package outside the repository: tarball and git checkout", { timeo
   });
   after(() => {
     if (!tmp) return;
-    for (const dir of npxInstallsFrom(tmp)) rmSync(dir, { recursive: true, force: true });
+    for (const dir of [...npxInstallsFrom(tmp), ...npxInstallsByName()]) rmSync(dir, { recursive: true, force: true });
     rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -279,6 +322,30 @@ export { value };
     assert.match(ok(sh("npm", ["test"], fromCheckout), "npm test (checkout)").stdout, /^# pass 3$/m);
     ok(sh("npm", ["run", "asbuild"], fromCheckout), "npm run asbuild (checkout)");
     assert.ok(existsSync(join(fromCheckout, "build", "from-checkout.wasm")));
+  });
+
+  test("registry: npx proxy-wasm-assemblyscript init depends on ^version; npm install, npm test, npm run asbuild pass", async () => {
+    for (const dir of npxInstallsByName()) rmSync(dir, { recursive: true, force: true });
+    const registry = await startRegistry(tarball);
+    // The documented commands, with npm pointed at the registry above (and no prompt from npx).
+    const env = { npm_config_registry: registry.url, npm_config_yes: "true" };
+    try {
+      const dir = join(tmp, "registry");
+      mkdirSync(dir);
+      const result = documented("npx proxy-wasm-assemblyscript init my-filter", dir, env);
+      assert.match(result.stdout, new RegExp(`proxy-wasm-assemblyscript@\\^${version.replace(/[.]/g, "\\.")}$`, "m"));
+      const fromRegistry = join(dir, "my-filter");
+      assert.deepEqual(JSON.parse(readFileSync(join(fromRegistry, "package.json"), "utf8")).devDependencies, { "proxy-wasm-assemblyscript": `^${version}` });
+      documented("npm install", fromRegistry, env);
+      const lock = JSON.parse(readFileSync(join(fromRegistry, "package-lock.json"), "utf8"));
+      const integrity = `sha512-${createHash("sha512").update(readFileSync(tarball)).digest("base64")}`;
+      assert.equal(lock.packages["node_modules/proxy-wasm-assemblyscript"].integrity, integrity, "installed the packed tarball");
+      assert.match(documented("npm test", fromRegistry, env).stdout, /^# pass 3$/m);
+      documented("npm run asbuild", fromRegistry, env);
+      assert.ok(existsSync(join(fromRegistry, "build", "my-filter.wasm")));
+    } finally {
+      await registry.stop();
+    }
   });
 });
 

@@ -51,8 +51,10 @@ describe("manifests checks the module: root ids and configuration", () => {
     dir.remove();
   });
 
+  /** Runs `manifests` for the workloads labelled app=web (unless the arguments select otherwise). */
   function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const result = spawnSync(process.execPath, [cli, "manifests", ...args], {
+    const selected = args.includes("-l") ? args : [...args, "-l", "app=web"];
+    const result = spawnSync(process.execPath, [cli, "manifests", ...selected], {
       encoding: "utf8",
       env: { ...process.env, DOCKER_CONFIG: join(dir.path, "no-docker-config") },
       timeout: 60_000,
@@ -92,7 +94,7 @@ describe("manifests checks the module: root ids and configuration", () => {
     const bad = '{"header":"x-hello"}';
     const expected = /rejects its configuration \(onConfigure returned false\): "add_header: configuration needs string members \\"name\\" \(not empty\) and \\"value\\""; fix --config, or skip this check \(--no-verify-config\)\n$/;
     refused(run(["envoyfilter", "--wasm", addHeaderPath, "--config", bad]), expected);
-    const example = spawnSync(process.execPath, [cli, "manifests", "envoy", "add-header", "--config", bad], { cwd: repoRoot, encoding: "utf8" });
+    const example = spawnSync(process.execPath, [cli, "manifests", "envoyfilter", "add-header", "-l", "app=web", "--config", bad], { cwd: repoRoot, encoding: "utf8" });
     refused({ status: example.status, stdout: example.stdout, stderr: example.stderr }, expected);
     const image = `${registry.host}/checks/add-header:v1`;
     refused(run(["wasmplugin", "--image", image, "--config", bad]), new RegExp(`^error: ${image.replace(/\./g, "\\.")} ${expected.source.slice(0, 40)}`));
