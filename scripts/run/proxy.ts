@@ -66,6 +66,9 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
     // The proxy is long-lived: logs are printed as they come (event "log"); the host keeps only the last
     // few, enough for what the plugin logged while starting, before a listener could exist.
     retainLogs: START_LOG_LINES,
+    // Nothing else may grow for the proxy's life either.
+    retainHostMessages: START_LOG_LINES,
+    retainHistogramSamples: START_LOG_LINES,
   });
   // What the plugin logged while starting (e.g. why it rejected its configuration), then live logs.
   for (const entry of host.logEntries()) report(formatLog(entry));
