@@ -6,14 +6,16 @@ import { LOG_LEVELS } from "../host/index.ts";
 import {
   DEFAULT_LISTEN,
   parseClusters,
-  parseHttpUrl,
+  parseByteSize,
+  parseDuration,
   parseListen,
   readModule,
   resolveModule,
   rootIdFor,
   type RunOptions,
 } from "../run/options.ts";
-import { DEFAULT_DRAIN_MS, startProxy } from "../run/proxy.ts";
+import { DEFAULT_BUFFER_LIMIT, DEFAULT_CALLBACK_TIMEOUT_MS, DEFAULT_DRAIN_MS, DEFAULT_ROUTE_TIMEOUT_MS, startProxy } from "../run/proxy.ts";
+import { parseUpstreamAddress } from "../upstream-address.ts";
 import type { Command } from "./command.ts";
 import { defineFlags, parseCommandLine, renderHelp, type OptionsOf } from "./flags.ts";
 
@@ -21,10 +23,11 @@ const flags = defineFlags({
   upstream: {
     type: "string",
     value: "<url>",
-    parse: (raw: string, flag: string) => parseHttpUrl(flag, raw),
+    parse: (raw: string, flag: string) => parseUpstreamAddress(flag, raw),
     help: [
-      "where requests go: http://127.0.0.1:PORT (required; https:// works too).",
-      "The client's Host is kept, as Envoy does without a host rewrite.",
+      "where requests go: http://127.0.0.1:PORT or 127.0.0.1:PORT (required; https:// works",
+      "too). The client's Host is kept, as Envoy does without a host rewrite. Userinfo",
+      "(http://user:pass@host) is sent as Basic credentials when a request has none; it is never printed.",
     ],
   },
   listen: {
@@ -59,6 +62,37 @@ const flags = defineFlags({
   },
   logLevel: { type: "string", value: "<level>", choices: LOG_LEVELS, default: "info", help: `${LOG_LEVELS.join(", ")} (default: info)` },
   trace: { type: "boolean", default: false, help: "also print every host↔VM call and callout" },
+  callbackTimeout: {
+    type: "string",
+    value: "<duration>",
+    default: DEFAULT_CALLBACK_TIMEOUT_MS,
+    parse: (raw: string, flag: string) => parseDuration(flag, raw),
+    help: [
+      `a filter callback (or its start) still running after this stops the VM like a trap`,
+      `and a fresh VM serves new requests (default: ${DEFAULT_CALLBACK_TIMEOUT_MS / 1000}s; e.g. 500ms, 10s)`,
+    ],
+  },
+  routeTimeout: {
+    type: "string",
+    value: "<duration>",
+    default: DEFAULT_ROUTE_TIMEOUT_MS,
+    parse: (raw: string, flag: string) => parseDuration(flag, raw, true),
+    help: [
+      `Envoy's route timeout: a request sent upstream whole and not answered in time gets`,
+      `504 "upstream request timeout" (default: ${DEFAULT_ROUTE_TIMEOUT_MS / 1000}s, as Envoy; 0: none)`,
+    ],
+  },
+  bufferLimit: {
+    type: "string",
+    value: "<bytes>",
+    default: DEFAULT_BUFFER_LIMIT,
+    parse: (raw: string, flag: string) => parseByteSize(flag, raw),
+    help: [
+      "Envoy's buffer limit for a body the filter buffers: more is a 413 for a request,",
+      "a 500 for a response (default: 1MiB, Envoy's per-connection limit; e.g. 64KiB, 16MiB)",
+    ],
+  },
+  quiet: { type: "boolean", default: false, help: "no access-log line per request (they go to stdout)" },
 });
 
 const help = renderHelp({
@@ -66,8 +100,10 @@ const help = renderHelp({
   description: `A local HTTP/1.1 proxy (node:http) that runs every request and response through the filter in the
 Proxy-Wasm host emulator, like one Envoy worker with the filter before the router: request headers,
 body chunks and trailers, then the upstream's response the same way; pauses, local replies (the upstream is
-then never contacted), callouts to --cluster URLs, fail-closed 503 or --fail-open after a trap. The
-filter's logs go to stderr ("[info] User-Agent: curl/8.5.0"); "listening on <url>" goes to stdout when ready.
+then never contacted), callouts to --cluster URLs, fail-closed 503 or --fail-open after a trap. The VM runs
+in its own thread: a callback that does not return within --callback-timeout is stopped (its in-VM stack
+printed) and a fresh VM serves the next requests. The filter's logs go to stderr ("[info] User-Agent:
+curl/8.5.0"); "listening on <url>" and one access-log line per request go to stdout.
 SIGINT/SIGTERM stop accepting, let in-flight requests finish (at most ${DEFAULT_DRAIN_MS / 1000} s), shut the plugin down, exit 0.`,
   arguments: [
     {
@@ -118,6 +154,10 @@ export function runOptionsFrom(values: OptionsOf<typeof flags>, positionals: str
     failOpen: values.failOpen,
     logLevel: values.logLevel,
     trace: values.trace,
+    callbackTimeoutMs: values.callbackTimeout,
+    routeTimeoutMs: values.routeTimeout,
+    bufferLimit: values.bufferLimit,
+    quiet: values.quiet,
   };
 }
 
@@ -161,10 +201,15 @@ export const runCommand: Command = {
       failOpen: options.failOpen,
       logLevel: options.logLevel,
       trace: options.trace,
+      callbackTimeoutMs: options.callbackTimeoutMs,
+      routeTimeoutMs: options.routeTimeoutMs,
+      bufferLimit: options.bufferLimit,
+      accessLog: options.quiet ? false : undefined,
     });
+    const credentials = options.upstream.credentials ? " (Basic credentials from the URL)" : "";
     process.stderr.write(
-      `[proxy] ${options.name} (root id ${options.rootId}) → ${options.upstream.href}` +
-        (options.clusters.size > 0 ? `; clusters ${[...options.clusters].map(([n, u]) => `${n}=${u.origin}`).join(", ")}` : "") +
+      `[proxy] ${options.name} (root id ${options.rootId}) → ${options.upstream.url.href}${credentials}` +
+        (options.clusters.size > 0 ? `; clusters ${[...options.clusters].map(([n, u]) => `${n}=${u.url.origin}`).join(", ")}` : "") +
         "\n",
     );
     console.log(`listening on ${proxy.url}`);

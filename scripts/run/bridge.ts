@@ -1,51 +1,91 @@
 /**
- * One downstream request through the filter: a node:http (req, res) pair on one side, an emulator
- * HttpStream on the other, the upstream behind it. Envoy's filter manager order:
+ * One downstream request through the filter: a node:http (req, res) pair on one side, a stream of the
+ * filter's VM (in its worker thread) on the other, the upstream behind it. Envoy's filter manager order:
  *
- *   client ─ headers, body chunks, trailers ─▶ HttpStream (on_request_*) ─ what it forwards ─▶ upstream
- *   client ◀─ what it forwards ─ HttpStream (on_response_*) ◀─ status, headers, body, trailers ─ upstream
+ *   client ─ headers, body chunks, trailers ─▶ filter (on_request_*) ─ what it forwards ─▶ upstream
+ *   client ◀─ what it forwards ─ filter (on_response_*) ◀─ status, headers, body, trailers ─ upstream
  *
  * The stream's events say what the filter let through and when (after a Pause, only once the plugin calls
  * continue); a local reply replaces the response and the upstream is never contacted (or is abandoned).
  * The last body chunk is held back until the message ends, so that, as in Envoy's HTTP/1 codec, a small
  * body reaches the filter as one chunk with end_of_stream.
+ *
+ * The router's part is here too: Envoy's route timeout (504 "upstream request timeout" once the request
+ * went upstream whole and no response came), its 503 when the upstream cannot be reached, both sent back
+ * through the filter's response callbacks. When the VM is lost (a callback that did not return), the
+ * stream fails as after a trap: fail-closed 503, or with fail-open the filter is bypassed if it had not
+ * let anything through yet.
  */
 import { randomUUID } from "node:crypto";
 import type { ClientRequest, IncomingMessage, ServerResponse } from "node:http";
-import type { HttpStream, Pairs, ProxyWasmHost } from "../host/index.ts";
+import type { Pairs } from "../host/index.ts";
+import type { AccessLogEntry } from "./access-log.ts";
+import type { VmStream } from "./filter-vm.ts";
 import { pairValue, rawPairs, requestHasBody, requestPairs, responseHasBody, responsePairs } from "./http1.ts";
 import type { Endpoint } from "./upstream.ts";
+import type { Direction } from "./vm-protocol.ts";
 import { MessageWriter, requestZeroLength, responseZeroLength } from "./writer.ts";
 
 const EMPTY = Buffer.alloc(0);
 
 export interface BridgeEnvironment {
-  host: ProxyWasmHost;
+  /** A stream in the current VM. */
+  openStream(): VmStream;
   upstream: Endpoint;
+  failOpen: boolean;
+  /** Envoy's route timeout in ms (0: none). */
+  routeTimeoutMs: number;
+  /** Bytes of a message kept to replay it without the filter (fail-open after a lost VM). */
+  replayLimit: number;
   /** True once the proxy is draining: responses get `connection: close`. */
   closing(): boolean;
   /** A line for the operator (stderr). */
   report(line: string): void;
+  /** Called once per finished exchange. */
+  accessLog(entry: AccessLogEntry): void;
+}
+
+/** A local reply of the router (not the filter): status, body and Envoy's response code details. */
+export interface RouterReply {
+  status: number;
+  body: string;
+  details: string;
+  /** Envoy's response flag for the access log (UF, UC, UT). */
+  flag: string;
 }
 
 /** Envoy's reply when the upstream cannot be reached or resets before the response headers. */
-export function upstreamResetReply(reason: string): { headers: Pairs; body: string } {
-  const body = `upstream connect error or disconnect/reset before headers. reset reason: ${reason}`;
+export function upstreamResetReply(refused: boolean): RouterReply {
+  const reason = refused ? "connection failure" : "connection termination";
   return {
-    headers: [
-      [":status", "503"],
-      ["content-length", String(Buffer.byteLength(body))],
-      ["content-type", "text/plain"],
-    ],
-    body,
+    status: 503,
+    body: `upstream connect error or disconnect/reset before headers. reset reason: ${reason}`,
+    details: `upstream_reset_before_response_started{${reason.replace(" ", "_")}}`,
+    flag: refused ? "UF" : "UC",
   };
+}
+
+/** Envoy's route timeout. */
+export const ROUTE_TIMEOUT_REPLY: RouterReply = { status: 504, body: "upstream request timeout", details: "upstream_response_timeout", flag: "UT" };
+
+/** What was given to the filter of one message, kept while the filter has let nothing of it through. */
+class Replay {
+  headers: Pairs | null = null;
+  headersEos = false;
+  readonly chunks: Buffer[] = [];
+  bytes = 0;
+  trailers: Pairs | null = null;
+  /** The whole message was given to the filter. */
+  ended = false;
+  /** False once the filter let something through or the body outgrew the limit. */
+  usable = true;
 }
 
 export class StreamBridge {
   /** Resolves once the client's response is finished or abandoned and the stream completed. */
   readonly done: Promise<void>;
   private resolveDone!: () => void;
-  private stream!: HttpStream;
+  private stream!: VmStream;
   private upstreamRequest: ClientRequest | null = null;
   private upstreamResponse: IncomingMessage | null = null;
   /** The client's method, then the one the filter sent upstream (a HEAD response has no body). */
@@ -53,6 +93,18 @@ export class StreamBridge {
   private readonly requestWriter: MessageWriter;
   private readonly responseWriter: MessageWriter;
   private finished = false;
+  /** The filter is out of the way (fail-open after the VM was lost): messages go straight through. */
+  private bypass = false;
+  private readonly replay: [Replay, Replay] = [new Replay(), new Replay()];
+  private routeTimer: NodeJS.Timeout | null = null;
+  private routerReply: RouterReply | null = null;
+  private upstreamBlocked = false;
+  private readonly started = Date.now();
+  private requestBytes = 0;
+  private responseBytes = 0;
+  private status = 0;
+  private downstreamReset = false;
+  private readonly requestHeaders: Pairs;
 
   constructor(
     private readonly env: BridgeEnvironment,
@@ -61,6 +113,7 @@ export class StreamBridge {
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.method = req.method ?? "GET";
+    this.requestHeaders = this.envoyRequestHeaders();
     this.requestWriter = new MessageWriter(
       {
         start: (headers, wire) => this.openUpstream(headers, wire),
@@ -70,6 +123,7 @@ export class StreamBridge {
           if (!up || up.destroyed) return;
           if (trailers) up.addTrailers(trailers);
           up.end(data);
+          this.startRouteTimer();
         },
       },
       { explicitChunked: true, zeroLength: requestZeroLength },
@@ -79,12 +133,14 @@ export class StreamBridge {
         start: (headers, wire) => {
           if (this.res.destroyed) return;
           if (this.env.closing()) wire.push("connection", "close");
-          this.res.writeHead(Number(pairValue(headers, ":status") ?? "200"), wire);
+          this.status = Number(pairValue(headers, ":status") ?? "200");
+          this.res.writeHead(this.status, wire);
         },
         write: (data) => this.writeDownstream(data),
         end: (data, trailers) => {
           if (this.res.destroyed) return;
           if (trailers) this.res.addTrailers(trailers);
+          if (data) this.responseBytes += data.length;
           this.res.end(data);
         },
       },
@@ -101,18 +157,23 @@ export class StreamBridge {
 
   /** Creates the filter's stream and starts feeding it the request. */
   start(): void {
-    // The bytes go straight to the sockets: the stream need not keep a copy (a long-running proxy stays flat).
-    const stream = (this.stream = this.env.host.http({ retainBodies: false }));
-    stream.on("requestHeaders", (pairs: Pairs, eos: boolean) => this.guard(() => this.requestWriter.headers(pairs, eos)));
-    stream.on("requestBody", (data: Buffer, eos: boolean) => this.guard(() => this.requestWriter.body(data, eos)));
-    stream.on("requestTrailers", (pairs: Pairs) => this.guard(() => this.requestWriter.trailers(pairs)));
-    stream.on("responseHeaders", (pairs: Pairs, eos: boolean) => this.guard(() => this.responseWriter.headers(pairs, eos)));
-    stream.on("responseBody", (data: Buffer, eos: boolean) => this.guard(() => this.responseWriter.body(data, eos)));
-    stream.on("responseTrailers", (pairs: Pairs) => this.guard(() => this.responseWriter.trailers(pairs)));
+    const stream = (this.stream = this.env.openStream());
+    stream.on("requestHeaders", (pairs: Pairs, eos: boolean) => this.guard(() => this.passed(0) && this.requestWriter.headers(pairs, eos)));
+    stream.on("requestBody", (data: Buffer, eos: boolean) => this.guard(() => this.passed(0) && this.requestWriter.body(data, eos)));
+    stream.on("requestTrailers", (pairs: Pairs) => this.guard(() => this.passed(0) && this.requestWriter.trailers(pairs)));
+    stream.on("responseHeaders", (pairs: Pairs, eos: boolean) => this.guard(() => this.passed(1) && this.responseWriter.headers(pairs, eos)));
+    stream.on("responseBody", (data: Buffer, eos: boolean) => this.guard(() => this.passed(1) && this.responseWriter.body(data, eos)));
+    stream.on("responseTrailers", (pairs: Pairs) => this.guard(() => this.passed(1) && this.responseWriter.trailers(pairs)));
     stream.on("localResponse", () => this.abandonUpstream());
     stream.on("reset", () => this.reset());
+    stream.on("lost", () => this.guard(() => this.vmLost()));
+    stream.on("drain", (dir: Direction) => this.resumeSource(dir));
+    stream.on("error", (error: Error) => this.guard(() => { throw error; }));
 
-    this.res.on("close", () => this.finish());
+    this.res.on("close", () => {
+      if (!this.res.writableFinished) this.downstreamReset = true;
+      this.finish();
+    });
     this.res.on("error", () => this.finish());
     const req = this.req;
     req.on("error", () => this.reset());
@@ -120,20 +181,22 @@ export class StreamBridge {
     if (hasBody) {
       let held: Buffer | null = null;
       req.on("data", (chunk: Buffer) => {
+        this.requestBytes += chunk.length;
         if (held) {
           const previous = held;
-          this.guard(() => stream.callOnRequestBody(previous, false));
+          this.guard(() => this.feedBody(0, previous, false));
         }
         held = chunk;
+        if (this.stream.saturated(0) && !this.bypass) req.pause();
       });
       req.on("end", () => {
         const trailers = rawPairs(req.rawTrailers);
         this.guard(() => {
           if (trailers.length > 0) {
-            if (held) stream.callOnRequestBody(held, false);
-            stream.callOnRequestTrailers(trailers);
+            if (held) this.feedBody(0, held, false);
+            this.feedTrailers(0, trailers);
           } else {
-            stream.callOnRequestBody(held ?? EMPTY, true);
+            this.feedBody(0, held ?? EMPTY, true);
           }
         });
         held = null;
@@ -141,7 +204,7 @@ export class StreamBridge {
     } else {
       req.resume();
     }
-    this.guard(() => stream.callOnRequestHeaders(this.envoyRequestHeaders(), !hasBody));
+    this.guard(() => this.feedHeaders(0, this.requestHeaders, !hasBody));
   }
 
   /** Aborts the exchange (proxy shutdown after the drain timeout). */
@@ -155,6 +218,112 @@ export class StreamBridge {
     pairs.push(["x-forwarded-proto", "http"]);
     if (pairValue(pairs, "x-request-id") === undefined) pairs.push(["x-request-id", randomUUID()]);
     return pairs;
+  }
+
+  // ---- Into the filter (or around it) ---------------------------------------------------------------
+
+  private writer(dir: Direction): MessageWriter {
+    return dir === 0 ? this.requestWriter : this.responseWriter;
+  }
+
+  private feedHeaders(dir: Direction, pairs: Pairs, eos: boolean): void {
+    if (this.bypass) return this.writer(dir).headers(pairs, eos);
+    const replay = this.replay[dir];
+    replay.headers = pairs;
+    replay.headersEos = replay.ended = eos;
+    if (dir === 0) this.stream.callOnRequestHeaders(pairs, eos);
+    else this.stream.callOnResponseHeaders(pairs, eos);
+  }
+
+  private feedBody(dir: Direction, data: Buffer, eos: boolean): void {
+    if (this.bypass) return this.writer(dir).body(data, eos);
+    const replay = this.replay[dir];
+    replay.ended = eos;
+    if (replay.usable) {
+      replay.bytes += data.length;
+      if (replay.bytes > this.env.replayLimit) replay.usable = false;
+      else replay.chunks.push(data);
+    }
+    if (dir === 0) this.stream.callOnRequestBody(data, eos);
+    else this.stream.callOnResponseBody(data, eos);
+  }
+
+  private feedTrailers(dir: Direction, pairs: Pairs): void {
+    if (this.bypass) return this.writer(dir).trailers(pairs);
+    const replay = this.replay[dir];
+    replay.trailers = pairs;
+    replay.ended = true;
+    if (dir === 0) this.stream.callOnRequestTrailers(pairs);
+    else this.stream.callOnResponseTrailers(pairs);
+  }
+
+  /** The filter let something of direction `dir` through: it can no longer be replayed without it. */
+  private passed(dir: Direction): true {
+    const replay = this.replay[dir];
+    if (replay.usable) {
+      replay.usable = false;
+      replay.chunks.length = 0;
+    }
+    return true;
+  }
+
+  /** A router reply (503, 504) goes back through the filter's response callbacks, as in Envoy. */
+  private routerResponse(reply: RouterReply): void {
+    this.routerReply = reply;
+    const headers: Pairs = [
+      [":status", String(reply.status)],
+      ["content-length", String(Buffer.byteLength(reply.body))],
+      ["content-type", "text/plain"],
+    ];
+    this.feedHeaders(1, headers, false);
+    this.feedBody(1, Buffer.from(reply.body), true);
+  }
+
+  /**
+   * The VM is gone. Fail-closed: Envoy's 503 (wasm_fail_stream) if nothing went downstream yet, else a
+   * reset. Fail-open: the filter is bypassed when each direction either went through it whole or can be
+   * replayed without it (it let nothing of it through yet); else the same as fail-closed.
+   */
+  private vmLost(): void {
+    if (this.finished) return;
+    const canBypass = ([0, 1] as const).every((dir) => {
+      const writer = this.writer(dir);
+      return writer.done || (!writer.headersSent && this.replay[dir].usable);
+    });
+    if (this.env.failOpen && canBypass) {
+      this.bypass = true;
+      for (const dir of [0, 1] as const) {
+        const writer = this.writer(dir);
+        const replay = this.replay[dir];
+        if (writer.done || replay.headers === null) continue;
+        writer.headers(replay.headers, replay.headersEos);
+        if (replay.headersEos) continue;
+        const last = replay.chunks.length - 1;
+        replay.chunks.forEach((chunk, i) => writer.body(chunk, replay.ended && replay.trailers === null && i === last));
+        if (replay.trailers !== null) writer.trailers(replay.trailers);
+        else if (replay.ended && replay.chunks.length === 0) writer.body(EMPTY, true);
+        replay.chunks.length = 0;
+      }
+      this.req.resume();
+      this.upstreamResponse?.resume();
+      return;
+    }
+    if (this.responseWriter.headersSent) {
+      this.reset();
+      return;
+    }
+    this.abandonUpstream();
+    this.bypass = true;
+    this.stream.localResponse = { statusCode: 503, details: "wasm_fail_stream" };
+    this.responseWriter.headers([[":status", "503"]], true);
+  }
+
+  private resumeSource(dir: Direction): void {
+    if (dir === 0) {
+      if (!this.upstreamBlocked) this.req.resume();
+    } else {
+      this.upstreamResponse?.resume();
+    }
   }
 
   // ---- Upstream -----------------------------------------------------------------------------------
@@ -177,25 +346,54 @@ export class StreamBridge {
     const up = this.upstreamRequest;
     if (!up || up.destroyed) return;
     if (!up.write(data)) {
+      this.upstreamBlocked = true;
       this.req.pause();
-      up.once("drain", () => this.req.resume());
+      up.once("drain", () => {
+        this.upstreamBlocked = false;
+        if (this.bypass || !this.stream.saturated(0)) this.req.resume();
+      });
     }
+  }
+
+  /** Envoy's route timeout starts once the whole request went upstream. */
+  private startRouteTimer(): void {
+    if (this.env.routeTimeoutMs <= 0 || this.routeTimer !== null || this.upstreamResponse?.complete) return;
+    this.routeTimer = setTimeout(() => this.guard(() => this.routeTimedOut()), this.env.routeTimeoutMs);
+  }
+
+  private stopRouteTimer(): void {
+    if (this.routeTimer !== null) clearTimeout(this.routeTimer);
+    this.routeTimer = null;
+  }
+
+  private routeTimedOut(): void {
+    this.routeTimer = null;
+    if (this.finished || this.stream.localResponse !== null) return;
+    const answered = this.upstreamResponse !== null;
+    this.abandonUpstream();
+    if (answered || this.responseWriter.headersSent) {
+      // The response had started: Envoy resets the stream.
+      this.routerReply = ROUTE_TIMEOUT_REPLY;
+      this.reset();
+      return;
+    }
+    this.routerResponse(ROUTE_TIMEOUT_REPLY);
   }
 
   private onUpstreamResponse(response: IncomingMessage): void {
     this.upstreamResponse = response;
-    const stream = this.stream;
-    if (this.finished || stream.localResponse !== null || stream.completed) {
+    if (this.finished || this.stream.localResponse !== null || (this.stream.completed && !this.bypass)) {
       response.resume();
       return;
     }
     const hasBody = responseHasBody(this.method, response);
-    stream.callOnResponseHeaders(responsePairs(response), !hasBody);
+    this.feedHeaders(1, responsePairs(response), !hasBody);
     response.on("error", () => this.reset());
     response.on("close", () => {
       if (!response.complete) this.reset();
     });
     if (!hasBody) {
+      this.stopRouteTimer();
       response.resume();
       return;
     }
@@ -203,19 +401,21 @@ export class StreamBridge {
     response.on("data", (chunk: Buffer) => {
       if (held) {
         const previous = held;
-        this.guard(() => stream.callOnResponseBody(previous, false));
+        this.guard(() => this.feedBody(1, previous, false));
       }
       held = chunk;
+      if (!this.bypass && this.stream.saturated(1)) response.pause();
     });
     response.on("end", () => {
+      this.stopRouteTimer();
       if (!response.complete) return; // cut short: "close" resets the stream
       const trailers = rawPairs(response.rawTrailers);
       this.guard(() => {
         if (trailers.length > 0) {
-          if (held) stream.callOnResponseBody(held, false);
-          stream.callOnResponseTrailers(trailers);
+          if (held) this.feedBody(1, held, false);
+          this.feedTrailers(1, trailers);
         } else {
-          stream.callOnResponseBody(held ?? EMPTY, true);
+          this.feedBody(1, held ?? EMPTY, true);
         }
       });
       held = null;
@@ -223,19 +423,19 @@ export class StreamBridge {
   }
 
   private onUpstreamError(error: NodeJS.ErrnoException): void {
-    if (this.finished || this.stream.completed || this.stream.localResponse !== null) return;
+    this.stopRouteTimer();
+    if (this.finished || this.stream.localResponse !== null || this.routerReply !== null) return;
     if (this.upstreamResponse !== null || this.responseWriter.headersSent) {
       this.reset();
       return;
     }
     const refused = error.code === "ECONNREFUSED" || error.code === "ENOTFOUND" || error.code === "EHOSTUNREACH";
-    const reply = upstreamResetReply(refused ? "connection failure" : "connection termination");
     this.env.report(`[proxy] upstream ${this.env.upstream.url.origin}: ${error.code ?? error.message}`);
-    this.stream.callOnResponseHeaders(reply.headers, false);
-    this.stream.callOnResponseBody(reply.body, true);
+    this.routerResponse(upstreamResetReply(refused));
   }
 
   private abandonUpstream(): void {
+    this.stopRouteTimer();
     const up = this.upstreamRequest;
     if (up && !up.destroyed && !(this.upstreamResponse?.complete ?? false)) up.destroy();
     this.upstreamResponse?.resume();
@@ -245,11 +445,14 @@ export class StreamBridge {
 
   private writeDownstream(data: Buffer): void {
     if (this.res.destroyed) return;
+    this.responseBytes += data.length;
     if (!this.res.write(data)) {
       const source = this.upstreamResponse;
       if (source && !source.isPaused()) {
         source.pause();
-        this.res.once("drain", () => source.resume());
+        this.res.once("drain", () => {
+          if (this.bypass || !this.stream.saturated(1)) source.resume();
+        });
       }
     }
   }
@@ -265,13 +468,38 @@ export class StreamBridge {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
+    this.stopRouteTimer();
     if (!this.res.writableFinished) this.abandonUpstream();
-    try {
-      this.stream?.complete();
-    } catch (error) {
-      this.env.report(`[proxy] completing stream ${this.stream?.id}: ${(error as Error).message}`);
-    }
+    this.stream?.complete();
+    this.env.accessLog(this.logEntry());
     this.resolveDone();
+  }
+
+  private logEntry(): AccessLogEntry {
+    const stream = this.stream;
+    const local = stream?.localResponse ?? null;
+    const flags: string[] = [];
+    if (this.routerReply !== null) flags.push(this.routerReply.flag);
+    if (this.downstreamReset && this.routerReply === null && local === null) flags.push("DC");
+    const details =
+      local?.details ??
+      stream?.resetDetails ??
+      this.routerReply?.details ??
+      (this.downstreamReset ? "downstream_remote_disconnect" : this.status !== 0 ? "via_upstream" : "-");
+    return {
+      start: new Date(this.started),
+      method: this.req.method ?? "GET",
+      path: pairValue(this.requestHeaders, ":path") ?? "/",
+      status: this.res.headersSent ? this.status || this.res.statusCode : 0,
+      flags: flags.length > 0 ? flags.join(",") : "-",
+      details,
+      bytesReceived: this.requestBytes,
+      bytesSent: this.responseBytes,
+      durationMs: Date.now() - this.started,
+      userAgent: pairValue(this.requestHeaders, "user-agent"),
+      requestId: pairValue(this.requestHeaders, "x-request-id"),
+      authority: pairValue(this.requestHeaders, ":authority"),
+    };
   }
 
   /** Runs one step; an unexpected exception ends this exchange only, never the proxy. */
@@ -281,6 +509,7 @@ export class StreamBridge {
     } catch (error) {
       this.env.report(`[proxy] internal error on stream ${this.stream?.id}: ${(error as Error).message}`);
       if (!this.res.headersSent && !this.finished) {
+        this.status = 500;
         this.res.writeHead(500, { "content-type": "text/plain", connection: "close" });
         this.res.end("proxy-wasm run: internal error\n");
       } else {

@@ -9,6 +9,7 @@
 import type { ClientRequest } from "node:http";
 import type { GrpcCallout, HttpCallDone, HttpCallout, ProxyWasmHost } from "../host/index.ts";
 import { pairValue, rawPairs, wirePairs, flatten } from "./http1.ts";
+import type { UpstreamAddress } from "../upstream-address.ts";
 import { Endpoint } from "./upstream.ts";
 
 const GRPC_UNAVAILABLE = 14;
@@ -21,7 +22,7 @@ export class ClusterMap {
   private grpcWarned = false;
 
   constructor(
-    clusters: ReadonlyMap<string, URL>,
+    clusters: ReadonlyMap<string, URL | UpstreamAddress>,
     private readonly report: (line: string) => void,
     private readonly verbose = false,
   ) {

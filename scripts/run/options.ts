@@ -8,6 +8,8 @@ import { isIP } from "node:net";
 import { basename, join, resolve } from "node:path";
 import { UsageError } from "../cli-errors.ts";
 import type { LogLevelName } from "../host/index.ts";
+import { packageExampleModule } from "../build/package-examples.ts";
+import { parseUpstreamAddress, redactUserinfo, type UpstreamAddress } from "../upstream-address.ts";
 
 export const DEFAULT_LISTEN = "127.0.0.1:8080";
 
@@ -23,15 +25,19 @@ export interface RunOptions {
   /** Display name: the example or file name without `.wasm`. */
   name: string;
   rootId: string;
-  upstream: URL;
+  upstream: UpstreamAddress;
   listen: ListenAddress;
   pluginConfiguration: string;
   vmConfiguration: string;
   /** Cluster name → base URL its callouts are sent to. */
-  clusters: Map<string, URL>;
+  clusters: Map<string, UpstreamAddress>;
   failOpen: boolean;
   logLevel: LogLevelName;
   trace: boolean;
+  callbackTimeoutMs: number;
+  routeTimeoutMs: number;
+  bufferLimit: number;
+  quiet: boolean;
 }
 
 /** `add-header` → `add_header` (Envoy root ids of the examples). */
@@ -67,27 +73,15 @@ export function parseListen(spec: string, allowRemote = false): ListenAddress {
   return { host, port };
 }
 
-export function parseHttpUrl(flag: string, spec: string): URL {
-  let url: URL;
-  try {
-    url = new URL(spec);
-  } catch {
-    throw new UsageError(`${flag}: "${spec}" is not a URL (expected http://host:port)`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`${flag}: "${spec}" must be an http:// or https:// URL`);
-  if (url.search || url.hash) throw new UsageError(`${flag}: "${spec}" must not have a query or fragment`);
-  return url;
-}
-
-/** `name=http://127.0.0.1:PORT` (repeatable). */
-export function parseClusters(specs: readonly string[]): Map<string, URL> {
-  const clusters = new Map<string, URL>();
+/** `name=http://127.0.0.1:PORT` or `name=127.0.0.1:PORT` (repeatable). */
+export function parseClusters(specs: readonly string[]): Map<string, UpstreamAddress> {
+  const clusters = new Map<string, UpstreamAddress>();
   for (const spec of specs) {
     const at = spec.indexOf("=");
-    if (at <= 0) throw new UsageError(`--cluster: "${spec}" is not name=http://host:port`);
+    if (at <= 0) throw new UsageError(`--cluster: ${JSON.stringify(redactUserinfo(spec))} is not name=http://host:port`);
     const name = spec.slice(0, at);
     if (clusters.has(name)) throw new UsageError(`--cluster: ${name} is given twice`);
-    clusters.set(name, parseHttpUrl(`--cluster ${name}`, spec.slice(at + 1)));
+    clusters.set(name, parseUpstreamAddress(`--cluster ${name}`, spec.slice(at + 1)));
   }
   return clusters;
 }
@@ -108,6 +102,8 @@ export function resolveModule(spec: string, cwd: string): { path: string; name: 
       throw new UsageError(`${folder}/${spec} is not built: build/${spec}.wasm is missing (run \`proxy-wasm build ${spec}\`)`);
     }
   }
+  const shipped = packageExampleModule(spec, cwd);
+  if (shipped !== null) return { path: shipped, name: spec };
   throw new UsageError(`"${spec}" is neither a .wasm file nor a built filter (build/${spec}.wasm)`);
 }
 
@@ -116,6 +112,29 @@ export function readModule(path: string): Uint8Array {
   const bytes = new Uint8Array(readFileSync(path));
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
     throw new UsageError(`${path} is not a WebAssembly module`);
+  }
+  return bytes;
+}
+
+/** `500ms`, `3s`, `2m` or a number of milliseconds. `0` is allowed where it means "none". */
+export function parseDuration(flag: string, raw: string, allowZero = false): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(raw.trim());
+  const ms = match ? Number(match[1]) * (match[2] === "m" ? 60_000 : match[2] === "s" ? 1000 : 1) : NaN;
+  if (!Number.isFinite(ms) || (ms === 0 && !allowZero) || ms > 24 * 3600_000) {
+    throw new UsageError(`${flag}: ${JSON.stringify(raw)} is not a duration (e.g. 500ms, 3s, 2m${allowZero ? "; 0 for none" : ""})`);
+  }
+  return Math.round(ms);
+}
+
+const SIZE_UNITS: Record<string, number> = { "": 1, b: 1, k: 1000, kb: 1000, kib: 1024, m: 1000_000, mb: 1000_000, mib: 1024 * 1024, g: 1e9, gb: 1e9, gib: 1024 ** 3 };
+
+/** `1048576`, `64KiB`, `1MiB`, `16MB` (up to 1 GiB, the most a VM's memory holds). */
+export function parseByteSize(flag: string, raw: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(raw.trim());
+  const unit = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
+  const bytes = match && unit !== undefined ? Math.floor(Number(match[1]) * unit) : NaN;
+  if (!Number.isFinite(bytes) || bytes < 1 || bytes > 1024 ** 3) {
+    throw new UsageError(`${flag}: ${JSON.stringify(raw)} is not a size from 1 byte to 1GiB (e.g. 1048576, 64KiB, 1MiB)`);
   }
   return bytes;
 }

@@ -1,95 +1,161 @@
 /**
- * The local proxy: one node:http server, one emulated Envoy worker (a single Wasm VM whose root context
- * serves every request, streams interleaved), one upstream. Each request is a StreamBridge. Stopping
- * refuses new connections, lets in-flight requests finish (bounded), then shuts the plugin down.
+ * The local proxy: one node:http server, one emulated Envoy worker (a single Wasm VM in a worker thread,
+ * whose root context serves every request, streams interleaved), one upstream. Each request is a
+ * StreamBridge. A VM lost to a callback that did not return is replaced by a fresh one; `reload` swaps in
+ * a new module the way Envoy applies a new configuration (new streams get the new VM, streams in flight
+ * finish on the old one). Stopping refuses new connections, lets in-flight requests finish (bounded), then
+ * shuts the plugin down.
  */
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { CliError } from "../cli-errors.ts";
-import { ProxyWasmHost, type LogEntry, type LogLevelName } from "../host/index.ts";
+import type { LogLevelName } from "../host/index.ts";
+import type { UpstreamAddress } from "../upstream-address.ts";
+import { formatAccessLog, type AccessLogEntry } from "./access-log.ts";
 import { StreamBridge } from "./bridge.ts";
-import { ClusterMap } from "./clusters.ts";
+import { FilterVm, type VmLoss } from "./filter-vm.ts";
 import type { ListenAddress } from "./options.ts";
 import { Endpoint } from "./upstream.ts";
+import { WorkerStacks } from "./vm-stack.ts";
+import { formatVmStack } from "./vm-report.ts";
 
 export interface ProxyConfig {
+  /** The module's bytes or its path. */
   wasm: Uint8Array | string;
   rootId: string;
-  upstream: URL;
+  /** May carry userinfo (http://user:pass@host): sent upstream as Basic credentials, never printed. */
+  upstream: URL | UpstreamAddress;
   listen: ListenAddress;
   pluginConfiguration?: string;
   vmConfiguration?: string;
-  clusters?: ReadonlyMap<string, URL>;
+  clusters?: ReadonlyMap<string, URL | UpstreamAddress>;
   failOpen?: boolean;
   logLevel?: LogLevelName;
   /** Print the emulator's host↔VM call trace and each callout. */
   trace?: boolean;
+  /** A VM call still running after this many ms stops the VM (default 3000). */
+  callbackTimeoutMs?: number;
+  /** Envoy's route timeout: a request sent upstream whole and not answered in time gets a 504 (default 15000; 0: none). */
+  routeTimeoutMs?: number;
+  /** Envoy's buffer limit for a body the filter buffers: 413 (request) / 500 (response) above it (default 1 MiB). */
+  bufferLimit?: number;
   /** Where filter logs and proxy notices go, one line each (default: stderr). */
   report?: (line: string) => void;
+  /** Where the access log goes, one line per request (default: stdout); false: no access log. */
+  accessLog?: ((line: string) => void) | false;
 }
 
 export interface RunningProxy {
   /** http://host:port the proxy listens on. */
   readonly url: string;
   readonly address: ListenAddress;
-  readonly host: ProxyWasmHost;
+  /** The VM serving new requests. */
+  readonly vm: FilterVm;
   /** Requests being served now. */
   readonly inFlight: number;
   /** Requests served so far (each one a filter stream). */
   readonly served: number;
+  /**
+   * Starts a VM with a new module (and the same configuration); once it is ready, new requests go to it and
+   * the old one is shut down when its streams are done. Resolves to null, or to why the new VM did not
+   * start (the old one keeps serving).
+   */
+  reload(wasm: Uint8Array): Promise<string | null>;
   /** Stops accepting, waits up to `drainMs` for in-flight requests, aborts the rest, shuts the plugin down. */
   close(drainMs?: number): Promise<void>;
 }
 
-export const DEFAULT_DRAIN_MS = 5000;
-
-/** Log entries the emulator keeps (the proxy prints them, so only those logged while starting matter). */
-const START_LOG_LINES = 100;
-
-function formatLog(entry: LogEntry): string {
-  return `[${entry.level}] ${entry.message}`;
-}
+export const DEFAULT_DRAIN_MS = 1000;
+export const DEFAULT_CALLBACK_TIMEOUT_MS = 3000;
+export const DEFAULT_ROUTE_TIMEOUT_MS = 15_000;
+/** Envoy's default per-connection buffer limit (1 MiB), which bounds bodies an HTTP/1 filter buffers. */
+export const DEFAULT_BUFFER_LIMIT = 1024 * 1024;
+/** Envoy's default max_request_headers_kb (60 KiB); more is a 431. */
+const MAX_HEADER_BYTES = 60 * 1024;
+/** How long a VM gets to run on_done at shutdown before its worker is terminated. */
+const SHUTDOWN_GRACE_MS = 500;
 
 export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
   const report = config.report ?? ((line: string) => void process.stderr.write(line + "\n"));
-  const clusters = new ClusterMap(config.clusters ?? new Map(), report, config.trace ?? false);
-  const host = await ProxyWasmHost.start({
-    wasm: config.wasm,
-    rootId: config.rootId,
-    pluginConfiguration: config.pluginConfiguration ?? "",
-    vmConfiguration: config.vmConfiguration ?? "",
-    logLevel: config.logLevel ?? "info",
-    failOpen: config.failOpen ?? false,
-    clusters: clusters.names,
-    clock: "system",
-    trace: config.trace ? report : undefined,
-    // The proxy is long-lived: logs are printed as they come (event "log"); the host keeps only the last
-    // few, enough for what the plugin logged while starting, before a listener could exist.
-    retainLogs: START_LOG_LINES,
-    // Nothing else may grow for the proxy's life either.
-    retainHostMessages: START_LOG_LINES,
-    retainHistogramSamples: START_LOG_LINES,
-  });
-  // What the plugin logged while starting (e.g. why it rejected its configuration), then live logs.
-  for (const entry of host.logEntries()) report(formatLog(entry));
-  if (host.failed) {
-    clusters.close();
-    throw new CliError(`the filter did not start (${host.failState}): ${host.failMessage}`);
+  const accessLine = config.accessLog === undefined ? (line: string) => void process.stdout.write(line + "\n") : config.accessLog;
+  const failOpen = config.failOpen ?? false;
+  const callbackTimeoutMs = config.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS;
+  const bufferLimit = config.bufferLimit ?? DEFAULT_BUFFER_LIMIT;
+  const stacks = await WorkerStacks.attach();
+  let closing = false;
+
+  const startVm = (wasm: Uint8Array): FilterVm =>
+    new FilterVm({
+      wasm,
+      rootId: config.rootId,
+      pluginConfiguration: config.pluginConfiguration ?? "",
+      vmConfiguration: config.vmConfiguration ?? "",
+      failOpen,
+      logLevel: config.logLevel ?? "info",
+      trace: config.trace ?? false,
+      clusters: config.clusters ?? new Map(),
+      bufferLimit,
+      callbackTimeoutMs,
+      report,
+      stacks,
+    });
+
+  const then = failOpen ? "requests now bypass the filter (--fail-open)" : "requests now get 503 (fail-closed)";
+  /** Reports a VM's trap or loss; a VM lost while serving is replaced by a fresh one. */
+  const watch = (vm: FilterVm) => {
+    vm.on("failed", ({ state, message }: { state: string; message: string }) => report(`[proxy] the filter failed (${state}): ${message}; ${then}`));
+    vm.on("lost", (loss: VmLoss) => {
+      const inFlight = failOpen ? "requests in flight bypass the filter where they can (--fail-open), else get 503" : "requests in flight get 503";
+      const next = closing || vm !== current ? "" : "; a fresh VM serves new requests";
+      report(`[proxy] the filter failed: ${loss.reason}; ${inFlight}${next}`);
+      for (const line of formatVmStack(loss.stack)) report(line);
+      if (closing || vm !== current) return;
+      const fresh = startVm(wasm);
+      watch(fresh);
+      current = fresh;
+      void fresh.ready.then((result) => {
+        if ("lost" in result) report(`[proxy] the fresh VM did not start either: ${then}`);
+        else if (result.failState !== "Ok") report(`[proxy] the fresh VM did not start (${result.failState}): ${result.failMessage}`);
+      });
+    });
+  };
+
+  let wasm = typeof config.wasm === "string" ? new Uint8Array(readFileSync(config.wasm)) : config.wasm;
+  let current = startVm(wasm);
+  const started = await current.ready;
+  if ("lost" in started) {
+    await current.shutdown(0);
+    stacks?.close();
+    for (const line of formatVmStack(started.lost.stack)) report(line);
+    throw new CliError(`the filter did not start: ${started.lost.reason}`);
   }
-  host.on("log", (entry: LogEntry) => report(formatLog(entry)));
-  host.on("failed", ({ state, message }: { state: string; message: string }) => {
-    const then = config.failOpen ? "requests now bypass the filter (--fail-open)" : "requests now get 503 (fail-closed)";
-    report(`[proxy] the filter failed (${state}): ${message}; ${then}`);
-  });
-  clusters.attach(host);
+  if (started.failState !== "Ok") {
+    await current.shutdown(SHUTDOWN_GRACE_MS);
+    stacks?.close();
+    throw new CliError(`the filter did not start (${started.failState}): ${started.failMessage}`);
+  }
+  watch(current);
 
   const upstream = new Endpoint(config.upstream);
   const bridges = new Set<StreamBridge>();
-  let closing = false;
+  /** VMs replaced by a reload, still finishing their streams. */
+  const retiring = new Set<FilterVm>();
   let served = 0;
-  const env = { host, upstream, closing: () => closing, report };
+  const env = {
+    openStream: () => current.openStream(),
+    upstream,
+    failOpen,
+    routeTimeoutMs: config.routeTimeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS,
+    replayLimit: bufferLimit,
+    closing: () => closing,
+    report,
+    accessLog: (entry: AccessLogEntry) => {
+      if (accessLine) accessLine(formatAccessLog(entry));
+    },
+  };
 
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req: IncomingMessage, res: ServerResponse) => {
     if (closing) {
       res.writeHead(503, { "content-type": "text/plain", connection: "close" });
       res.end("proxy-wasm run is shutting down\n");
@@ -101,16 +167,20 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
     void bridge.done.then(() => bridges.delete(bridge));
     bridge.start();
   });
-  server.on("clientError", (_error, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
-    else socket.destroy();
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    // Envoy's HTTP/1 codec: headers over the limit are a 431, anything else it cannot parse a 400.
+    const status = error.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   });
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
-      clusters.close();
       upstream.close();
-      host.shutdown();
+      void current.shutdown(SHUTDOWN_GRACE_MS).finally(() => stacks?.close());
       const where = `${config.listen.host}:${config.listen.port}`;
       reject(new CliError(error.code === "EADDRINUSE" ? `cannot listen on ${where}: address in use` : `cannot listen on ${where}: ${error.message}`));
     };
@@ -123,6 +193,38 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
   const bound = server.address() as AddressInfo;
   const address = { host: bound.address, port: bound.port };
   const url = `http://${bound.family === "IPv6" ? `[${bound.address}]` : bound.address}:${bound.port}`;
+
+  /** A replaced VM: shut down once its last stream is done. */
+  const retire = (vm: FilterVm) => {
+    retiring.add(vm);
+    const check = () => {
+      if (vm.openStreams > 0 && !closing) return;
+      clearInterval(timer);
+      retiring.delete(vm);
+      void vm.shutdown(SHUTDOWN_GRACE_MS).then((done) => {
+        if (!done) report(`[proxy] VM ${vm.number} did not finish on_done; stopped anyway`);
+      });
+    };
+    const timer = setInterval(check, 50);
+    check();
+  };
+
+  const reload = async (module: Uint8Array): Promise<string | null> => {
+    if (closing) return "the proxy is stopping";
+    const next = startVm(module);
+    const result = await next.ready;
+    const failure = "lost" in result ? result.lost.reason : result.failState !== "Ok" ? `${result.failState}: ${result.failMessage}` : null;
+    if (failure !== null || closing) {
+      await next.shutdown(SHUTDOWN_GRACE_MS);
+      return failure ?? "the proxy is stopping";
+    }
+    wasm = module;
+    const previous = current;
+    watch(next);
+    current = next;
+    retire(previous);
+    return null;
+  };
 
   let closed: Promise<void> | null = null;
   let stopWaiting: () => void = () => undefined;
@@ -146,10 +248,11 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
       }
       server.closeAllConnections();
       await serverClosed;
-      clusters.close();
       upstream.close();
-      if (!host.shutdown()) report("[proxy] the plugin did not finish on_done (it still expects a callback); stopped anyway");
-      host.removeAllListeners();
+      const vms = [current, ...retiring];
+      const done = await Promise.all(vms.map((vm) => vm.shutdown(SHUTDOWN_GRACE_MS)));
+      if (done.includes(false)) report("[proxy] the plugin did not finish on_done (it still expects a callback or is stuck); stopped anyway");
+      stacks?.close();
     })();
     return closed;
   };
@@ -157,13 +260,16 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
   return {
     url,
     address,
-    host,
+    get vm() {
+      return current;
+    },
     get inFlight() {
       return bridges.size;
     },
     get served() {
       return served;
     },
+    reload,
     close,
   };
 }

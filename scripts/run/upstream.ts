@@ -4,6 +4,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { parseUpstreamAddress, type UpstreamAddress } from "../upstream-address.ts";
 
 export interface EndpointRequest {
   method: string;
@@ -16,13 +17,20 @@ export interface EndpointRequest {
 }
 
 export class Endpoint {
+  /** Without userinfo: safe to print. */
   readonly url: URL;
   private readonly agent: HttpAgent;
   private readonly secure: boolean;
+  /** `Basic …` from the URL's userinfo, sent when a request has no Authorization of its own. */
+  private readonly authorization: string | null;
 
-  constructor(url: URL, maxSockets = 256) {
-    this.url = url;
-    this.secure = url.protocol === "https:";
+  /** `url` may carry userinfo (http://user:pass@host): it becomes Basic credentials for this endpoint only. */
+  constructor(url: URL | UpstreamAddress, maxSockets = 256) {
+    const address = url instanceof URL ? addressOf(url) : url;
+    this.url = address.url;
+    const credentials = address.credentials;
+    this.authorization = credentials ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}` : null;
+    this.secure = this.url.protocol === "https:";
     this.agent = this.secure ? new HttpsAgent({ keepAlive: true, maxSockets }) : new HttpAgent({ keepAlive: true, maxSockets });
   }
 
@@ -32,8 +40,14 @@ export class Endpoint {
     return prefix + (path.startsWith("/") ? path : `/${path}`);
   }
 
+  /** True when requests get Basic credentials from the URL's userinfo. */
+  get hasCredentials(): boolean {
+    return this.authorization !== null;
+  }
+
   request(r: EndpointRequest): ClientRequest {
-    const headers = r.authority ? ["host", r.authority, ...r.headers] : r.headers;
+    let headers = r.authority ? ["host", r.authority, ...r.headers] : r.headers;
+    if (this.authorization !== null && !hasHeader(headers, "authorization")) headers = [...headers, "authorization", this.authorization];
     const options = {
       protocol: this.url.protocol,
       hostname: this.url.hostname.replace(/^\[|\]$/g, ""),
@@ -50,4 +64,19 @@ export class Endpoint {
   close(): void {
     this.agent.destroy();
   }
+}
+
+/** A URL as an address: userinfo taken out as credentials. */
+export function addressOf(url: URL | UpstreamAddress): UpstreamAddress {
+  if (!(url instanceof URL)) return url;
+  if (url.username === "" && url.password === "") {
+    const port = url.port !== "" ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
+    return { url, host: url.hostname.replace(/^\[|\]$/g, ""), port, credentials: null };
+  }
+  return parseUpstreamAddress("upstream", url.href);
+}
+
+function hasHeader(flat: readonly string[], name: string): boolean {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i]!.toLowerCase() === name) return true;
+  return false;
 }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { build } from "esbuild";
 import { cliBundleOptions } from "../../scripts/bundle-cli.mjs";
-import { exampleWasm, repoRoot, scratch, send, startUpstream, type Scratch, type Upstream } from "./helpers.ts";
+import { buildLoopingFilter, exampleWasm, repoRoot, scratch, send, startUpstream, type Scratch, type Upstream } from "./helpers.ts";
 
 /** The CLI bundled as `npm run build:cli` does (same esbuild options), into a scratch dir: dist/ is left alone. */
 async function bundleCli(dir: string): Promise<string> {
@@ -20,6 +20,7 @@ interface Running {
   child: ChildProcessWithoutNullStreams;
   url: string;
   stderr: () => string;
+  stdout: () => string;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -59,7 +60,7 @@ describe("run: the CLI", { timeout: 60_000 }, () => {
         const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
         if (match) {
           clearTimeout(timer);
-          resolve({ child, url: match[1]!, stderr: () => err, exit });
+          resolve({ child, url: match[1]!, stderr: () => err, stdout: () => out, exit });
         }
       });
       void exit.then(({ code }) => {
@@ -74,7 +75,7 @@ describe("run: the CLI", { timeout: 60_000 }, () => {
     assert.match(top.stdout, /^\s+run\s+run a filter in a local HTTP proxy/m);
     const help = runSync(["run", "--help"]);
     assert.equal(help.status, 0);
-    for (const word of ["--upstream", "--listen", "--config-file", "--vm-config", "--root-id", "--cluster", "--fail-open", "--log-level", "--trace", "--allow-remote", "SIGTERM"]) {
+    for (const word of ["--upstream", "--listen", "--config-file", "--vm-config", "--root-id", "--cluster", "--fail-open", "--log-level", "--trace", "--allow-remote", "--callback-timeout", "--route-timeout", "--buffer-limit", "--quiet", "SIGTERM"]) {
       assert.ok(help.stdout.includes(word), `help mentions ${word}`);
     }
   });
@@ -137,6 +138,73 @@ describe("run: the CLI", { timeout: 60_000 }, () => {
     proxy.child.kill("SIGTERM");
     assert.equal((await proxy.exit).code, 0);
     assert.match(proxy.stderr(), /^\[host->vm\] proxy_on_response_headers\(2, /m);
+  });
+
+  test("a filter looping in a request: SIGTERM still stops the proxy within two seconds", async () => {
+    const looping = join(dir.dir, "looping.wasm");
+    writeFileSync(looping, await buildLoopingFilter("request"));
+    const proxy = await start([looping, "--root-id", "x", "--callback-timeout", "30s", "--upstream", upstream.url, "--listen", "127.0.0.1:0"]);
+    const stuck = send(proxy.url, { path: "/spin" }).catch((error: Error) => error);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the VM is looping now
+    const signalled = Date.now();
+    proxy.child.kill("SIGTERM");
+    const { code } = await proxy.exit;
+    const elapsed = Date.now() - signalled;
+    assert.equal(code, 0, proxy.stderr());
+    assert.ok(elapsed < 2000, `stopped ${elapsed} ms after SIGTERM`);
+    assert.ok((await stuck) instanceof Error, "the stuck request was aborted");
+    assert.match(proxy.stderr(), /^\[proxy\] 1 request\(s\) still in flight after 1000 ms: aborted$/m);
+  });
+
+  test("a filter whose _initialize loops: exit 1 and which call did not return", async () => {
+    const looping = join(dir.dir, "looping-start.wasm");
+    writeFileSync(looping, await buildLoopingFilter("start"));
+    const started = Date.now();
+    const r = runSync(["run", looping, "--root-id", "x", "--callback-timeout", "500ms", "--upstream", upstream.url, "--listen", "127.0.0.1:0"]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.ok(Date.now() - started < 10_000);
+    assert.match(r.stderr, /^error: the filter did not start: _initialize did not return within 500 ms \(--callback-timeout\)$/m);
+    assert.equal(r.stdout, "");
+  });
+
+  test("userinfo in --upstream: sent as Basic credentials, never printed; usage errors hide it too", async () => {
+    const withCredentials = upstream.url.replace("http://", "http://alice:s3cret@");
+    const proxy = await start(["add-header", "--upstream", withCredentials, "--listen", "127.0.0.1:0"]);
+    await send(proxy.url, { path: "/private" });
+    const own = await send(proxy.url, { path: "/own", headers: { authorization: "Bearer mine" } });
+    proxy.child.kill("SIGTERM");
+    await proxy.exit;
+    const seen = upstream.seen.filter((r) => r.url === "/private" || r.url === "/own");
+    assert.equal(seen[0]!.headers["authorization"], `Basic ${Buffer.from("alice:s3cret").toString("base64")}`);
+    assert.equal(seen[1]!.headers["authorization"], "Bearer mine", "the request's own credentials win");
+    assert.equal(own.status, 200);
+    assert.match(proxy.stderr(), /→ http:\/\/127\.0\.0\.1:\d+\/ \(Basic credentials from the URL\)/);
+    assert.doesNotMatch(proxy.stderr() + proxy.stdout(), /s3cret|alice/);
+
+    for (const bad of ["ftp://alice:s3cret@127.0.0.1:1", "alice:s3cret@127.0.0.1:1/x?q", "http://alice:s3cret@"]) {
+      const r = runSync(["run", "add-header", "--upstream", bad]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.doesNotMatch(r.stderr, /s3cret|alice/, r.stderr);
+    }
+    const cluster = runSync(["run", "add-header", "--upstream", upstream.url, "--cluster", "auth=ftp://bob:hunter2@x"]);
+    assert.equal(cluster.status, 2);
+    assert.doesNotMatch(cluster.stderr, /hunter2|bob/);
+  });
+
+  test("--upstream host:port means http://host:port; an access-log line per request on stdout, none with --quiet", async () => {
+    const proxy = await start(["add-header", "--upstream", `127.0.0.1:${upstream.port}`, "--listen", "127.0.0.1:0"]);
+    await send(proxy.url, { method: "POST", path: "/logged?x=1", body: "abc", headers: { "user-agent": "curl/8.0" } });
+    proxy.child.kill("SIGTERM");
+    await proxy.exit;
+    assert.match(
+      proxy.stdout(),
+      /^\[\d{4}-\d\d-\d\dT[\d:.]+Z\] "POST \/logged\?x=1 HTTP\/1\.1" 200 - via_upstream 3 \d+ \d+ "curl\/8\.0" "[0-9a-f-]{36}" "127\.0\.0\.1:\d+"$/m,
+    );
+    const quiet = await start(["add-header", "--upstream", upstream.url, "--listen", "127.0.0.1:0", "--quiet"]);
+    await send(quiet.url);
+    quiet.child.kill("SIGTERM");
+    await quiet.exit;
+    assert.equal(quiet.stdout().trim().split("\n").length, 1, "only 'listening on'");
   });
 
   test("the port is taken: exit 1, one line", async () => {

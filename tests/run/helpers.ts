@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import wabtInit from "wabt";
+import { wat } from "../../testkit/wat.ts";
 import { buildFilters } from "../../scripts/build/compile.ts";
 import { startProxy, type ProxyConfig, type RunningProxy } from "../../scripts/run/proxy.ts";
 
@@ -84,17 +85,22 @@ export async function startUpstream(handler?: (req: IncomingMessage, body: strin
 export interface TestProxy extends RunningProxy {
   /** Lines the proxy printed: filter logs ("[info] ...") and notices ("[proxy] ..."). */
   lines: string[];
+  /** Access-log lines, one per request. */
+  access: string[];
 }
 
 export async function proxyFor(upstream: Upstream, config: Partial<ProxyConfig> & Pick<ProxyConfig, "wasm" | "rootId">): Promise<TestProxy> {
   const lines: string[] = [];
+  const access: string[] = [];
   const proxy = await startProxy({
     upstream: new URL(upstream.url),
     listen: { host: "127.0.0.1", port: 0 },
     report: (line) => lines.push(line),
+    accessLog: (line) => access.push(line),
     ...config,
   });
-  return Object.assign(proxy, { lines }) as TestProxy;
+  // Keep the getters (vm, inFlight, served) working: add to the object rather than copying it.
+  return Object.assign(proxy, { lines, access }) as TestProxy;
 }
 
 // ---- Client ------------------------------------------------------------------------------------------
@@ -161,6 +167,7 @@ export function scratch(prefix: string): Scratch {
  * root id "run_probe", behaviour by request path:
  *   /deny...   local reply 403 "denied by the filter\n" + x-denied-by: run-probe (from on_request_headers)
  *   /trap...   traps (unreachable) in on_request_headers
+ *   /loop...   never returns from on_request_headers
  *   /upper...  upper-cases the request body (buffered to end of stream); the response body gets
  *              " [filtered]" appended at its end
  * Always: request header x-probe-saw: <method>, response header x-probe: alive; logs request trailers.
@@ -183,6 +190,10 @@ class Probe extends HttpContext {
     const path = this.requestHeaders.get(":path");
     this.path = path !== null ? path : "";
     if (this.path.startsWith("/trap")) unreachable();
+    if (this.path.startsWith("/loop")) {
+      let spins: u64 = 0;
+      while (spins >= 0) spins++;
+    }
     if (this.path.startsWith("/deny")) {
       this.sendLocalResponse(403, "denied by the filter\\n", [new HeaderPair("x-denied-by", "run-probe")]);
       return Action.Pause;
@@ -300,4 +311,19 @@ export async function buildCalloutFilter(): Promise<Uint8Array> {
   } finally {
     module.destroy();
   }
+}
+
+/**
+ * A WAT filter that never returns: from `_initialize` (start), or from on_request_headers (request): the
+ * smallest module `run` accepts, for the tests of its watchdog.
+ */
+export function buildLoopingFilter(where: "start" | "request"): Promise<Uint8Array> {
+  const spin = "(loop $spin (br $spin))";
+  return wat(`(module
+    (memory (export "memory") 1)
+    (func (export "proxy_abi_version_0_2_1"))
+    (func (export "malloc") (param i32) (result i32) (i32.const 1024))
+    (func (export "_initialize") ${where === "start" ? spin : ""})
+    (func (export "proxy_on_context_create") (param i32 i32))
+    (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) ${where === "request" ? spin : ""} (i32.const 0)))`);
 }

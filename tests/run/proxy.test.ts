@@ -177,7 +177,7 @@ describe("run: streams, local replies and failures (AssemblyScript probe filter)
       assert.equal(next.status, 503, "the VM stays failed, like Envoy's");
       assert.equal(upstream.seen.length, before + 1, "nothing after the trap reached the upstream");
       assert.ok(proxy.lines.some((l) => /^\[proxy\] the filter failed \(RuntimeError\): .*proxy_on_request_headers.*503/s.test(l)), proxy.lines.join("\n"));
-      assert.equal(proxy.host.failState, "RuntimeError");
+      assert.equal(proxy.vm.failState, "RuntimeError");
     } finally {
       await proxy.close();
     }
