@@ -208,7 +208,7 @@ describe("the package outside the repository: tarball, git checkout, registry", 
     assert.equal(pkg.scripts.asbuild, "proxy-wasm build");
     assert.deepEqual(JSON.parse(readFileSync(join(project, "asconfig.json"), "utf8")), { extends: "proxy-wasm-assemblyscript/asconfig.json" });
     const projectReadme = readFileSync(join(project, "README.md"), "utf8");
-    for (const step of ["npm install", "npm test", "proxy-wasm run", "proxy-wasm push", "proxy-wasm manifests wasmplugin"]) {
+    for (const step of ["npm install", "npm test", "proxy-wasm run", "proxy-wasm push", "proxy-wasm manifests wasmplugin", "examples/add-header"]) {
       assert.ok(projectReadme.includes(step), `the project's README covers ${step}`);
     }
   });
