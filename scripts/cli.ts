@@ -6,6 +6,8 @@ import packageJson from "../package.json" with { type: "json" };
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./cli-errors.ts";
 import type { Command } from "./commands/command.ts";
 import { commands } from "./commands/index.ts";
+import { cliErrorFromOci } from "./commands/oci-errors.ts";
+import { OciError } from "./oci/index.ts";
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -64,7 +66,8 @@ function unknownCommand(name: string): number {
 }
 
 /** Prints one line for any thrown value; stack traces only with PROXY_WASM_DEBUG=1. */
-export function reportFailure(error: unknown): number {
+export function reportFailure(thrown: unknown): number {
+  const error = thrown instanceof OciError ? cliErrorFromOci(thrown) : thrown;
   if (error instanceof CliError) {
     console.error(`error: ${error.message}`);
     return error.exitCode;

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { UsageError } from "../cli-errors.ts";
 import { DEFAULT_LISTEN_PORT, DEFAULT_NAMESPACE, DEFAULT_UPSTREAM, type HostPort } from "../manifests/options.ts";
 import { DEFAULT_MOUNT_DIR, type FailStrategy, type PatchContext, type Phase, type PullPolicy } from "../manifests/types.ts";
+import { parseUpstreamAddress } from "../upstream-address.ts";
 import { defineFlags, quoted } from "./flags.ts";
 
 /** A lenient enum: case-insensitive, '-' as '_', with aliases; `undefined` values mean "unspecified". */
@@ -34,11 +35,11 @@ function parsePort(raw: string, flag: string): number {
   return port;
 }
 
-/** `host:port`, `[v6]:port`. */
-function parseHostPort(raw: string, flag: string): HostPort {
-  const match = /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(raw) ?? /^([A-Za-z0-9.-]+):(\d+)$/.exec(raw);
-  if (!match) throw new UsageError(`invalid ${flag} ${quoted(raw)}: expected host:port (e.g. 127.0.0.1:8080)`);
-  return { host: match[1]!, port: parsePort(match[2]!, flag) };
+/** `http://host:port` or `host:port` (the parser `run --upstream` uses too); Envoy's cluster here is plain HTTP. */
+function parseUpstream(raw: string, flag: string): HostPort {
+  const address = parseUpstreamAddress(flag, raw, { schemes: ["http:"], path: false });
+  if (address.credentials !== null) throw new UsageError(`${flag}: the Envoy bootstrap has no upstream credentials; leave user:password@ out`);
+  return { host: address.host, port: address.port };
 }
 
 /** `k=v` or `k1=v1,k2=v2` (the label syntax itself is checked by the library). */
@@ -145,15 +146,23 @@ export const manifestsFlags = defineFlags({
     ],
   },
   selector: {
-    parse: parseLabels,
     type: "string",
     short: "l",
     value: "<k=v>",
     multiple: true,
+    parse: parseLabels,
     section: OPTIONS,
     help: [
-      "workload labels (repeatable, or k1=v1,k2=v2); default: every workload in the",
-      "namespace (asm requires labels)",
+      "the workloads' pod labels (repeatable, or k1=v1,k2=v2); the patch of a mounted module selects",
+      "Deployments by their pod template's labels. Required, except with --all-workloads",
+    ],
+  },
+  allWorkloads: {
+    type: "boolean",
+    section: OPTIONS,
+    help: [
+      "no selector: the resource applies to every workload in the namespace (and a mounted",
+      "module's patch restarts every Deployment there)",
     ],
   },
   phase: {
@@ -211,8 +220,8 @@ export const manifestsFlags = defineFlags({
     value: "<deployment>",
     section: OPTIONS,
     help: [
-      "the Deployment to patch with the sidecar.istio.io/userVolume(Mount) annotations",
-      "(default: the Deployments carrying the selector labels)",
+      "the one Deployment to patch with the module's volume (default: the Deployments whose pod",
+      "template carries the --selector labels)",
     ],
   },
   modulePath: {
@@ -220,16 +229,17 @@ export const manifestsFlags = defineFlags({
     value: "<path>",
     section: OPTIONS,
     help: [
-      "where the proxy reads the module: for ConfigMap mounts",
-      `${DEFAULT_MOUNT_DIR}/<file>.wasm (default), for envoy the local file's absolute path`,
+      "where the proxy reads the module: for ConfigMap mounts a directory of the filter's own,",
+      `${DEFAULT_MOUNT_DIR}/<name>/<file>.wasm (default; not in a system directory), for envoy`,
+      "the local file's absolute path",
     ],
   },
   upstream: {
-    parse: parseHostPort,
+    parse: parseUpstream,
     type: "string",
-    value: "<host:port>",
+    value: "<url>",
     section: OPTIONS,
-    help: `envoy: the upstream cluster (default: ${DEFAULT_UPSTREAM.host}:${DEFAULT_UPSTREAM.port})`,
+    help: `envoy: the upstream cluster, http://host:port or host:port (default: ${DEFAULT_UPSTREAM.host}:${DEFAULT_UPSTREAM.port})`,
   },
   listenPort: {
     parse: parsePort,
@@ -260,8 +270,8 @@ export const manifestsFlags = defineFlags({
     value: "<dir>",
     section: OUTPUT,
     help: [
-      "write <kind>-<name>.yaml per document (envoy.yaml for envoy) and",
-      "patches/deployment-<target>.yaml per workload patch; print the paths",
+      "write <kind>-<name>.yaml per document (envoy.yaml for envoy) and a script",
+      "patches/deployment-<target>.sh per workload patch, all or none; print the paths",
     ],
   },
   json: { type: "boolean", section: OUTPUT, help: 'print {"documents": [...], "patches": [...], "notes": [...]}' },

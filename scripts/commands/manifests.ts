@@ -2,13 +2,13 @@
  * `proxy-wasm manifests <kind> [example] [options]`: deployment configuration for a built or pushed filter.
  * The flags are declared in manifests-flags.ts; the work is the manifests library's (scripts/manifests/).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { EXIT_OK, UsageError } from "../cli-errors.ts";
+import { CliError, EXIT_FAILURE, EXIT_OK, UsageError } from "../cli-errors.ts";
 import { ManifestError, type OptionNamer } from "../manifests/errors.ts";
 import { createManifests, KINDS } from "../manifests/index.ts";
 import type { ManifestOptions, OptionName, RegistryAccess } from "../manifests/options.ts";
-import { outputFiles, toJson, toYaml } from "../manifests/serialize.ts";
+import { outputFiles, toJson, toYaml, type OutputFile } from "../manifests/serialize.ts";
 import { MANIFEST_KINDS, type ManifestKind, type ManifestSet } from "../manifests/types.ts";
 import type { Command } from "./command.ts";
 import { flagOf, parseCommandLine, quoted, renderHelp } from "./flags.ts";
@@ -104,9 +104,9 @@ export async function buildManifests(
   if (username !== undefined) {
     const readPassword = deps.readPassword ?? (() => readPasswordFromStdin());
     registry.credentials = { username, password: await readPassword() };
-    guard.add(registry.credentials.password);
+    guard.secrets.addBasic(registry.credentials.username, registry.credentials.password);
   }
-  const context = { registry, cwd: deps.cwd ?? process.cwd(), onSecret: (secret: string) => guard.add(secret) };
+  const context = { registry, cwd: deps.cwd ?? process.cwd(), onSecret: (secret: string) => guard.secrets.add(secret) };
   // The guard keeps the --password-stdin password out of any error message.
   const set = await guard.run(async () => {
     try {
@@ -117,6 +117,32 @@ export async function buildManifests(
     }
   });
   return { kind: kindArg, set, out, json: json ?? false };
+}
+
+/**
+ * Writes every file or none: each goes to a temporary name beside its place first, then all are renamed;
+ * on a failure the temporary files and the directories made for them are removed.
+ */
+function writeAllOrNothing(out: string, files: OutputFile[]): string[] {
+  const madeDirs: string[] = [];
+  const written: Array<[temporary: string, path: string]> = [];
+  try {
+    files.forEach((file, index) => {
+      const path = join(out, file.path);
+      const made = mkdirSync(dirname(path), { recursive: true });
+      if (made !== undefined) madeDirs.push(made);
+      const temporary = join(dirname(path), `.proxy-wasm-${process.pid}-${index}.tmp`);
+      writeFileSync(temporary, file.content, { flag: "wx", mode: file.executable ? 0o755 : 0o644 });
+      written.push([temporary, path]);
+    });
+    for (const [temporary, path] of written) renameSync(temporary, path);
+  } catch (error) {
+    for (const [temporary] of written) rmSync(temporary, { force: true });
+    for (const dir of madeDirs.reverse()) rmSync(dir, { recursive: true, force: true });
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new CliError(`cannot write ${out}: ${code}; nothing was written`, EXIT_FAILURE);
+  }
+  return written.map(([, path]) => path);
 }
 
 export function createManifestsCommand(deps: ManifestsDependencies = {}): Command {
@@ -132,12 +158,7 @@ export function createManifestsCommand(deps: ManifestsDependencies = {}): Comman
       if (json) {
         stdout(toJson(set));
       } else if (out !== undefined) {
-        for (const file of outputFiles(set)) {
-          const path = join(out, file.path);
-          mkdirSync(dirname(path), { recursive: true });
-          writeFileSync(path, file.content);
-          stdout(`${path}\n`);
-        }
+        for (const path of writeAllOrNothing(out, outputFiles(set))) stdout(`${path}\n`);
         if (set.notes.length > 0) stderr(`${set.notes.join("\n")}\n`);
       } else {
         stdout(toYaml(set));

@@ -3,27 +3,21 @@ import { basename, join } from "node:path";
 import { EXIT_OK, UsageError } from "../cli-errors.ts";
 import {
   buildArtifact,
+  DEPLOY_TARGETS,
   digestHex,
   FORMAT_NAMES,
   FORMATS,
-  formatReference,
   isFormatName,
-  layoutTarget,
-  loadModuleFile,
-  manifestTarget,
-  openStore,
-  parseReference,
   pushArtifact,
-  terminalProgress,
-  OciLayoutStore,
-  DEPLOY_TARGETS,
+  resolve,
   TARGETS,
   targetVerdicts,
+  terminalProgress,
   type FormatName,
   type ImageManifest,
-  type Store,
 } from "../oci/index.ts";
 import type { Command } from "./command.ts";
+import { loadModuleFile } from "./module-file.ts";
 import { defineFlags, parseCommandLine, quoted, renderHelp } from "./flags.ts";
 import { clientOptionsFrom, registryCredentialsHelp, registryFlags, SecretGuard } from "./oci-command-options.ts";
 
@@ -68,7 +62,8 @@ const flags = defineFlags({
 const help = renderHelp({
   usage: "proxy-wasm push <wasm-file | example-name> [reference] [options]",
   description: `Pushes a Proxy-Wasm module as an OCI artifact and prints its manifest digest: the value Istio's
-WasmPlugin wants in spec.sha256 for oci:// URLs (without the "sha256:" prefix).`,
+WasmPlugin wants in spec.sha256 for oci:// URLs (without the "sha256:" prefix). Every blob is checked
+with a HEAD after its upload and the tag is written last, so it never points at missing blobs.`,
   arguments: [
     { name: "<wasm-file | example-name>", help: "a .wasm file, or an example name meaning build/<name>.wasm" },
     {
@@ -128,47 +123,31 @@ export const pushCommand: Command = {
       if (positionals.length > 2) throw new UsageError(`unexpected argument ${quoted(positionals[2]!)}`);
       const format = values.format;
       const annotations: Record<string, string> = Object.fromEntries(values.annotation ?? []);
-      const rootId = values.rootId;
       const reference = positionals[1];
       const layoutDir = values.ociLayout ?? (reference === undefined ? DEFAULT_LAYOUT_DIR : undefined);
-      const parsed = layoutDir === undefined && reference !== undefined ? parseReference(reference) : undefined;
-      const module = loadModuleFile(positionals[0]!, { force: values.force ?? false });
       const options = await clientOptionsFrom({ ...values, ociLayout: layoutDir }, guard);
-
-      const artifact = buildArtifact(format, {
-        wasm: module.bytes,
+      const module = await loadModuleFile(positionals[0]!, { force: values.force ?? false });
+      const { store, target, location, reference: parsed } = resolve(reference ?? module.name, options, "push");
+      const artifact = await buildArtifact(format, {
+        wasm: module.content,
         fileName: basename(module.path),
-        rootId: rootId ?? module.defaultRootId,
+        rootId: values.rootId ?? module.defaultRootId,
         abiVersions: module.info.abiVersions,
         annotations,
       });
-      let store: Store;
-      let target: string;
-      let where: string;
-      if (parsed) {
-        target = manifestTarget(parsed);
-        if (parsed.digest && parsed.digest !== artifact.manifestDescriptor.digest) {
-          throw new UsageError(`${reference} names digest ${parsed.digest}, but this artifact's manifest is ${artifact.manifestDescriptor.digest}`);
-        }
-        store = openStore(parsed, options, "pull,push");
-        where = formatReference(parsed);
-      } else {
-        target = reference === undefined ? module.name : layoutTarget(reference);
-        store = new OciLayoutStore(layoutDir!);
-        where = `oci-layout:${layoutDir}:${target}`;
-      }
       if (module.warning) process.stderr.write(`warning: ${module.warning}\n`);
 
       const progress = values.json ? undefined : terminalProgress(process.stderr, "pushing");
       const result = await pushArtifact(store, target, artifact, progress ? { progress } : {});
       if (values.json) {
         const { digest, mediaType, format: f, layers } = result;
-        process.stdout.write(`${JSON.stringify({ reference: where, digest, mediaType, format: f, layers })}\n`);
+        process.stdout.write(`${JSON.stringify({ reference: location, digest, mediaType, format: f, layers })}\n`);
         return EXIT_OK;
       }
       const blobs = `${result.uploaded.length} blob${result.uploaded.length === 1 ? "" : "s"} uploaded, ${result.skipped.length} already present`;
-      process.stderr.write(`pushed ${where} (format ${format}; ${blobs})\n`);
-      if (parsed) process.stderr.write(deployHints(where, result.digest, artifact.manifest, artifact.manifestDescriptor.mediaType));
+      process.stderr.write(`pushed ${location} (format ${format}; ${blobs})
+`);
+      if (parsed) process.stderr.write(deployHints(location, result.digest, artifact.manifest, artifact.manifestDescriptor.mediaType));
       else process.stderr.write(`copy it to a registry with: skopeo copy oci:${layoutDir}:${target} docker://<registry>/<repo>:<tag>\n`);
       process.stdout.write(`${result.digest}\n`);
       return EXIT_OK;

@@ -60,7 +60,8 @@ export class Vm {
 
   constructor(
     readonly env: HostEnv,
-    readonly module: WebAssembly.Module,
+    /** The compiled module; null for a VM whose instance is made elsewhere (adopt). */
+    readonly module: WebAssembly.Module | null,
     readonly info: ModuleInfo,
     readonly abi: AbiVersion,
     readonly role: "worker" | "canary",
@@ -102,7 +103,7 @@ export class Vm {
     let instance: WebAssembly.Instance;
     this.restricted = Restrict.Instantiating;
     try {
-      instance = new WebAssembly.Instance(this.module, imports.object);
+      instance = new WebAssembly.Instance(this.module!, imports.object);
     } catch (e) {
       this.env.message(`instantiation: ${describeError(e)}`);
       this.fail("UnableToInitializeCode", "Failed to create new Wasm instance");
@@ -128,6 +129,15 @@ export class Vm {
     this.allocator = found.allocator;
     this.startVm();
     return !this.failed;
+  }
+
+  /**
+   * Serves a module instantiated elsewhere (HostFunctionHarness): its memory and allocator, no start-up
+   * and no callbacks.
+   */
+  adopt(memory: WebAssembly.Memory, allocator: ((size: number) => number) | null): void {
+    this.mem.attach(memory);
+    this.allocator = allocator === null ? null : { name: "malloc", fn: allocator, arity: 1 };
   }
 
   private startVm(): void {

@@ -56,7 +56,8 @@ export function envoyFilterManifests(input: ManifestInput): ManifestSet {
     patches: [patch],
     notes: [
       "Order: apply the ConfigMap, patch the workload (its pods restart with the module mounted), then apply",
-      "the EnvoyFilter (a proxy without the file rejects the listener update). The patch:",
+      "the EnvoyFilter (a proxy without the file rejects the listener update).",
+      `The patch adds volume ${patch.volume.name} to what the annotations hold and restarts ${patch.restarts}:`,
       patch.command,
     ],
   };

@@ -11,7 +11,7 @@ import { envoyBootstrap } from "./envoy.ts";
 import { envoyFilterManifests } from "./envoyfilter.ts";
 import { ManifestError } from "./errors.ts";
 import { buildInput } from "./input.ts";
-import type { ManifestOptions, OptionName, RegistryAccess } from "./options.ts";
+import { DEFAULT_NAMESPACE, type ManifestOptions, type OptionName, type RegistryAccess } from "./options.ts";
 import { resolveSource } from "./source.ts";
 import { fetchImageArtifact, type ImageArtifact } from "./artifact.ts";
 import { verifyConfiguration } from "./verify.ts";
@@ -37,7 +37,7 @@ export const KINDS: Record<ManifestKind, KindSpec> = {
     summary: "Istio WasmPlugin (oci:// image with sha256, or file:// + ConfigMap + workload patch)",
     generate: wasmPluginManifests,
     options: [
-      "image", "wasm", "url", "digest", "namespace", "selector", "phase", "failStrategy", "pullSecret",
+      "image", "wasm", "url", "digest", "namespace", "selector", "allWorkloads", "phase", "failStrategy", "pullSecret",
       "pullPolicy", "workload", "modulePath",
     ],
     target: "istio",
@@ -45,7 +45,7 @@ export const KINDS: Record<ManifestKind, KindSpec> = {
   envoyfilter: {
     summary: "Istio EnvoyFilter + ConfigMap holding the module + workload patch (userVolume annotations)",
     generate: envoyFilterManifests,
-    options: ["wasm", "namespace", "selector", "failStrategy", "vmId", "context", "workload", "modulePath"],
+    options: ["wasm", "namespace", "selector", "allWorkloads", "failStrategy", "vmId", "context", "workload", "modulePath"],
   },
   asm: {
     summary: "Alibaba Cloud ASM ASMFilterDeployment (pushed image)",
@@ -56,7 +56,7 @@ export const KINDS: Record<ManifestKind, KindSpec> = {
   wasme: {
     summary: "Solo.io wasme operator FilterDeployment (pushed image)",
     generate: wasmeManifests,
-    options: ["image", "digest", "namespace", "selector", "pullSecret", "context"],
+    options: ["image", "digest", "namespace", "selector", "allWorkloads", "pullSecret", "context"],
     target: "wasme",
   },
   envoy: {
@@ -98,11 +98,12 @@ export async function createManifests(kind: ManifestKind, options: ManifestOptio
     digest: options.digest,
     cwd: context.cwd ?? process.cwd(),
   });
+  checkScope(kind, options);
   const verify = options.verifyConfig ?? true;
   if (source.type === "file") {
     const input = buildInput(kind, options, source, names);
     const set = spec.generate(input);
-    if (verify) await verifyConfiguration(source.bytes, input, source.path);
+    if (verify) await verifyConfiguration(kind, source.bytes, input, source.path);
     return set;
   }
   if (source.digest !== undefined) {
@@ -116,8 +117,34 @@ export async function createManifests(kind: ManifestKind, options: ManifestOptio
   if (spec.target !== undefined) checkArtifact(kind, spec.target, source.reference, artifact);
   const input = buildInput(kind, options, { ...source, digest: artifact.digest }, names, artifact.rootIds);
   const set = spec.generate(input);
-  if (verify) await verifyConfiguration(artifact.wasm, input, source.reference);
+  if (verify) await verifyConfiguration(kind, artifact.wasm, input, source.reference);
   return set;
+}
+
+/** An empty selector means "every workload of the namespace": the kinds where it does must be told so. */
+function checkScope(kind: ManifestKind, options: ManifestOptions): void {
+  if (!KINDS[kind].options.includes("allWorkloads")) return;
+  const labelled = Object.keys(options.selector ?? {}).length > 0;
+  if (labelled && options.allWorkloads) {
+    throw new ManifestError((n) => `give ${n("selector")} or ${n("allWorkloads")}, not both`);
+  }
+  const ns = options.namespace ?? DEFAULT_NAMESPACE;
+  const mounted = kind === "envoyfilter" || (kind === "wasmplugin" && options.image === undefined && options.url === undefined);
+  if (mounted && options.allWorkloads && options.workload !== undefined) {
+    throw new ManifestError(
+      (n) =>
+        `with ${n("allWorkloads")} the ${kind} applies to every workload in ${ns}, but only Deployment ${options.workload} ` +
+        `would get the module: leave ${n("workload")} out (every Deployment is patched) or select by ${n("selector")}`,
+    );
+  }
+  if (!labelled && !options.allWorkloads) {
+    throw new ManifestError(
+      (n) =>
+        `no ${n("selector")}: the ${kind} would apply to every workload in namespace ${ns}` +
+        (mounted ? " and the patch would restart every Deployment there" : "") +
+        `; select workloads by pod labels (${n("selector")} app=<name>), or say ${n("allWorkloads")}`,
+    );
+  }
 }
 
 const STAND_IN_DIGEST = `sha256:${"0".repeat(64)}`;

@@ -77,7 +77,7 @@ export function parseConfig(text: string): PluginConfig {
     } catch (error) {
       throw new ManifestError((n) => `${n("config")} looks like a JSON object but does not parse: ${(error as Error).message}`);
     }
-    return { type: "json", value: parsed as Record<string, unknown> };
+    return { type: "json", value: parsed as Record<string, unknown>, text: trimmed };
   }
   return { type: "string", value: text };
 }
@@ -96,21 +96,37 @@ function checkRootId(value: string): string {
   return value;
 }
 
-/** Module path inside the proxy container for a ConfigMap-mounted module. */
+/**
+ * Where a ConfigMap must not be mounted in the istio-proxy container: over a system directory itself (it
+ * would hide everything in it), or anywhere inside the trees the proxy and the system run from (binaries,
+ * libraries, kernel interfaces, the proxy's configuration, certificates and runtime state).
+ */
+const SYSTEM_DIRECTORIES = ["/", "/etc", "/var", "/var/lib", "/var/run", "/run", "/root", "/home", "/tmp", "/opt", "/srv"];
+const SYSTEM_TREES = [
+  "/bin", "/boot", "/dev", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/sbin", "/sys", "/usr",
+  "/etc/istio", "/etc/certs", "/etc/ssl", "/etc/pki", "/var/run/secrets", "/run/secrets", "/var/lib/istio",
+];
+
+function isSystemDirectory(dir: string): boolean {
+  return SYSTEM_DIRECTORIES.includes(dir) || SYSTEM_TREES.some((tree) => dir === tree || dir.startsWith(`${tree}/`));
+}
+
+/** Module path inside the proxy container for a ConfigMap-mounted module, checked after normalising. */
 function checkMountedModulePath(value: string): string {
-  const base = posix.basename(value);
-  if (
-    !posix.isAbsolute(value) ||
-    !/^[A-Za-z0-9._/-]+$/.test(value) ||
-    posix.dirname(value) === "/" ||
-    base.length > 253 ||
-    !CONFIGMAP_KEY.test(base)
-  ) {
-    throw new ManifestError(
-      (n) => `invalid ${n("modulePath")} ${quote(value)}: an absolute path below a directory, e.g. ${DEFAULT_MOUNT_DIR}/filter.wasm`,
-    );
+  const path = posix.normalize(value);
+  const base = posix.basename(path);
+  const dir = posix.dirname(path);
+  const problem =
+    !posix.isAbsolute(path) || !/^[A-Za-z0-9._/-]+$/.test(path) || base.length > 253 || !CONFIGMAP_KEY.test(base) || base === ".." || base === "."
+      ? `an absolute path of a file below a directory, e.g. ${DEFAULT_MOUNT_DIR}/filter.wasm`
+      : isSystemDirectory(dir)
+        ? `${dir} is a system directory of the proxy container; use a directory of its own, e.g. ${DEFAULT_MOUNT_DIR}`
+        : undefined;
+  if (problem !== undefined) {
+    const shown = path === value ? quote(value) : `${quote(value)} (${quote(path)})`;
+    throw new ManifestError((n) => `invalid ${n("modulePath")} ${shown}: ${problem}`);
   }
-  return posix.normalize(value);
+  return path;
 }
 
 /** Default base name for resources and root id, from what identifies the module. */
@@ -164,10 +180,14 @@ export function buildInput(
   } else {
     const fileName = source.type === "file" ? posix.basename(source.path.replace(/\\/g, "/")) : `${name}.wasm`;
     const defaultFile = CONFIGMAP_KEY.test(fileName) ? fileName : `${name}.wasm`;
-    modulePath = checkMountedModulePath(options.modulePath ?? `${DEFAULT_MOUNT_DIR}/${defaultFile}`);
+    modulePath = checkMountedModulePath(options.modulePath ?? `${DEFAULT_MOUNT_DIR}/${name}/${defaultFile}`);
   }
 
   const upstream = options.upstream ?? DEFAULT_UPSTREAM;
+  const listenPort = checkPort("listenPort", options.listenPort ?? DEFAULT_LISTEN_PORT);
+  if (options.adminPort !== undefined && checkPort("adminPort", options.adminPort) === listenPort) {
+    throw new ManifestError((n) => `${n("adminPort")} ${listenPort} is the listener's port too (${n("listenPort")}); Envoy cannot bind both`);
+  }
   return {
     name,
     namespace,
@@ -183,13 +203,14 @@ export function buildInput(
     vmId: options.vmId ?? name,
     context: options.context ?? DEFAULT_CONTEXT,
     ...(workload !== undefined ? { workload } : {}),
+    allWorkloads: options.allWorkloads ?? false,
     modulePath,
     envoy: {
       listenAddress: "0.0.0.0",
-      listenPort: checkPort("listenPort", options.listenPort ?? DEFAULT_LISTEN_PORT),
+      listenPort,
       upstreamHost: upstream.host,
       upstreamPort: checkPort("upstream", upstream.port),
-      ...(options.adminPort !== undefined ? { adminPort: checkPort("adminPort", options.adminPort) } : {}),
+      ...(options.adminPort !== undefined ? { adminPort: options.adminPort } : {}),
     },
   };
 }

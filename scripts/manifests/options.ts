@@ -36,8 +36,13 @@ export interface ManifestOptions {
   rootId?: string;
   /** Plugin configuration as text; a JSON object stays structured where the format allows. */
   config?: string;
-  /** Workload labels. */
+  /** Workload labels (of the pod template). */
   selector?: Record<string, string>;
+  /**
+   * No selector is meant: the resource applies to every workload of the namespace (and a mounted module
+   * patches every Deployment there). Kinds where an empty selector means that require it to be said.
+   */
+  allWorkloads?: boolean;
   /** `undefined`: unspecified (Istio inserts the plugin just before the router). */
   phase?: Phase;
   failStrategy?: FailStrategy;

@@ -6,7 +6,7 @@
  */
 import { ProxyWasmHost } from "../host/index.ts";
 import { ManifestError, quote } from "./errors.ts";
-import type { ManifestInput } from "./types.ts";
+import type { ManifestInput, ManifestKind, PluginConfig } from "./types.ts";
 import { configurationString } from "./wasm-filter.ts";
 
 /** A configure that runs longer than this is a filter that would stall Envoy's configuration too. */
@@ -14,14 +14,20 @@ const CALLBACK_TIMEOUT_MS = 5_000;
 /** Log lines kept from the run (a chatty filter must not grow memory). */
 const RETAINED_LOGS = 64;
 
+/** What the plugin reads in proxy_on_configure: Istio sends WasmPlugin.pluginConfig (a Struct) re-encoded as JSON. */
+function configurationFor(kind: ManifestKind, config: PluginConfig | undefined): string {
+  if (config === undefined) return "";
+  return kind === "wasmplugin" && config.type === "json" ? JSON.stringify(config.value) : configurationString(config);
+}
+
 /** Starts `wasm` with the input's root id, vm id and configuration; refuses when it does not configure. */
-export async function verifyConfiguration(wasm: Uint8Array, input: ManifestInput, module: string): Promise<void> {
+export async function verifyConfiguration(kind: ManifestKind, wasm: Uint8Array, input: ManifestInput, module: string): Promise<void> {
   const host = await ProxyWasmHost.start({
     wasm,
     rootId: input.rootId,
     vmId: input.vmId,
     pluginName: input.name,
-    pluginConfiguration: input.config !== undefined ? configurationString(input.config) : "",
+    pluginConfiguration: configurationFor(kind, input.config),
     callbackTimeoutMs: CALLBACK_TIMEOUT_MS,
     retainLogs: RETAINED_LOGS,
   });

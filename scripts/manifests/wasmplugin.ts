@@ -7,6 +7,7 @@
  *   module into the proxy (seed 004 shows this shape).
  */
 import { ManifestError } from "./errors.ts";
+import { inexactNumbers } from "./json-numbers.ts";
 import { moduleConfigMap, workloadPatch } from "./mount.ts";
 import type { ManifestDocument, ManifestInput, ManifestSet, WorkloadPatch } from "./types.ts";
 
@@ -48,7 +49,8 @@ export function wasmPluginManifests(input: ManifestInput): ManifestSet {
     patches.push(patch);
     notes.push(
       "Order: apply the ConfigMap, patch the workload (its pods restart with the module mounted), then apply",
-      "the WasmPlugin (with FAIL_CLOSE a proxy that cannot read the file denies requests). The patch:",
+      "the WasmPlugin (with FAIL_CLOSE a proxy that cannot read the file denies requests).",
+      `The patch adds volume ${patch.volume.name} to what the annotations hold and restarts ${patch.restarts}:`,
       patch.command,
     );
     spec.url = `file://${input.modulePath}`;
@@ -63,7 +65,15 @@ export function wasmPluginManifests(input: ManifestInput): ManifestSet {
         () => `WasmPlugin.pluginConfig must be a JSON object (Istio passes it to the plugin as JSON); got ${JSON.stringify(config.value)}`,
       );
     }
-    spec.pluginConfig = input.config.value;
+    const rounded = inexactNumbers(config.text);
+    if (rounded.length > 0) {
+      throw new ManifestError(
+        (n) =>
+          `WasmPlugin.pluginConfig holds numbers as doubles, so ${rounded.join(", ")} would reach the plugin as ` +
+          `${rounded.map((token) => String(Number(token))).join(", ")}; write ${rounded.length > 1 ? "them" : "it"} as a string in ${n("config")}`,
+      );
+    }
+    spec.pluginConfig = config.value;
   }
   spec.failStrategy = input.failStrategy;
 

@@ -6,13 +6,13 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildArtifact, openStore, parseReference, push, sha256Digest, MediaType } from "../../scripts/oci/index.ts";
-import { startRegistry, type Registry } from "../oci/registry-harness.ts";
+import { buildArtifact, bytesContent, openStore, parseReference, push, sha256Digest, MediaType } from "../../scripts/oci/index.ts";
+import { startRegistry, type Registry } from "../../testkit/registry-harness.ts";
 import { FILTER_WAT, TINY_WAT_WITHOUT_MALLOC, bundleCli, compileWat, parseYamlStream, repoRoot, tempDir, type TempDir } from "./helpers.ts";
 
 /** Pushes a wasme-format artifact whose runtime config records `rootIds` (push itself records one). */
 async function pushWithRootIds(reference: string, wasm: Uint8Array, rootIds: string[]): Promise<void> {
-  const built = buildArtifact("wasme", { wasm, fileName: "filter.wasm", rootId: rootIds[0]!, abiVersions: ["v0.2.1"] });
+  const built = await buildArtifact("wasme", { wasm, fileName: "filter.wasm", rootId: rootIds[0]!, abiVersions: ["v0.2.1"] });
   const config = new TextEncoder().encode(JSON.stringify({ type: "envoy_proxy", abiVersions: ["v0.2.1"], config: { rootIds } }));
   const configDescriptor = { mediaType: MediaType.wasmeConfig, digest: sha256Digest(config), size: config.byteLength };
   const wasmLayer = built.manifest.layers[1]!;
@@ -21,8 +21,8 @@ async function pushWithRootIds(reference: string, wasm: Uint8Array, rootIds: str
   );
   const ref = parseReference(reference);
   const store = openStore(ref, { dockerConfig: false }, "pull,push");
-  await store.pushBlob(configDescriptor, config);
-  await store.pushBlob(wasmLayer, wasm);
+  await store.push(configDescriptor, () => bytesContent(config).open());
+  await store.push(wasmLayer, () => bytesContent(wasm).open());
   await store.pushManifest(ref.tag!, MediaType.ociManifest, manifest);
 }
 
@@ -51,8 +51,10 @@ describe("manifests checks the module: root ids and configuration", () => {
     dir.remove();
   });
 
+  /** Runs `manifests` for the workloads labelled app=web (unless the arguments select otherwise). */
   function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const result = spawnSync(process.execPath, [cli, "manifests", ...args], {
+    const selected = args.includes("-l") ? args : [...args, "-l", "app=web"];
+    const result = spawnSync(process.execPath, [cli, "manifests", ...selected], {
       encoding: "utf8",
       env: { ...process.env, DOCKER_CONFIG: join(dir.path, "no-docker-config") },
       timeout: 60_000,
@@ -92,7 +94,7 @@ describe("manifests checks the module: root ids and configuration", () => {
     const bad = '{"header":"x-hello"}';
     const expected = /rejects its configuration \(onConfigure returned false\): "add_header: configuration needs string members \\"name\\" \(not empty\) and \\"value\\""; fix --config, or skip this check \(--no-verify-config\)\n$/;
     refused(run(["envoyfilter", "--wasm", addHeaderPath, "--config", bad]), expected);
-    const example = spawnSync(process.execPath, [cli, "manifests", "envoy", "add-header", "--config", bad], { cwd: repoRoot, encoding: "utf8" });
+    const example = spawnSync(process.execPath, [cli, "manifests", "envoyfilter", "add-header", "-l", "app=web", "--config", bad], { cwd: repoRoot, encoding: "utf8" });
     refused({ status: example.status, stdout: example.stdout, stderr: example.stderr }, expected);
     const image = `${registry.host}/checks/add-header:v1`;
     refused(run(["wasmplugin", "--image", image, "--config", bad]), new RegExp(`^error: ${image.replace(/\./g, "\\.")} ${expected.source.slice(0, 40)}`));

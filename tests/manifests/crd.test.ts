@@ -86,7 +86,7 @@ describe("manifests validate against Istio's CRD schemas", () => {
 
   it("WasmPlugin with defaults: no selector/phase/pull fields, FAIL_CLOSE, default namespace", async () => {
     const { documents } = await manifestsJson([
-      "wasmplugin", "--image", "127.0.0.1:5000/wasm/my-filter@" + DIGEST, "--digest", DIGEST,
+      "wasmplugin", "--image", "127.0.0.1:5000/wasm/my-filter@" + DIGEST, "--digest", DIGEST, "--all-workloads",
     ]);
     const [plugin] = documents;
     assertValid(wasmPlugin, plugin);
@@ -104,7 +104,7 @@ describe("manifests validate against Istio's CRD schemas", () => {
     assert.deepEqual(documents.map((d) => d.kind), ["ConfigMap", "WasmPlugin"]);
     const plugin = documents[1];
     assertValid(wasmPlugin, plugin);
-    assert.equal(plugin.spec.url, "file:///var/local/lib/wasm-filters/example-filter.wasm");
+    assert.equal(plugin.spec.url, "file:///var/local/lib/wasm-filters/example-filter/example-filter.wasm");
     assert.equal(plugin.spec.sha256, FILTER_WASM_SHA256);
     assert.equal(plugin.spec.phase, "AUTHN");
     assert.equal(patches.length, 1);
@@ -113,7 +113,7 @@ describe("manifests validate against Istio's CRD schemas", () => {
 
   it("WasmPlugin for a file served over https: the URL and the file's sha256, nothing mounted", async () => {
     const { documents, patches } = await manifestsJson([
-      "wasmplugin", "--wasm", wasm, "--url", "https://files.example.com/f.wasm", "--pull-policy", "ifnotpresent",
+      "wasmplugin", "--wasm", wasm, "--url", "https://files.example.com/f.wasm", "--pull-policy", "ifnotpresent", "--all-workloads",
     ]);
     assert.equal(documents.length, 1);
     assert.equal(patches.length, 0);
@@ -155,7 +155,7 @@ describe("manifests validate against Istio's CRD schemas", () => {
         vm_config: {
           vm_id: "vm1",
           runtime: "envoy.wasm.runtime.v8",
-          code: { local: { filename: "/var/local/lib/wasm-filters/example-filter.wasm" } },
+          code: { local: { filename: "/var/local/lib/wasm-filters/example-filter/example-filter.wasm" } },
           allow_precompiled: true,
         },
         configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: "tomorrow" },
@@ -165,7 +165,7 @@ describe("manifests validate against Istio's CRD schemas", () => {
   }
 
   it("EnvoyFilter without a selector has no workloadSelector and still validates", async () => {
-    const { documents } = await manifestsJson(["envoyfilter", "--wasm", wasm, "--config", '{"a":[1,2]}']);
+    const { documents } = await manifestsJson(["envoyfilter", "--wasm", wasm, "--all-workloads", "--config", '{"a":[1,2]}']);
     const filter = documents[1];
     assertValid(envoyFilter, filter);
     assert.equal(filter.spec.workloadSelector, undefined);

@@ -22,13 +22,13 @@ describe("manifests library", () => {
   });
 
   it("refuses with a ManifestError naming its own options, which the caller may rename", async () => {
-    const error = await createManifests("envoyfilter", { wasm, phase: "AUTHZ" }).then(
+    const error = await createManifests("envoyfilter", { wasm, selector: { app: "web" }, phase: "AUTHZ" }).then(
       () => assert.fail("accepted"),
       (e: unknown) => e,
     );
     assert.ok(error instanceof ManifestError);
     assert.equal(error.message, "phase does not apply to envoyfilter (it applies to wasmplugin)");
     assert.equal(error.describe((option) => `<${option}>`), "<phase> does not apply to envoyfilter (it applies to wasmplugin)");
-    await assert.rejects(createManifests("envoyfilter", { wasm, namespace: "Bad_NS" }), /^ManifestError: invalid namespace "Bad_NS"/);
+    await assert.rejects(createManifests("envoyfilter", { wasm, selector: { app: "web" }, namespace: "Bad_NS" }), /^ManifestError: invalid namespace "Bad_NS"/);
   });
 });

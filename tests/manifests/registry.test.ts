@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { push, type ClientOptions } from "../../scripts/oci/index.ts";
-import { startRegistry, type Registry } from "../oci/registry-harness.ts";
+import { startRegistry, type Registry } from "../../testkit/registry-harness.ts";
 import {
   FILTER_WASM_SHA256,
   FILTER_WAT,
@@ -71,8 +71,10 @@ describe("manifests wasmplugin --image against a real registry", () => {
     return push(reference, format, input, { dockerConfig: false, ...options });
   }
 
+  /** Runs `manifests` for the workloads labelled app=productpage (unless the arguments select otherwise). */
   function manifests(args: string[], dockerConfig = emptyDockerConfig, input = "") {
-    const result = spawnSync(process.execPath, [cli, "manifests", ...args], {
+    const selected = args.includes("-l") ? args : [...args, "-l", "app=productpage"];
+    const result = spawnSync(process.execPath, [cli, "manifests", ...selected], {
       encoding: "utf8",
       env: { ...process.env, DOCKER_CONFIG: dockerConfig },
       input,

@@ -87,7 +87,7 @@ describe("seed examples", () => {
 
   it("wasme: root id and pull secret use wasme's FilterSpec fields", async () => {
     const { documents, notes } = await manifestsJson([
-      "wasme", "--image", "webassemblyhub.io/acme/add-header:v1", "--digest", GIVEN_DIGEST, "--root-id", "add_header",
+      "wasme", "--image", "webassemblyhub.io/acme/add-header:v1", "--digest", GIVEN_DIGEST, "--all-workloads", "--root-id", "add_header",
       "--pull-secret", "hub-creds", "--config", '{"k":"v"}',
     ]);
     assert.deepEqual(documents[0].spec.filter, {

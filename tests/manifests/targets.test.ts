@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { push, type FormatName } from "../../scripts/oci/index.ts";
-import { startRegistry, type Registry } from "../oci/registry-harness.ts";
+import { startRegistry, type Registry } from "../../testkit/registry-harness.ts";
 import { FILTER_WAT, bundleCli, compileWat, tempDir, type TempDir } from "./helpers.ts";
 
 /** Which image kinds load which push format (docs/oci.md §1; scripts/oci/targets.ts). */
@@ -67,7 +67,7 @@ describe("deployment targets refuse artifacts they cannot load (real registry)",
 
   it("the Istio refusal is the one inspect states; --digest skips the registry and says so", () => {
     const reference = `${registry.host}/targets/stamp:oras`;
-    const refused = run(["manifests", "wasmplugin", "--image", reference]);
+    const refused = run(["manifests", "wasmplugin", "--image", reference, "-l", "app=web"]);
     assert.match(refused.stderr, /\(number of layers must be 2 but got 1\); push it in the wasme or compat format for wasmplugin/);
     const inspected = JSON.parse(run(["inspect", reference, "--json"]).stdout);
     assert.deepEqual(inspected.targets.istio, { ok: false, reason: "number of layers must be 2 but got 1" });
@@ -77,7 +77,7 @@ describe("deployment targets refuse artifacts they cannot load (real registry)",
     assert.match(text, /^ {2}asm {4}rejects it \(needs one layer of type application\/vnd\.module\.wasm\.content\.layer\.v1\+wasm, found 0\); push the oras or wasme format for it$/m);
     assert.match(text, /^ {2}envoy {2}loads it /m);
 
-    const offline = run(["manifests", "wasmplugin", "--image", "127.0.0.1:1/targets/stamp:oras", "--digest", `sha256:${"0".repeat(64)}`, "--json"]);
+    const offline = run(["manifests", "wasmplugin", "--image", "127.0.0.1:1/targets/stamp:oras", "--digest", `sha256:${"0".repeat(64)}`, "--all-workloads", "--json"]);
     assert.equal(offline.status, 0, offline.stderr);
     assert.ok(JSON.parse(offline.stdout).notes.some((note: string) => note.startsWith("Not checked")));
   });

@@ -13,13 +13,13 @@ export function continueStream(vm: Vm, type: number): number {
     case StreamType.Request:
       if (ctx.http) {
         const http = ctx.http;
-        vm.defer(() => http.continueRequest());
+        vm.defer(() => http.continueDecoding());
       }
       break;
     case StreamType.Response:
       if (ctx.http) {
         const http = ctx.http;
-        vm.defer(() => http.continueResponse());
+        vm.defer(() => http.continueEncoding());
       }
       break;
     case StreamType.Downstream:

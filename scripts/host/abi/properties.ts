@@ -20,7 +20,7 @@ export function functions(vm: Vm): AreaImplementations<"properties"> {
     proxy_set_property(pathPtr: number, pathSize: number, valuePtr: number, valueSize: number): number {
       if (!mem.ok(pathPtr, pathSize) || !mem.ok(valuePtr, valueSize)) return Status.InvalidMemoryAccess;
       const ctx = vm.ctx();
-      if (!ctx.http && !ctx.tcp) return Status.NotFound;
+      if (ctx.kind !== "http" && ctx.kind !== "tcp") return Status.NotFound;
       (ctx.filterState ??= new Map()).set(mem.string(pathPtr, pathSize), mem.bytes(valuePtr, valueSize));
       return Status.Ok;
     },
