@@ -1,6 +1,7 @@
 // Builds the host emulator as a JavaScript module for filter projects (`npm run build:host`, run by prepack):
 //   dist/host.js                 scripts/host/index.ts bundled by esbuild (Node built-ins only)
-//   dist/types/host/**/*.d.ts    its type declarations (tsc, relative imports rewritten to .js)
+//   dist/types/host/**/*.d.ts    its type declarations (tsc, relative imports rewritten to .js), and
+//   dist/types/<dir>/*.d.ts      those of the other scripts/ folders the emulator imports (e.g. wasm/)
 // package.json exports it as `proxy-wasm-assemblyscript/host`, which the tests `proxy-wasm init` scaffolds
 // import. Usage: node scripts/bundle-host.mjs [out-dir]   (default: dist)
 import { build } from "esbuild";
@@ -12,7 +13,8 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const outDir = process.argv[2] ?? join(root, "dist");
-const typesDir = join(outDir, "types", "host");
+// Declarations keep scripts/' layout (rootDir scripts/), so the emulator's imports of sibling folders resolve.
+const typesDir = join(outDir, "types");
 
 await build({
   entryPoints: [join(root, "scripts", "host", "index.ts")],
@@ -37,7 +39,7 @@ const result = spawnSync(
     "--outDir",
     typesDir,
     "--rootDir",
-    join(root, "scripts", "host"),
+    join(root, "scripts"),
     "--module",
     "nodenext",
     "--moduleResolution",

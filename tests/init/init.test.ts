@@ -177,6 +177,15 @@ describe("the package outside the repository: tarball, git checkout, registry", 
         assert.ok(shipped.has(linked) || list.some((f) => f.startsWith(`${linked}/`)), `${file} links to ${target}, which is packed`);
       }
     }
+    const unpacked = join(tmp, "unpacked");
+    mkdirSync(unpacked);
+    ok(sh("tar", ["-xzf", tarball, "-C", unpacked], tmp), "tar -x");
+    for (const file of list.filter((f) => f.startsWith("dist/types/") && f.endsWith(".d.ts"))) {
+      const text = readFileSync(join(unpacked, "package", file), "utf8");
+      for (const [, from] of text.matchAll(/from "(\.[^"]+)\.js"/g)) {
+        assert.ok(shipped.has(`${join(dirname(file), from!)}.d.ts`), `${file} imports ${from}.js, whose declarations are packed`);
+      }
+    }
     for (const file of list.filter((f) => f.startsWith("examples/") && f.endsWith(".ts"))) {
       for (const [, from] of readFileSync(join(repoRoot, file), "utf8").matchAll(/from "(\.[^"]+)"/g)) {
         const target = join(dirname(file), from!);
