@@ -108,7 +108,7 @@ SIGINT/SIGTERM stop accepting, let in-flight requests finish (at most ${DEFAULT_
       name: "<wasm-file | filter-name>",
       help: [
         "a .wasm file, or a name meaning build/<name>.wasm (an example or a filter",
-        "built by `proxy-wasm build`)",
+        "built by `proxy-wasm build`), else the package's own example of that name",
       ],
     },
   ],
