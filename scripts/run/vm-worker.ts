@@ -87,6 +87,9 @@ export async function runVmWorker(): Promise<void> {
     clock: "system",
     trace: data.trace ? line : undefined,
     retainLogs: START_LOG_LINES,
+    // Nothing else may grow for the proxy's life either.
+    retainHostMessages: START_LOG_LINES,
+    retainHistogramSamples: START_LOG_LINES,
     callMonitor: sharedCallMonitor(new Int32Array(data.callState)),
   });
   for (const entry of host.logEntries()) line(formatLog(entry));
