@@ -59,6 +59,8 @@ class Flow {
   headersEos = false;
   /** StopAll*: no callbacks until continue; input waits in `queue`. */
   stopAll = false;
+  /** StopAllIterationAndBuffer (3 from a header callback): what waits in `queue` counts against the buffer limit. */
+  stopAllBuffer = false;
   /** The filter stopped on data: `held` keeps what it did not let through. */
   dataStopped = false;
   /** StopIterationAndBuffer: the next body callback sees `held` plus the new chunk. */
@@ -69,6 +71,8 @@ class Flow {
   private heldBody: Body | null = null;
   /** Input that arrived while the filter held this direction (created on first use). */
   queue: Event[] | null = null;
+  /** Body bytes in `queue`. */
+  queuedBytes = 0;
   /** Copies of the body chunks forwarded (null until the first one; never filled without retainBodies). */
   forwarded: Buffer[] | null = null;
   forwardedBytes = 0;
@@ -95,6 +99,7 @@ class Flow {
 
   enqueue(ev: Event): void {
     (this.queue ??= []).push(ev);
+    if (ev.t === DATA) this.queuedBytes += ev.data.length;
   }
 
   /** The forwarded body, as one buffer. */
@@ -396,7 +401,46 @@ export class HttpStream extends LazyEventEmitter {
     }
   }
 
+  /**
+   * @internal Body bytes this stream holds in one direction under Envoy's watermark flow control (queued
+   * behind a paused header callback, or held with StopIterationAndWatermark): a live proxy stops reading
+   * above its limit. A body the filter buffers (StopIterationAndBuffer) is not counted: it must arrive whole,
+   * and the buffer limit bounds it.
+   */
+  watermarkedBytes(isRequest: boolean): number {
+    const f = isRequest ? this.req : this.resp;
+    return (f.stopAllBuffer ? 0 : f.queuedBytes) + (f.buffering ? 0 : f.heldLength);
+  }
+
   // ---- The filter manager -------------------------------------------------------------------------
+
+  /**
+   * The filter buffered more than the buffer limit (StopIterationAndBuffer from a body callback, or
+   * StopAllIterationAndBuffer from a header callback): Envoy's filter manager answers
+   * 413 for a request, 500 for a response, or resets the stream if the response already went downstream.
+   */
+  private bufferOverflow(f: Flow): void {
+    f.held.take();
+    if (f.queue !== null) f.queue.length = 0;
+    f.queuedBytes = 0;
+    f.dataStopped = f.buffering = f.stopAllBuffer = false;
+    if (this.ctx) {
+      if (f.isRequest) this.ctx.requestBody = null;
+      else this.ctx.responseBody = null;
+    }
+    const details = f.isRequest ? "request_payload_too_large" : "response_payload_too_large";
+    if (!f.isRequest && this.resp.headersForwarded) {
+      this.resetStream(details);
+      return;
+    }
+    this.sendLocalReply({
+      statusCode: f.isRequest ? 413 : 500,
+      details,
+      body: Buffer.from(f.isRequest ? "Payload Too Large" : "Internal Server Error"),
+      headers: [],
+      grpcStatus: null,
+    });
+  }
 
   /** Someone listens for `name` (EventEmitter's own count first: usually nobody listens at all). */
   private listening(name: string): boolean {
@@ -465,7 +509,8 @@ export class HttpStream extends LazyEventEmitter {
   private restartResponse(): void {
     const r = this.resp;
     if (r.queue !== null) r.queue.length = 0;
-    r.stopAll = r.headersHeld = r.dataStopped = r.buffering = r.trailersHeld = false;
+    r.queuedBytes = 0;
+    r.stopAll = r.stopAllBuffer = r.headersHeld = r.dataStopped = r.buffering = r.trailersHeld = false;
     r.held.take();
     r.headers = r.trailers = null;
     if (this.ctx) this.ctx.responseHeaders = this.ctx.responseBody = this.ctx.responseTrailers = null;
@@ -489,6 +534,8 @@ export class HttpStream extends LazyEventEmitter {
     if (this.completed || f.aborted) return null;
     if (this.mustWait(f)) {
       f.enqueue({ t: DATA, data, eos });
+      const limit = this.env.options.bufferLimit;
+      if (f.stopAllBuffer && limit > 0 && f.queuedBytes > limit) this.bufferOverflow(f);
       return null;
     }
     return this.onData(f, data, eos);
@@ -597,6 +644,7 @@ export class HttpStream extends LazyEventEmitter {
       f.headersHeld = true;
       f.headersEos = eos;
       if (v !== 1 || !this.env.options.allowOnHeadersStopIteration) f.stopAll = true;
+      f.stopAllBuffer = v === 3;
     }
     return r;
   }
@@ -640,6 +688,11 @@ export class HttpStream extends LazyEventEmitter {
       f.dataStopped = true;
       if (v === 1) {
         if (visible !== f.held) f.held.append(visible.data);
+        const limit = this.env.options.bufferLimit;
+        if (limit > 0 && f.held.length > limit) {
+          this.bufferOverflow(f);
+          return r;
+        }
         f.buffering = true;
         if (f.isRequest) ctx.requestBody = f.held;
         else ctx.responseBody = f.held;
@@ -683,7 +736,7 @@ export class HttpStream extends LazyEventEmitter {
   /** continueDecoding / continueEncoding: release what the filter held, then deliver queued input. */
   private resume(f: Flow): void {
     if (this.completed || f.aborted || !f.stopped) return;
-    f.stopAll = false;
+    f.stopAll = f.stopAllBuffer = false;
     f.buffering = false;
     if (f.headersHeld) this.forwardHeaders(f, f.headers!, f.headersEos);
     if (f.dataStopped) {
@@ -705,13 +758,15 @@ export class HttpStream extends LazyEventEmitter {
     while (queue.length > 0 && !f.stopAll && !f.aborted && !this.completed) {
       const ev = queue.shift()!;
       if (ev.t === DATA) {
-        let data = ev.data;
+        const chunks = [ev.data];
         let eos = ev.eos;
         while (queue.length > 0 && queue[0]!.t === DATA) {
           const next = queue.shift() as { data: Buffer; eos: boolean };
-          data = Buffer.concat([data, next.data]);
+          chunks.push(next.data);
           eos = next.eos;
         }
+        const data = chunks.length === 1 ? ev.data : Buffer.concat(chunks);
+        f.queuedBytes -= data.length;
         this.deliver(f, { t: DATA, data, eos });
       } else {
         this.deliver(f, ev);

@@ -65,6 +65,13 @@ export interface HostOptions {
   /** Complete request/response headers like Envoy's codec (pseudo-headers first, defaults). Default true. */
   normalizeHeaders?: boolean;
   /**
+   * Envoy's buffer limit (per_connection_buffer_limit_bytes, 1 MiB by default) for a body the filter buffers
+   * (body callback returned PAUSE: StopIterationAndBuffer): above it a request gets 413 "Payload Too Large"
+   * (details request_payload_too_large), a response 500 (response_payload_too_large) or, if its headers
+   * already went downstream, a reset. 0: no limit.
+   */
+  bufferLimit?: number;
+  /**
    * A deadline for each callback (and for `_initialize`/`_start`, malloc): a call that has not returned after
    * this many ms is interrupted and fails the VM like a trap ("Function: X failed: did not return within N
    * ms"). Off by default: it costs tens of microseconds per call (V8 watchdog), so turn it on in tests of
@@ -103,6 +110,8 @@ export interface ResolvedOptions {
   /** Log entries kept: Infinity (all), 0 (none) or a positive count (the most recent). */
   retainLogs: number;
   retainBodies: boolean;
+  /** Bytes; 0 = no limit. */
+  bufferLimit: number;
   /** 0 = no deadline. */
   callbackTimeoutMs: number;
   callMonitor: CallMonitor | null;
@@ -127,6 +136,15 @@ function logRetention(v: boolean | number | undefined): number {
   if (v === undefined || v === true) return Infinity;
   if (v === false) return 0;
   if (typeof v !== "number" || !(v >= 0)) throw new TypeError(`retainLogs must be a boolean or a count >= 0, not ${String(v)}`);
+  return Math.floor(v);
+}
+
+/** Envoy's default per-connection buffer limit. */
+export const DEFAULT_BUFFER_LIMIT = 1024 * 1024;
+
+function bufferLimit(v: number | undefined): number {
+  if (v === undefined) return DEFAULT_BUFFER_LIMIT;
+  if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) throw new TypeError(`bufferLimit must be a number of bytes >= 0, not ${String(v)}`);
   return Math.floor(v);
 }
 
@@ -158,6 +176,7 @@ export function resolveOptions(o: HostOptions): ResolvedOptions {
     printLogs: o.printLogs ?? false,
     retainLogs: logRetention(o.retainLogs),
     retainBodies: o.retainBodies ?? true,
+    bufferLimit: bufferLimit(o.bufferLimit),
     callbackTimeoutMs: callbackTimeout(o.callbackTimeoutMs),
     callMonitor: o.callMonitor ?? null,
     connection: {

@@ -35,7 +35,7 @@ export interface BridgeEnvironment {
   failOpen: boolean;
   /** Envoy's route timeout in ms (0: none). */
   routeTimeoutMs: number;
-  /** Bytes of a message kept to replay it without the filter (fail-open after a lost VM). */
+  /** Bytes of a message kept to replay it without the filter (with fail-open, after a lost VM). */
   replayLimit: number;
   /** True once the proxy is draining: responses get `connection: close`. */
   closing(): boolean;
@@ -77,8 +77,12 @@ class Replay {
   trailers: Pairs | null = null;
   /** The whole message was given to the filter. */
   ended = false;
-  /** False once the filter let something through or the body outgrew the limit. */
-  usable = true;
+  /** False once the filter let something through or the body outgrew the limit (or never, without fail-open). */
+  usable: boolean;
+
+  constructor(enabled: boolean) {
+    this.usable = enabled;
+  }
 }
 
 export class StreamBridge {
@@ -95,7 +99,7 @@ export class StreamBridge {
   private finished = false;
   /** The filter is out of the way (fail-open after the VM was lost): messages go straight through. */
   private bypass = false;
-  private readonly replay: [Replay, Replay] = [new Replay(), new Replay()];
+  private readonly replay: [Replay, Replay];
   private routeTimer: NodeJS.Timeout | null = null;
   private routerReply: RouterReply | null = null;
   private upstreamBlocked = false;
@@ -114,6 +118,7 @@ export class StreamBridge {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.method = req.method ?? "GET";
     this.requestHeaders = this.envoyRequestHeaders();
+    this.replay = [new Replay(env.failOpen), new Replay(env.failOpen)];
     this.requestWriter = new MessageWriter(
       {
         start: (headers, wire) => this.openUpstream(headers, wire),
@@ -132,7 +137,8 @@ export class StreamBridge {
       {
         start: (headers, wire) => {
           if (this.res.destroyed) return;
-          if (this.env.closing()) wire.push("connection", "close");
+          // A reply before the request was read whole (413, a local reply): close, as Envoy's HTTP/1 codec does.
+          if (this.env.closing() || (!this.req.complete && requestHasBody(this.req))) wire.push("connection", "close");
           this.status = Number(pairValue(headers, ":status") ?? "200");
           this.res.writeHead(this.status, wire);
         },
@@ -164,7 +170,10 @@ export class StreamBridge {
     stream.on("responseHeaders", (pairs: Pairs, eos: boolean) => this.guard(() => this.passed(1) && this.responseWriter.headers(pairs, eos)));
     stream.on("responseBody", (data: Buffer, eos: boolean) => this.guard(() => this.passed(1) && this.responseWriter.body(data, eos)));
     stream.on("responseTrailers", (pairs: Pairs) => this.guard(() => this.passed(1) && this.responseWriter.trailers(pairs)));
-    stream.on("localResponse", () => this.abandonUpstream());
+    stream.on("localResponse", () => {
+      this.abandonUpstream();
+      this.req.resume(); // the rest of the request body is read and dropped
+    });
     stream.on("reset", () => this.reset());
     stream.on("lost", () => this.guard(() => this.vmLost()));
     stream.on("drain", (dir: Direction) => this.resumeSource(dir));
@@ -237,6 +246,7 @@ export class StreamBridge {
 
   private feedBody(dir: Direction, data: Buffer, eos: boolean): void {
     if (this.bypass) return this.writer(dir).body(data, eos);
+    if (this.stream.localResponse !== null || this.stream.completed) return; // the filter takes no more input
     const replay = this.replay[dir];
     replay.ended = eos;
     if (replay.usable) {

@@ -1,9 +1,9 @@
 /**
  * The filter's VM as the proxy's main thread sees it: a worker thread running the emulator (vm-worker.ts),
  * streams whose events arrive as messages, and a watchdog. Every outermost VM call is visible in a shared
- * call state; one still running after the callback timeout gets the worker terminated (its in-VM stack
- * read first, through the inspector, when it can be), and the VM is "lost": its open streams fail like
- * after a trap and the proxy starts a fresh one. The main thread itself never runs wasm, so sockets,
+ * call state; one still running after the callback timeout makes the VM "lost" at once (its open streams
+ * fail like after a trap and the proxy starts a fresh one), then its in-VM stack is read through the
+ * inspector when it can be, and the worker is terminated. The main thread itself never runs wasm, so sockets,
  * timers and signals keep working whatever the filter does.
  */
 import { EventEmitter } from "node:events";
@@ -38,9 +38,13 @@ export interface VmLoss {
   reason: string;
   /** The callback that did not return ("_initialize", "proxy_on_request_headers", …), if that was it. */
   callback: string | null;
-  /** Innermost first; empty when it could not be read. */
-  stack: WasmFrame[];
+  /** Its in-VM stack, innermost first; empty when it could not be read (or the worker died). */
+  stack: Promise<WasmFrame[]>;
 }
+
+/** How long reading a stuck worker's stack may take (a busy machine, many scripts to announce). */
+const STACK_READ_MS = 2000;
+const NO_STACK: Promise<WasmFrame[]> = Promise.resolve([]);
 
 export type StartResult = { failState: string; failMessage: string } | { lost: VmLoss };
 
@@ -189,6 +193,8 @@ export class FilterVm extends EventEmitter {
   private watchedSince = 0;
   private resolveReady!: (result: StartResult) => void;
   private shutdownDone: ((done: boolean) => void) | null = null;
+  /** Set when the watchdog stopped the VM: resolves once its worker is gone. */
+  private terminated: Promise<void> | null = null;
   private stopping = false;
 
   constructor(private readonly options: FilterVmOptions) {
@@ -215,9 +221,9 @@ export class FilterVm extends EventEmitter {
     this.worker.on("message", (batch: FromVm[]) => {
       for (const m of batch) this.receive(m);
     });
-    this.worker.on("error", (error) => this.lose({ reason: `the VM's worker failed: ${error.message}`, callback: null, stack: [] }));
+    this.worker.on("error", (error) => this.lose({ reason: `the VM's worker failed: ${error.message}`, callback: null, stack: NO_STACK }));
     this.worker.on("exit", () => {
-      if (!this.stopping) this.lose({ reason: "the VM's worker exited", callback: null, stack: [] });
+      if (!this.stopping) this.lose({ reason: "the VM's worker exited", callback: null, stack: NO_STACK });
     });
     const period = Math.min(250, Math.max(10, Math.floor(options.callbackTimeoutMs / 4)));
     this.watchdog = setInterval(() => this.watch(), period);
@@ -261,7 +267,10 @@ export class FilterVm extends EventEmitter {
     clearInterval(this.watchdog);
     for (const resolve of this.pendingStats.values()) resolve(null);
     this.pendingStats.clear();
-    if (this.lost) return true;
+    if (this.lost) {
+      await (this.terminated ?? this.worker.terminate());
+      return true;
+    }
     let timer: NodeJS.Timeout | undefined;
     const answered = new Promise<boolean>((resolve) => (this.shutdownDone = resolve));
     this.post({ t: "shutdown" });
@@ -342,14 +351,16 @@ export class FilterVm extends EventEmitter {
     const callback = this.callNames.get(Atomics.load(state, CallState.name)) ?? "a callback";
     const context = Atomics.load(state, CallState.context);
     clearInterval(this.watchdog);
-    void this.timeOut(callback, context);
+    this.timeOut(callback, context);
   }
 
-  private async timeOut(callback: string, context: number): Promise<void> {
-    const stack = (await this.options.stacks?.capture(this.worker.threadId, 500)) ?? [];
+  private timeOut(callback: string, context: number): void {
     const where = context === 0 ? callback : `${callback} of context ${context}`;
+    // The worker keeps spinning while its stack is read; it is terminated right after (not while the
+    // debugger holds it paused: terminate would wait for it).
+    const stack = (this.options.stacks?.capture(this.worker.threadId, STACK_READ_MS) ?? NO_STACK).then((frames) => frames ?? []);
+    this.terminated = stack.then(() => this.worker.terminate()).then(() => undefined);
     this.lose({ reason: `${where} did not return within ${this.options.callbackTimeoutMs} ms (--callback-timeout)`, callback, stack });
-    void this.worker.terminate();
   }
 
   private lose(loss: VmLoss): void {

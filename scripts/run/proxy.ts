@@ -34,7 +34,7 @@ export interface ProxyConfig {
   logLevel?: LogLevelName;
   /** Print the emulator's host↔VM call trace and each callout. */
   trace?: boolean;
-  /** A VM call still running after this many ms stops the VM (default 3000). */
+  /** A VM call still running after this many ms stops the VM (default 5000). */
   callbackTimeoutMs?: number;
   /** Envoy's route timeout: a request sent upstream whole and not answered in time gets a 504 (default 15000; 0: none). */
   routeTimeoutMs?: number;
@@ -67,7 +67,7 @@ export interface RunningProxy {
 }
 
 export const DEFAULT_DRAIN_MS = 1000;
-export const DEFAULT_CALLBACK_TIMEOUT_MS = 3000;
+export const DEFAULT_CALLBACK_TIMEOUT_MS = 5000;
 export const DEFAULT_ROUTE_TIMEOUT_MS = 15_000;
 /** Envoy's default per-connection buffer limit (1 MiB), which bounds bodies an HTTP/1 filter buffers. */
 export const DEFAULT_BUFFER_LIMIT = 1024 * 1024;
@@ -109,7 +109,7 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
       const inFlight = failOpen ? "requests in flight bypass the filter where they can (--fail-open), else get 503" : "requests in flight get 503";
       const next = closing || vm !== current ? "" : "; a fresh VM serves new requests";
       report(`[proxy] the filter failed: ${loss.reason}; ${inFlight}${next}`);
-      for (const line of formatVmStack(loss.stack)) report(line);
+      void loss.stack.then((frames) => formatVmStack(frames).forEach(report));
       if (closing || vm !== current) return;
       const fresh = startVm(wasm);
       watch(fresh);
@@ -125,9 +125,9 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
   let current = startVm(wasm);
   const started = await current.ready;
   if ("lost" in started) {
+    formatVmStack(await started.lost.stack).forEach(report);
     await current.shutdown(0);
     stacks?.close();
-    for (const line of formatVmStack(started.lost.stack)) report(line);
     throw new CliError(`the filter did not start: ${started.lost.reason}`);
   }
   if (started.failState !== "Ok") {

@@ -88,6 +88,7 @@ export async function runVmWorker(): Promise<void> {
     trace: data.trace ? line : undefined,
     retainLogs: START_LOG_LINES,
     callMonitor: sharedCallMonitor(new Int32Array(data.callState)),
+    bufferLimit: data.bufferLimit,
   });
   for (const entry of host.logEntries()) line(formatLog(entry));
   host.on("log", (entry: LogEntry) => line(formatLog(entry)));
@@ -141,7 +142,7 @@ export async function runVmWorker(): Promise<void> {
         const chunk = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
         if (m.dir === 0) stream?.callOnRequestBody(chunk, m.eos);
         else stream?.callOnResponseBody(chunk, m.eos);
-        out.push({ t: "ack", s: m.s, dir: m.dir, n: m.data.byteLength, buffered: 0 });
+        out.push({ t: "ack", s: m.s, dir: m.dir, n: m.data.byteLength, buffered: stream?.watermarkedBytes(m.dir === 0) ?? 0 });
         return;
       }
       case "trailers": {
