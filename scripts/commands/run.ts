@@ -16,6 +16,7 @@ import {
 } from "../run/options.ts";
 import { DEFAULT_BUFFER_LIMIT, DEFAULT_CALLBACK_TIMEOUT_MS, DEFAULT_DRAIN_MS, DEFAULT_ROUTE_TIMEOUT_MS, startProxy } from "../run/proxy.ts";
 import { parseUpstreamAddress } from "../upstream-address.ts";
+import { sourceMapText } from "../host/source-map.ts";
 import type { Command } from "./command.ts";
 import { defineFlags, parseCommandLine, renderHelp, type OptionsOf } from "./flags.ts";
 
@@ -93,6 +94,14 @@ const flags = defineFlags({
     ],
   },
   quiet: { type: "boolean", default: false, help: "no access-log line per request (they go to stdout)" },
+  debug: {
+    type: "boolean",
+    default: false,
+    help: [
+      "run the debug build (a filter name means build/<name>.debug.wasm): trap reports and the",
+      "stack of a stopped VM name TypeScript lines, from its source map",
+    ],
+  },
 });
 
 const help = renderHelp({
@@ -140,7 +149,7 @@ export function runOptionsFrom(values: OptionsOf<typeof flags>, positionals: str
     if (!existsSync(file)) throw new UsageError(`--config-file: ${values.configFile}: no such file`);
     pluginConfiguration = readFileSync(file, "utf8");
   }
-  const module = resolveModule(positionals[0]!, cwd);
+  const module = resolveModule(positionals[0]!, cwd, values.debug);
   return {
     wasmPath: module.path,
     wasm: readModule(module.path),
@@ -192,6 +201,7 @@ export const runCommand: Command = {
     const options = runOptionsFrom(values, positionals);
     const proxy = await startProxy({
       wasm: options.wasm,
+      sourceMap: sourceMapText(options.wasm, options.wasmPath),
       rootId: options.rootId,
       upstream: options.upstream,
       listen: options.listen,

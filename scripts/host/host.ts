@@ -3,6 +3,7 @@
 // read logs and metrics, answer callouts, move the clock and shut the plugin down.
 
 import { EventEmitter } from "node:events";
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { deliverHttpCallResponse } from "./abi/callouts.ts";
 import { deliverForeignFunction } from "./abi/foreign.ts";
@@ -15,9 +16,10 @@ import { HeaderMap, type HeadersInit } from "./header-map.ts";
 import { HttpStream, type HttpStreamOptions } from "./http-stream.ts";
 import { detectAbi } from "./link.ts";
 import type { Metric } from "./metric-store.ts";
-import { capMemory, ModuleFormatError, readModuleInfo, type ModuleInfo } from "./module-info.ts";
+import { cappedModule, ModuleFormatError, readModuleInfo, type ModuleInfo } from "./module-info.ts";
 import { resolveOptions, type ForeignFunction, type HostOptions } from "./options.ts";
 import type { PropertyValue } from "./property-values.ts";
+import { NO_SHIFT, WasmSourceMap } from "./source-map.ts";
 import { TcpStream } from "./tcp-stream.ts";
 import { Vm } from "./vm.ts";
 
@@ -36,6 +38,24 @@ export interface GrpcStatusInit {
 
 /** grpc-status DEADLINE_EXCEEDED. */
 const GRPC_DEADLINE_EXCEEDED = 4;
+
+/** The source map trap reports use: the one given, else the one a module file names (or `<file>.map`). */
+function findSourceMap(options: HostOptions, module: WebAssembly.Module): WasmSourceMap | null {
+  const given = options.sourceMap;
+  if (given === false) return null;
+  if (given === undefined) return typeof options.wasm === "string" ? WasmSourceMap.forModule(module, options.wasm) : null;
+  let text: string | object;
+  try {
+    text = typeof given === "string" ? readFileSync(given, "utf8") : given;
+  } catch (e) {
+    throw new TypeError(`sourceMap: cannot read ${given}: ${(e as NodeJS.ErrnoException).code ?? "error"}`);
+  }
+  try {
+    return new WasmSourceMap(text);
+  } catch {
+    throw new TypeError("sourceMap: not a source map");
+  }
+}
 
 function bytesOf(v: string | Uint8Array | undefined): Buffer {
   if (v === undefined) return Buffer.alloc(0);
@@ -92,14 +112,20 @@ export class ProxyWasmHost extends EventEmitter {
     const abi = detectAbi(info);
     if (!abi) return fail("UnableToInitializeCode", "Missing or unknown Proxy-Wasm ABI version");
     let module: WebAssembly.Module;
+    let offsetShift = NO_SHIFT;
     try {
-      module = await WebAssembly.compile(capMemory(bytes, info, Limits.maxMemoryPages) as Uint8Array<ArrayBuffer>);
+      const capped = cappedModule(bytes, info, Limits.maxMemoryPages);
+      offsetShift = capped.shift;
+      module = await WebAssembly.compile(capped.bytes as Uint8Array<ArrayBuffer>);
     } catch (e) {
       env.message(String(e));
       return fail("UnableToInitializeCode", "Failed to load Wasm bytecode");
     }
+    const sourceMap = findSourceMap(options, module);
     if (resolved.canary) {
       const canary = new Vm(env, module, info, abi, "canary");
+      canary.sourceMap = sourceMap;
+      canary.offsetShift = offsetShift;
       const ok = canary.load() && canary.startPlugin();
       if (!ok) {
         const host = new ProxyWasmHost(env, null, abi, { state: canary.failState, message: canary.failMessage });
@@ -109,6 +135,8 @@ export class ProxyWasmHost extends EventEmitter {
       canary.shutdownRoot();
     }
     const vm = new Vm(env, module, info, abi, "worker");
+    vm.sourceMap = sourceMap;
+    vm.offsetShift = offsetShift;
     if (vm.load()) vm.startPlugin();
     const host = new ProxyWasmHost(env, vm, abi, null);
     host.adoptEvents(events);

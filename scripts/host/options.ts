@@ -65,6 +65,13 @@ export interface HostOptions {
   /** Complete request/response headers like Envoy's codec (pseudo-headers first, defaults). Default true. */
   normalizeHeaders?: boolean;
   /**
+   * The debug build's source map, so that trap reports (`failMessage`) name source locations ("at
+   * MyFilter#onRequestHeaders (filters/my-filter/index.ts:42:12)"): a path, the map itself (its JSON text
+   * parsed), or false for none. Default: the map a `wasm` file names in its sourceMappingURL section (what
+   * `proxy-wasm build` writes for build/<name>.debug.wasm), else `<wasm>.map` if it exists.
+   */
+  sourceMap?: string | object | false;
+  /**
    * Envoy's buffer limit (per_connection_buffer_limit_bytes, 1 MiB by default) for a body the filter buffers
    * (body callback returned PAUSE: StopIterationAndBuffer): above it a request gets 413 "Payload Too Large"
    * (details request_payload_too_large), a response 500 (response_payload_too_large) or, if its headers

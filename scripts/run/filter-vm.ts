@@ -12,6 +12,9 @@ import type { Pairs } from "../host/index.ts";
 import { CallState, ownBytes, VM_WORKER_ROLE, type Direction, type FromVm, type LocalReplyInfo, type ToVm, type VmStats, type VmWorkerData } from "./vm-protocol.ts";
 import type { WasmFrame, WorkerStacks } from "./vm-stack.ts";
 import type { UpstreamAddress } from "../upstream-address.ts";
+import { fileOffset, NO_SHIFT, type OffsetShift } from "../host/source-map.ts";
+import { Limits } from "../host/constants.ts";
+import { cappedModule, readModuleInfo } from "../host/module-info.ts";
 import { addressOf } from "./upstream.ts";
 
 export interface FilterVmOptions {
@@ -24,6 +27,8 @@ export interface FilterVmOptions {
   trace: boolean;
   clusters: ReadonlyMap<string, URL | UpstreamAddress>;
   bufferLimit: number;
+  /** The debug build's source map (JSON text), for trap reports and the stack of a stopped VM. */
+  sourceMap: string | null;
   /** A VM call still running after this long is stopped (ms). */
   callbackTimeoutMs: number;
   /** Where the worker's lines go (plugin logs, callout notices, trace). */
@@ -168,6 +173,15 @@ function spawnWorker(data: VmWorkerData): Worker {
   return new Worker(code, { eval: true, workerData: data });
 }
 
+/** How the emulator will move the module's code (none if the module cannot even be read: it will not start). */
+function moduleOffsetShift(wasm: Uint8Array): OffsetShift {
+  try {
+    return cappedModule(wasm, readModuleInfo(wasm), Limits.maxMemoryPages).shift;
+  } catch {
+    return NO_SHIFT;
+  }
+}
+
 let nextVmNumber = 1;
 
 export class FilterVm extends EventEmitter {
@@ -195,11 +209,14 @@ export class FilterVm extends EventEmitter {
   private shutdownDone: ((done: boolean) => void) | null = null;
   /** Set when the watchdog stopped the VM: resolves once its worker is gone. */
   private terminated: Promise<void> | null = null;
+  /** How the emulator's memory cap moved the code (stack offsets are given in the module file's). */
+  private readonly offsetShift: OffsetShift;
   private stopping = false;
 
   constructor(private readonly options: FilterVmOptions) {
     super();
     this.ready = new Promise((resolve) => (this.resolveReady = resolve));
+    this.offsetShift = moduleOffsetShift(options.wasm);
     const callState = new SharedArrayBuffer(CallState.size * Int32Array.BYTES_PER_ELEMENT);
     this.callState = new Int32Array(callState);
     this.worker = spawnWorker({
@@ -217,6 +234,7 @@ export class FilterVm extends EventEmitter {
       }),
       callState,
       bufferLimit: options.bufferLimit,
+      sourceMap: options.sourceMap,
     });
     this.worker.on("message", (batch: FromVm[]) => {
       for (const m of batch) this.receive(m);
@@ -358,7 +376,9 @@ export class FilterVm extends EventEmitter {
     const where = context === 0 ? callback : `${callback} of context ${context}`;
     // The worker keeps spinning while its stack is read; it is terminated right after (not while the
     // debugger holds it paused: terminate would wait for it).
-    const stack = (this.options.stacks?.capture(this.worker.threadId, STACK_READ_MS) ?? NO_STACK).then((frames) => frames ?? []);
+    const stack = (this.options.stacks?.capture(this.worker.threadId, STACK_READ_MS) ?? NO_STACK).then((frames) =>
+      (frames ?? []).map((f) => ({ ...f, offset: fileOffset(f.offset, this.offsetShift) })),
+    );
     this.terminated = stack.then(() => this.worker.terminate()).then(() => undefined);
     this.lose({ reason: `${where} did not return within ${this.options.callbackTimeoutMs} ms (--callback-timeout)`, callback, stack });
   }

@@ -19,10 +19,16 @@ import type { ListenAddress } from "./options.ts";
 import { Endpoint } from "./upstream.ts";
 import { WorkerStacks } from "./vm-stack.ts";
 import { formatVmStack } from "./vm-report.ts";
+import { sourceMapText, WasmSourceMap } from "../host/source-map.ts";
 
 export interface ProxyConfig {
   /** The module's bytes or its path. */
   wasm: Uint8Array | string;
+  /**
+   * The debug build's source map (JSON text): trap reports and the stack of a stopped VM name source lines.
+   * Default: the map a `wasm` path names (build/<name>.debug.wasm.map).
+   */
+  sourceMap?: string | null;
   rootId: string;
   /** May carry userinfo (http://user:pass@host): sent upstream as Basic credentials, never printed. */
   upstream: URL | UpstreamAddress;
@@ -61,7 +67,7 @@ export interface RunningProxy {
    * the old one is shut down when its streams are done. Resolves to null, or to why the new VM did not
    * start (the old one keeps serving).
    */
-  reload(wasm: Uint8Array): Promise<string | null>;
+  reload(wasm: Uint8Array, sourceMap?: string | null): Promise<string | null>;
   /** Stops accepting, waits up to `drainMs` for in-flight requests, aborts the rest, shuts the plugin down. */
   close(drainMs?: number): Promise<void>;
 }
@@ -76,6 +82,14 @@ const MAX_HEADER_BYTES = 60 * 1024;
 /** How long a VM gets to run on_done at shutdown before its worker is terminated. */
 const SHUTDOWN_GRACE_MS = 500;
 
+function parseSourceMap(text: string | null): WasmSourceMap | null {
+  try {
+    return text === null ? null : new WasmSourceMap(text);
+  } catch {
+    return null;
+  }
+}
+
 export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
   const report = config.report ?? ((line: string) => void process.stderr.write(line + "\n"));
   const accessLine = config.accessLog === undefined ? (line: string) => void process.stdout.write(line + "\n") : config.accessLog;
@@ -85,9 +99,10 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
   const stacks = await WorkerStacks.attach();
   let closing = false;
 
-  const startVm = (wasm: Uint8Array): FilterVm =>
+  const startVm = (wasm: Uint8Array, sourceMap: string | null): FilterVm =>
     new FilterVm({
       wasm,
+      sourceMap,
       rootId: config.rootId,
       pluginConfiguration: config.pluginConfiguration ?? "",
       vmConfiguration: config.vmConfiguration ?? "",
@@ -109,9 +124,10 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
       const inFlight = failOpen ? "requests in flight bypass the filter where they can (--fail-open), else get 503" : "requests in flight get 503";
       const next = closing || vm !== current ? "" : "; a fresh VM serves new requests";
       report(`[proxy] the filter failed: ${loss.reason}; ${inFlight}${next}`);
-      void loss.stack.then((frames) => formatVmStack(frames).forEach(report));
+      const map = parseSourceMap(sourceMap);
+      void loss.stack.then((frames) => formatVmStack(frames, map).forEach(report));
       if (closing || vm !== current) return;
-      const fresh = startVm(wasm);
+      const fresh = startVm(wasm, sourceMap);
       watch(fresh);
       current = fresh;
       void fresh.ready.then((result) => {
@@ -122,10 +138,11 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
   };
 
   let wasm = typeof config.wasm === "string" ? new Uint8Array(readFileSync(config.wasm)) : config.wasm;
-  let current = startVm(wasm);
+  let sourceMap = config.sourceMap !== undefined ? config.sourceMap : typeof config.wasm === "string" ? sourceMapText(wasm, config.wasm) : null;
+  let current = startVm(wasm, sourceMap);
   const started = await current.ready;
   if ("lost" in started) {
-    formatVmStack(await started.lost.stack).forEach(report);
+    formatVmStack(await started.lost.stack, parseSourceMap(sourceMap)).forEach(report);
     await current.shutdown(0);
     stacks?.close();
     throw new CliError(`the filter did not start: ${started.lost.reason}`);
@@ -209,9 +226,9 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
     check();
   };
 
-  const reload = async (module: Uint8Array): Promise<string | null> => {
+  const reload = async (module: Uint8Array, map: string | null = null): Promise<string | null> => {
     if (closing) return "the proxy is stopping";
-    const next = startVm(module);
+    const next = startVm(module, map);
     const result = await next.ready;
     const failure = "lost" in result ? result.lost.reason : result.failState !== "Ok" ? `${result.failState}: ${result.failMessage}` : null;
     if (failure !== null || closing) {
@@ -219,6 +236,7 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
       return failure ?? "the proxy is stopping";
     }
     wasm = module;
+    sourceMap = map;
     const previous = current;
     watch(next);
     current = next;

@@ -25,6 +25,8 @@ export interface VmWorkerData {
   callState: SharedArrayBuffer;
   /** Envoy's per-stream buffer limit for bodies the filter buffers (0: none). */
   bufferLimit: number;
+  /** The debug build's source map (JSON text), for trap reports. */
+  sourceMap: string | null;
 }
 
 export const VM_WORKER_ROLE = "proxy-wasm-run-vm";

@@ -17,6 +17,16 @@ export function isVmWorker(): boolean {
   return !isMainThread && (workerData as VmWorkerData | null)?.role === VM_WORKER_ROLE;
 }
 
+/** The map's JSON, parsed (a malformed one only costs the source locations). */
+function parsedSourceMap(text: string | null): object | false {
+  if (text === null) return false;
+  try {
+    return JSON.parse(text) as object;
+  } catch {
+    return false;
+  }
+}
+
 function formatLog(entry: LogEntry): string {
   return `[${entry.level}] ${entry.message}`;
 }
@@ -89,6 +99,7 @@ export async function runVmWorker(): Promise<void> {
     retainLogs: START_LOG_LINES,
     callMonitor: sharedCallMonitor(new Int32Array(data.callState)),
     bufferLimit: data.bufferLimit,
+    sourceMap: parsedSourceMap(data.sourceMap),
   });
   for (const entry of host.logEntries()) line(formatLog(entry));
   host.on("log", (entry: LogEntry) => line(formatLog(entry)));
