@@ -73,6 +73,7 @@ let pagesAtCollect: i32 = 0;
 export function collectGarbage(): void {
   if (ASC_RUNTIME == 1) {
     if (++callbacksSinceCollect < COLLECT_EVERY && memory.size() == pagesAtCollect) return;
+    // @ts-ignore: a runtime builtin that asc knows; AssemblyScript's editor types (std/assembly.json) omit it
     __collect();
     callbacksSinceCollect = 0;
     pagesAtCollect = memory.size();

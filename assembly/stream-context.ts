@@ -4,7 +4,8 @@ import { RootContext } from "./root-context";
 
 /** A per-stream context (one HTTP request/response, or one TCP connection), created by its root. */
 export class StreamContext extends BaseContext {
-  constructor(id: u32, kind: ContextKind, readonly root: RootContext) {
+  // `parentRoot`, not `root`: a filter's own stream class usually keeps its typed root as `readonly root: MyRoot`.
+  constructor(id: u32, kind: ContextKind, readonly parentRoot: RootContext) {
     super(id, kind);
   }
 

@@ -1,13 +1,13 @@
 /**
- * `npm run demo`: the main job end to end, without Envoy or a cluster. Builds nothing itself (the npm
- * script runs `asbuild` first); it shows the built example filters working in the host emulator, in
- * the local proxy in front of a real HTTP server, and shipped as an OCI artifact with its deployment.
+ * `npm run demo`: the main job end to end, without Envoy or a cluster. It builds the example filters
+ * (one table of their sizes), shows them working in the host emulator, in the local proxy in front of a
+ * real HTTP server, and shipped as an OCI artifact with its deployment. The npm script bundles the CLI first.
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { buildFilters, discoverEntries } from "./build/compile.ts";
 import { ProxyWasmHost } from "./host/index.ts";
 import { startProxy } from "./run/proxy.ts";
 
@@ -18,26 +18,47 @@ function heading(text: string): void {
   console.log(`\n== ${text}`);
 }
 
-function showModules(): void {
-  heading("Built modules (release; debug builds carry a names section)");
-  for (const file of readdirSync(join(root, "build")).filter((f) => f.endsWith(".wasm") && !f.endsWith(".debug.wasm")).sort()) {
-    console.log(`  build/${file.padEnd(28)} ${statSync(join(root, "build", file)).size.toLocaleString("en-US").padStart(7)} bytes`);
+/** Prints rows as columns padded to their widest cell; columns of numbers (below a header) align right. */
+function table(rows: string[][]): void {
+  const columns = rows[0]!.length;
+  const widths = [...Array(columns).keys()].map((column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
+  const numeric = [...Array(columns).keys()].map((column) => rows.slice(1).every((row) => /^[\d,]+$/.test(row[column] ?? "")));
+  for (const row of rows) {
+    const cells = row.map((cell, column) => (numeric[column] ? cell.padStart(widths[column]!) : column === columns - 1 ? cell : cell.padEnd(widths[column]!)));
+    console.log(`  ${cells.join("  ")}`.trimEnd());
   }
 }
 
+const bytes = (size: number): string => size.toLocaleString("en-US");
+
+async function buildExamples(): Promise<void> {
+  heading("Build: every example, release and debug (debug modules carry a names section)");
+  const built = await buildFilters({ root, entries: discoverEntries(root), targets: ["release", "debug"], outDir: join(root, "build") });
+  const rows = [["module", "release (bytes)", "debug (bytes)"]];
+  for (const release of built.filter((m) => m.target === "release")) {
+    const debug = built.find((m) => m.name === release.name && m.target === "debug");
+    rows.push([`build/${release.name}.wasm`, bytes(release.size), debug ? bytes(debug.size) : "0"]);
+  }
+  table(rows);
+}
+
+/** A plugin configuration as a person would type it in a shell. */
+const shown = (configuration: string): string => (configuration === "" ? "(empty)" : `'${configuration}'`);
+
 async function showAddHeader(): Promise<void> {
-  heading("add-header in the emulator: one request per configuration");
+  heading("add-header in the emulator: one request per plugin configuration");
+  const rows: string[][] = [];
   for (const configuration of ["", '{"name": "x-demo", "value": "yes"}', "tomorrow", '{"name": "x-demo"}']) {
     const host = await ProxyWasmHost.start({ wasm: join(root, "build/add-header.wasm"), rootId: "add_header", pluginConfiguration: configuration });
-    const label = JSON.stringify(configuration).padEnd(38);
     if (!host.configured) {
-      console.log(`  config ${label} -> rejected: ${host.logs("critical").join(" | ")}`);
+      rows.push([shown(configuration), "->", `rejected: ${host.logs("critical").join(" | ")}`]);
       continue;
     }
     const stream = host.http().request({ headers: { ":path": "/", ":method": "GET" } }).response({ headers: { ":status": "200" } }).complete();
-    const added = stream.responseHeaders.filter(([name]) => !name.startsWith(":"));
-    console.log(`  config ${label} -> response headers ${JSON.stringify(added)}`);
+    const added = stream.responseHeaders.filter(([name]) => !name.startsWith(":")).map(([name, value]) => `${name}: ${value}`);
+    rows.push([shown(configuration), "->", `response gets ${added.join(", ")}`]);
   }
+  table(rows);
 }
 
 async function showUserAgentLogger(): Promise<void> {
@@ -45,7 +66,10 @@ async function showUserAgentLogger(): Promise<void> {
   const host = await ProxyWasmHost.start({ wasm: join(root, "build/user-agent-logger.wasm"), rootId: "user_agent_logger" });
   host.http().request({ headers: { ":path": "/", "user-agent": "curl/8.4.0" } }).response({ headers: { ":status": "200" } }).complete();
   host.http().request({ headers: { ":path": "/" } }).response({ headers: { ":status": "200" } }).complete();
-  for (const line of host.logs("info")) console.log(`  [info] ${line}`);
+  table([
+    ["request with user-agent: curl/8.4.0", "-> [info]", host.logs("info")[0] ?? "(nothing)"],
+    ["request without user-agent", "-> [info]", host.logs("info")[1] ?? "(nothing)"],
+  ]);
 }
 
 async function listen(server: Server): Promise<number> {
@@ -61,23 +85,27 @@ async function showLocalProxy(): Promise<void> {
   });
   const upstreamUrl = new URL(`http://127.0.0.1:${await listen(upstream)}`);
   try {
+    const rows: string[][] = [];
     for (const [name, rootId] of [["add-header", "add_header"], ["user-agent-logger", "user_agent_logger"]]) {
+      const logs: string[] = [];
       const proxy = await startProxy({
         wasm: join(root, `build/${name}.wasm`),
         rootId: rootId!,
         upstream: upstreamUrl,
         listen: { host: "127.0.0.1", port: 0 },
-        report: (line) => console.log(`  ${name} log: ${line}`),
+        report: (line) => logs.push(line),
         accessLog: false,
       });
       try {
         const response = await fetch(`${proxy.url}/hello`, { headers: { "user-agent": "curl/8.4.0" } });
         const body = (await response.text()).trim();
-        console.log(`  curl ${proxy.url}/hello -> ${response.status}, hello: ${response.headers.get("hello") ?? "(none)"}, body "${body}"`);
+        rows.push([name, `GET /hello -> ${response.status}, hello: ${response.headers.get("hello") ?? "(none)"}, body "${body}"`]);
+        for (const line of logs) rows.push([name, `log ${line}`]);
       } finally {
         await proxy.close();
       }
     }
+    table(rows);
   } finally {
     upstream.close();
   }
@@ -92,12 +120,15 @@ function runCli(args: string[]): string {
 function showShipping(): void {
   heading("Shipping: push add-header as an OCI artifact (to the image layout build/oci), then its Istio WasmPlugin");
   const digest = runCli(["push", "add-header"]);
-  console.log(`  manifest digest ${digest}; copy it to any registry with: skopeo copy oci:build/oci:add-header docker://<registry>/<repo>:<tag>`);
+  table([
+    ["manifest digest", digest],
+    ["copy it to a registry", "skopeo copy oci:build/oci:add-header docker://<registry>/<repo>:<tag>"],
+  ]);
   const yaml = runCli(["manifests", "wasmplugin", "--image", "registry.example.com/filters/add-header:v1", "--digest", digest, "--root-id", "add_header", "-l", "app=productpage"]);
   console.log(yaml.split("\n").map((line) => `  ${line}`).join("\n"));
 }
 
-showModules();
+await buildExamples();
 await showAddHeader();
 await showUserAgentLogger();
 await showLocalProxy();

@@ -1,70 +1,25 @@
 // Builds small hand-written Proxy-Wasm modules ("probes") for the conformance tests, independent of
 // our SDK. Every probe has: memory (2 pages), a bump allocator that counts its calls at address 8,
 // and $st, which logs a number as decimal text at INFO so a test can read results from logs.
-// Signatures below are the ones docs/abi.md §1.3/§1.4 give, written out independently of the host.
+// Import signatures come from the ABI table (scripts/host/abi-table.ts).
 
+import { hostFunctionRows, watSignature } from "../scripts/host/abi-table.ts";
 import { ProxyWasmHost, type HostOptions } from "../scripts/host/index.ts";
 import { wat } from "./wat.ts";
 
-const W = (n: number) => `(param${" i32".repeat(n)}) (result i32)`;
+/** Host functions a probe may import from "env", as WAT type uses. */
+export const IMPORTS: Record<string, string> = Object.fromEntries(
+  hostFunctionRows()
+    .filter(([, row]) => (row.module ?? "env") === "env")
+    .map(([name]) => [name, watSignature(name)]),
+);
 
-/** Host function signatures per docs/abi.md §1.4, as WAT type uses. */
-export const IMPORTS: Record<string, string> = {
-  proxy_log: W(3),
-  proxy_get_log_level: W(1),
-  proxy_get_current_time_nanoseconds: W(1),
-  proxy_set_tick_period_milliseconds: W(1),
-  proxy_get_configuration: W(2),
-  proxy_get_buffer_bytes: W(5),
-  proxy_set_buffer_bytes: W(5),
-  proxy_get_buffer_status: W(3),
-  proxy_get_header_map_pairs: W(3),
-  proxy_set_header_map_pairs: W(3),
-  proxy_get_header_map_value: W(5),
-  proxy_add_header_map_value: W(5),
-  proxy_replace_header_map_value: W(5),
-  proxy_remove_header_map_value: W(3),
-  proxy_get_header_map_size: W(2),
-  proxy_get_property: W(4),
-  proxy_set_property: W(4),
-  proxy_send_local_response: W(8),
-  proxy_continue_stream: W(1),
-  proxy_close_stream: W(1),
-  proxy_continue_request: W(0),
-  proxy_continue_response: W(0),
-  proxy_clear_route_cache: W(0),
-  proxy_get_status: W(3),
-  proxy_http_call: W(10),
-  proxy_grpc_call: W(12),
-  proxy_grpc_stream: W(9),
-  proxy_grpc_send: W(4),
-  proxy_grpc_cancel: W(1),
-  proxy_grpc_close: W(1),
-  proxy_get_shared_data: W(5),
-  proxy_set_shared_data: W(5),
-  proxy_register_shared_queue: W(3),
-  proxy_resolve_shared_queue: W(5),
-  proxy_enqueue_shared_queue: W(3),
-  proxy_dequeue_shared_queue: W(3),
-  proxy_define_metric: W(4),
-  proxy_increment_metric: "(param i32 i64) (result i32)",
-  proxy_record_metric: "(param i32 i64) (result i32)",
-  proxy_get_metric: W(2),
-  proxy_set_effective_context: W(1),
-  proxy_done: W(0),
-  proxy_call_foreign_function: W(6),
-};
-
-export const WASI: Record<string, string> = {
-  fd_write: W(4),
-  proc_exit: "(param i32)",
-  clock_time_get: "(param i32 i64 i32) (result i32)",
-  random_get: W(2),
-  environ_sizes_get: W(2),
-  environ_get: W(2),
-  args_sizes_get: W(2),
-  poll_oneoff: W(4),
-};
+/** WASI functions a probe may import from wasi_snapshot_preview1, as WAT type uses. */
+export const WASI: Record<string, string> = Object.fromEntries(
+  hostFunctionRows()
+    .filter(([, row]) => row.module === "wasi")
+    .map(([name]) => [name, watSignature(name)]),
+);
 
 export interface ProbeSpec {
   /** ABI marker suffix; default "0_2_1". */
@@ -88,10 +43,13 @@ export function probeSource(spec: ProbeSpec): string {
   const names = new Set(["proxy_log", ...(spec.imports ?? [])]);
   const imports = [...names].map((n) => {
     const t = IMPORTS[n];
-    if (!t) throw new Error(`unknown import ${n}`);
+    if (t === undefined) throw new Error(`unknown import ${n}`);
     return `(import "env" "${n}" (func $${n} ${t}))`;
   });
-  for (const n of spec.wasi ?? []) imports.push(`(import "wasi_snapshot_preview1" "${n}" (func $wasi_${n} ${WASI[n]}))`);
+  for (const n of spec.wasi ?? []) {
+    if (WASI[n] === undefined) throw new Error(`unknown WASI import ${n}`);
+    imports.push(`(import "wasi_snapshot_preview1" "${n}" (func $wasi_${n} ${WASI[n]}))`);
+  }
   const alloc = spec.allocator ?? "malloc";
   const allocFn = (name: string) => `(func (export "${name}") (param $size i32) (result i32)
       (local $p i32)

@@ -1,6 +1,8 @@
 // Runs every Node test file (`*.test.ts` under tests/ and examples/) with node:test and tsx.
 // Node 20's `--test` does not glob TypeScript files itself, so we list them here.
 // Usage: node tests/run-node-tests.mjs [filter-substring ...]
+// Output: one line per file and every failure in full (tests/reporter.mjs), then node:test's totals;
+// TEST_REPORTER=spec (or tap, dot) gives one of node's own reporters.
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -25,9 +27,10 @@ if (files.length === 0) {
   console.error("no test files matched");
   process.exit(1);
 }
+const reporter = process.env.TEST_REPORTER || join(root, "tests", "reporter.mjs");
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=2", ...files],
+  ["--import", "tsx", "--test", "--test-concurrency=2", `--test-reporter=${reporter}`, "--test-reporter-destination=stdout", ...files],
   { cwd: root, stdio: "inherit" },
 );
 process.exit(result.status ?? 1);

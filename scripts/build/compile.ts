@@ -7,6 +7,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CliError, UsageError } from "../cli-errors.ts";
+import { packageExampleEntry } from "./package-examples.ts";
 
 export type BuildTarget = "release" | "debug";
 
@@ -15,6 +16,8 @@ export interface BuildEntry {
   name: string;
   /** Path of the build entry (the file that registers the root context and re-exports the ABI). */
   entry: string;
+  /** Compiler settings (default: the project's asconfig.json); the package's examples bring their own. */
+  config?: string;
 }
 
 export interface BuiltModule {
@@ -51,7 +54,10 @@ export function discoverEntries(root: string): BuildEntry[] {
   return entries;
 }
 
-/** An entry named on the command line: a `main.ts` file, a folder holding one, or an example name. */
+/**
+ * An entry named on the command line: a `main.ts` file, a folder holding one, a filter or example of the
+ * project by name, or else an example that ships with this package.
+ */
 export function resolveEntry(root: string, spec: string): BuildEntry {
   const candidates = [resolve(root, spec), ...ENTRY_FOLDERS.map((folder) => join(root, folder, spec))];
   for (const candidate of candidates) {
@@ -64,7 +70,9 @@ export function resolveEntry(root: string, spec: string): BuildEntry {
       return { name, entry: candidate };
     }
   }
-  throw new UsageError(`no build entry found for "${spec}" (expected a main.ts, or a folder holding one)`);
+  const shipped = packageExampleEntry(spec, root);
+  if (shipped !== null) return shipped;
+  throw new UsageError(`no build entry found for ${JSON.stringify(spec)} (expected a main.ts, a folder holding one, or a filter or example name)`);
 }
 
 interface AscModule {
@@ -90,10 +98,10 @@ function outputPath(outDir: string, name: string, target: BuildTarget): string {
 /** Compiles every entry for every target; throws a CliError with asc's diagnostics on failure. */
 export async function buildFilters(options: BuildOptions): Promise<BuiltModule[]> {
   const asc = await loadCompiler(options.compiler);
-  const config = join(options.root, "asconfig.json");
-  if (!existsSync(config)) throw new UsageError(`no asconfig.json in ${options.root}`);
+  const projectConfig = join(options.root, "asconfig.json");
+  if (options.entries.some((e) => e.config === undefined) && !existsSync(projectConfig)) throw new UsageError(`no asconfig.json in ${options.root}`);
   const built: BuiltModule[] = [];
-  for (const { name, entry } of options.entries) {
+  for (const { name, entry, config = projectConfig } of options.entries) {
     for (const target of options.targets) {
       const path = outputPath(options.outDir, name, target);
       const diagnostics: string[] = [];

@@ -3,7 +3,7 @@ import { relative } from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
 import { EXIT_OK, UsageError } from "../cli-errors.ts";
 import { scaffold } from "../init/scaffold.ts";
-import { SDK_PACKAGE } from "../init/templates.ts";
+import { installedFromSpec, sdkPackageDir, SDK_PACKAGE } from "../sdk-package.ts";
 import type { Command } from "./command.ts";
 import { defineFlags, parseCommandLine, renderHelp } from "./flags.ts";
 
@@ -21,8 +21,9 @@ const flags = defineFlags({
     value: "<spec>",
     help: [
       `how the project depends on ${SDK_PACKAGE}: a directory or a tarball from`,
-      "`npm pack` (written as file:<absolute path>), or any npm spec",
-      `(default: ^${packageJson.version})`,
+      "`npm pack` (written as file:<absolute path>), or any npm spec (default: where this",
+      "proxy-wasm was installed from: the same tarball, directory or git URL, or",
+      `^${packageJson.version} from a registry)`,
     ],
   },
   force: { type: "boolean", default: false, help: "write into a non-empty directory (overwrites the files listed above only)" },
@@ -41,7 +42,8 @@ emulator (test/<name>.test.mjs, node:test), a README (build, test, run locally, 
   after: `Examples:
   proxy-wasm init my-filter
   proxy-wasm init filters-repo --name header-stamp
-  proxy-wasm init /tmp/try --sdk ./proxy-wasm-assemblyscript-${packageJson.version}.tgz`,
+  proxy-wasm init /tmp/try --sdk ./proxy-wasm-assemblyscript-${packageJson.version}.tgz
+  proxy-wasm init my-filter --sdk ^${packageJson.version}`,
 });
 
 export const initCommand: Command = {
@@ -57,7 +59,7 @@ export const initCommand: Command = {
     const result = scaffold({
       dir: positionals[0]!,
       name: options.name,
-      sdk: options.sdk,
+      sdk: options.sdk ?? installedFromSpec(sdkPackageDir(), packageJson.version),
       force: options.force,
       version: packageJson.version,
     });
@@ -69,7 +71,7 @@ export const initCommand: Command = {
     const shown = relative(process.cwd(), result.dir) || ".";
     console.log(`Created ${shown}: filter ${result.spec.filter} (root id ${result.spec.rootId}), ${SDK_PACKAGE}@${result.spec.sdkSpec}`);
     for (const file of result.files) console.log(`  ${file}`);
-    console.log(`\nNext: cd ${shown} && npm install && npm test`);
+    console.log(`\nNext: ${shown === "." ? "" : `cd ${shown} && `}npm install && npm test`);
     return EXIT_OK;
   },
 };

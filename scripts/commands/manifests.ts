@@ -1,198 +1,19 @@
 /**
  * `proxy-wasm manifests <kind> [example] [options]`: deployment configuration for a built or pushed filter.
- * Flag parsing and I/O live here; the generators in scripts/manifests/ are pure.
+ * The flags are declared in manifests-flags.ts; the work is the manifests library's (scripts/manifests/).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { EXIT_OK, UsageError } from "../cli-errors.ts";
-import { COMMON_OPTIONS, KINDS, generateManifests } from "../manifests/index.ts";
-import { DEFAULT_LISTEN_PORT, DEFAULT_NAMESPACE, DEFAULT_UPSTREAM, buildInput, type RawOptions } from "../manifests/input.ts";
-import { outputFiles, toJson, toYaml } from "../manifests/serialize.ts";
-import { registryDigestResolver } from "../manifests/registry-digest.ts";
-import { resolveSource, type DigestResolver, type RegistryOptions } from "../manifests/source.ts";
-import { readPasswordFromStdin, SecretGuard } from "./oci-command-options.ts";
-import { DEFAULT_MOUNT_DIR, MANIFEST_KINDS, type ManifestKind, type ManifestSet } from "../manifests/types.ts";
+import { CliError, EXIT_FAILURE, EXIT_OK, UsageError } from "../cli-errors.ts";
+import { ManifestError, type OptionNamer } from "../manifests/errors.ts";
+import { createManifests, KINDS } from "../manifests/index.ts";
+import type { ManifestOptions, OptionName, RegistryAccess } from "../manifests/options.ts";
+import { outputFiles, toJson, toYaml, type OutputFile } from "../manifests/serialize.ts";
+import { MANIFEST_KINDS, type ManifestKind, type ManifestSet } from "../manifests/types.ts";
 import type { Command } from "./command.ts";
-import { defineFlags, flagOf, parseCommandLine, renderHelp } from "./flags.ts";
-
-const SOURCE = "Module source (one of)";
-const OPTIONS = "Options (each kind refuses options it cannot express)";
-const OUTPUT = "Output";
-
-/** Every flag of `manifests`; the keys are the option names RawOptions and KINDS use. */
-const flags = defineFlags({
-  wasm: {
-    type: "string",
-    value: "<file>",
-    section: SOURCE,
-    help: "a local .wasm (wasmplugin, envoyfilter, envoy); its sha256 fills WasmPlugin.sha256",
-  },
-  image: {
-    type: "string",
-    value: "<reference>",
-    section: SOURCE,
-    help: [
-      "a pushed image, registry/repository:tag[@sha256:...] (wasmplugin, asm, wasme);",
-      "for wasmplugin the manifest digest is looked up in the registry for sha256",
-    ],
-  },
-  url: {
-    type: "string",
-    value: "<http(s)://...>",
-    section: SOURCE,
-    help: "with --wasm, wasmplugin only: the URL the file is served from (no ConfigMap)",
-  },
-  digest: {
-    type: "string",
-    value: "<sha256:...>",
-    section: SOURCE,
-    help: "with --image: use this manifest digest instead of asking the registry",
-  },
-  plainHttp: {
-    type: "boolean",
-    section: SOURCE,
-    help: "digest lookup over http:// (default: only for localhost/127.0.0.0/8)",
-  },
-  username: {
-    type: "string",
-    short: "u",
-    value: "<name>",
-    section: SOURCE,
-    help: "registry user for the digest lookup (with --password-stdin); otherwise Docker's",
-  },
-  passwordStdin: {
-    type: "boolean",
-    section: SOURCE,
-    help: "config.json ($DOCKER_CONFIG or ~/.docker) is used, as for push/pull",
-  },
-  name: {
-    type: "string",
-    value: "<name>",
-    section: OPTIONS,
-    help: "resource name (default: example, file or repository name, Kubernetes-safe)",
-  },
-  namespace: { type: "string", short: "n", value: "<ns>", section: OPTIONS, help: `namespace (default: ${DEFAULT_NAMESPACE})` },
-  rootId: {
-    type: "string",
-    value: "<id>",
-    section: OPTIONS,
-    help: "root context id / WasmPlugin pluginName (default: the name with '-' → '_')",
-  },
-  config: {
-    type: "string",
-    value: "<value|@file>",
-    section: OPTIONS,
-    help: [
-      "plugin configuration; a JSON object stays structured where the format allows",
-      "(WasmPlugin pluginConfig, which requires an object), everywhere else it is passed",
-      "as a string (Envoy: google.protobuf.StringValue configuration)",
-    ],
-  },
-  selector: {
-    type: "string",
-    short: "l",
-    value: "<k=v>",
-    multiple: true,
-    section: OPTIONS,
-    help: [
-      "workload labels (repeatable, or k1=v1,k2=v2); default: every workload in the",
-      "namespace (asm requires labels)",
-    ],
-  },
-  phase: {
-    type: "string",
-    value: "<phase>",
-    section: OPTIONS,
-    help: [
-      "WasmPlugin phase AUTHN | AUTHZ | STATS | UNSPECIFIED (default: unspecified =",
-      "Istio inserts it just before the router, where the other kinds put it too)",
-    ],
-  },
-  failStrategy: {
-    type: "string",
-    value: "<s>",
-    section: OPTIONS,
-    help: [
-      "FAIL_CLOSE | FAIL_OPEN (default: FAIL_CLOSE, Istio's and Envoy's default);",
-      "WasmPlugin failStrategy, Envoy fail_open",
-    ],
-  },
-  pullSecret: {
-    type: "string",
-    value: "<name>",
-    section: OPTIONS,
-    help: [
-      "WasmPlugin imagePullSecret (a dockerconfigjson Secret in the namespace);",
-      "wasme imagePullOptions.pullSecret; asm only accepts asmwasm-cache",
-    ],
-  },
-  pullPolicy: {
-    type: "string",
-    value: "<policy>",
-    section: OPTIONS,
-    help: [
-      "WasmPlugin imagePullPolicy IfNotPresent | Always (default: unset = IfNotPresent,",
-      "Always for :latest)",
-    ],
-  },
-  vmId: { type: "string", value: "<id>", section: OPTIONS, help: "Envoy vm_config.vm_id (default: the name)" },
-  context: {
-    type: "string",
-    value: "<ctx>",
-    section: OPTIONS,
-    help: [
-      "EnvoyFilter match context / ASM patchContext: SIDECAR_INBOUND (default) |",
-      "SIDECAR_OUTBOUND | GATEWAY | ANY",
-    ],
-  },
-  workload: {
-    type: "string",
-    value: "<deployment>",
-    section: OPTIONS,
-    help: [
-      "the Deployment to patch with the sidecar.istio.io/userVolume(Mount) annotations",
-      "(default: the Deployments carrying the selector labels)",
-    ],
-  },
-  modulePath: {
-    type: "string",
-    value: "<path>",
-    section: OPTIONS,
-    help: [
-      "where the proxy reads the module: for ConfigMap mounts",
-      `${DEFAULT_MOUNT_DIR}/<file>.wasm (default), for envoy the local file's absolute path`,
-    ],
-  },
-  upstream: {
-    type: "string",
-    value: "<host:port>",
-    section: OPTIONS,
-    help: `envoy: the upstream cluster (default: ${DEFAULT_UPSTREAM})`,
-  },
-  listenPort: {
-    type: "string",
-    value: "<port>",
-    section: OPTIONS,
-    help: `envoy: the listener port on 0.0.0.0 (default: ${DEFAULT_LISTEN_PORT})`,
-  },
-  adminPort: {
-    type: "string",
-    value: "<port>",
-    section: OPTIONS,
-    help: "envoy: add an admin interface on 127.0.0.1:<port> (default: none)",
-  },
-  out: {
-    type: "string",
-    short: "o",
-    value: "<dir>",
-    section: OUTPUT,
-    help: [
-      "write <kind>-<name>.yaml per document (envoy.yaml for envoy) and",
-      "patches/deployment-<target>.yaml per workload patch; print the paths",
-    ],
-  },
-  json: { type: "boolean", section: OUTPUT, help: 'print {"documents": [...], "patches": [...], "notes": [...]}' },
-});
+import { flagOf, parseCommandLine, quoted, renderHelp } from "./flags.ts";
+import { manifestsFlags, SOURCE } from "./manifests-flags.ts";
+import { readPasswordFromStdin, SecretGuard } from "./oci-command-options.ts";
 
 const help = renderHelp({
   usage: "proxy-wasm manifests <kind> [example] [options]",
@@ -204,7 +25,7 @@ ${MANIFEST_KINDS.map((kind) => `  ${kind.padEnd(12)} ${KINDS[kind].summary}`).jo
   arguments: [
     { name: "[example]", section: SOURCE, help: "an example name: add-header → build/add-header.wasm, root id add_header" },
   ],
-  flags,
+  flags: manifestsFlags,
   after: `Examples:
   proxy-wasm manifests wasmplugin --image ghcr.io/acme/add-header:v1 -l app=productpage --phase AUTHZ \\
       --config '{"header":"x-hello"}' --pull-secret regcred
@@ -218,14 +39,19 @@ Exit codes: 0 success, 1 the operation failed (registry unreachable, digest look
 module over 1 MiB for a ConfigMap).`,
 });
 
-/** Flag name (as typed) of a RawOptions key, for messages. */
-function flagFor(key: keyof RawOptions): string {
-  return key === "example" ? "[example]" : flagOf(key);
-}
+/** The flags that are the CLI's own; every other key of the table is a ManifestOptions key (checked here). */
+type CliOnlyFlag = "out" | "json" | "plainHttp" | "username" | "passwordStdin";
+const everyOtherFlagIsAnOption: Record<Exclude<keyof typeof manifestsFlags, CliOnlyFlag | OptionName>, never> = {};
+void everyOtherFlagIsAnOption;
+
+/** How the CLI names an option of the manifests library: its flag. */
+const flagFor: OptionNamer = (option) => {
+  if (option === "example") return "[example]";
+  if (option === "verifyConfig") return "--no-verify-config";
+  return flagOf(option);
+};
 
 export interface ManifestsDependencies {
-  /** Looks up an image's manifest digest (default: the OCI client in scripts/oci/). */
-  resolveDigest?: DigestResolver;
   /** Where output goes (default: process.stdout / process.stderr). */
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
@@ -239,62 +65,84 @@ function isKind(value: string): value is ManifestKind {
   return (MANIFEST_KINDS as readonly string[]).includes(value);
 }
 
-/** Parses the arguments and returns the generated set (no output). Exported for tests. */
+/** All `--selector` values as one label set; a key given twice must agree. */
+function mergeLabels(sets: Array<Record<string, string>>): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const set of sets) {
+    for (const [key, value] of Object.entries(set)) {
+      if (key in labels && labels[key] !== value) {
+        throw new UsageError(`--selector gives ${quoted(key)} twice with different values (${quoted(labels[key]!)}, ${quoted(value)})`);
+      }
+      labels[key] = value;
+    }
+  }
+  return labels;
+}
+
+/** Parses the arguments and returns the generated set (no output). */
 export async function buildManifests(
   args: string[],
   deps: ManifestsDependencies = {},
 ): Promise<{ kind: ManifestKind; set: ManifestSet; out?: string; json: boolean }> {
-  const { options: values, positionals } = parseCommandLine(flags, args, "manifests");
-  const { out, json, plainHttp, username, passwordStdin, ...options } = values;
+  const { options: values, positionals } = parseCommandLine(manifestsFlags, args, "manifests");
+  const { out, json, plainHttp, username, passwordStdin, selector, ...rest } = values;
   const [kindArg, example, ...extra] = positionals;
   if (kindArg === undefined) throw new UsageError(`missing kind: one of ${MANIFEST_KINDS.join(", ")}`);
-  if (!isKind(kindArg)) throw new UsageError(`unknown kind "${kindArg}": one of ${MANIFEST_KINDS.join(", ")}`);
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (!isKind(kindArg)) throw new UsageError(`unknown kind ${quoted(kindArg)}: one of ${MANIFEST_KINDS.join(", ")}`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${quoted(extra[0]!)}`);
   if (json && out !== undefined) throw new UsageError("give either --json or --out, not both");
-  const kind = kindArg;
-
-  const raw: RawOptions = { example, ...options };
-  const spec = KINDS[kind];
-  const accepted = new Set<keyof RawOptions>([...COMMON_OPTIONS, ...spec.options]);
-  for (const key of Object.keys(raw) as (keyof RawOptions)[]) {
-    if (raw[key] !== undefined && !accepted.has(key)) {
-      const others = MANIFEST_KINDS.filter((k) => KINDS[k].options.includes(key));
-      throw new UsageError(
-        `${flagFor(key)} does not apply to ${kind}` + (others.length > 0 ? ` (it applies to ${others.join(", ")})` : ""),
-      );
-    }
-  }
-  const registryFlags = [plainHttp, username, passwordStdin];
-  if (registryFlags.some((v) => v !== undefined) && raw.image === undefined) {
+  if ([plainHttp, username, passwordStdin].some((v) => v !== undefined) && rest.image === undefined) {
     throw new UsageError("--plain-http, --username and --password-stdin go with --image");
   }
   if ((username === undefined) !== (passwordStdin === undefined)) {
     throw new UsageError("--username and --password-stdin go together (passwords are never taken as arguments)");
   }
-  const registry: RegistryOptions = {};
+  const options: ManifestOptions = { example, ...rest, ...(selector !== undefined ? { selector: mergeLabels(selector) } : {}) };
+  const registry: RegistryAccess = {};
   const guard = new SecretGuard();
   if (plainHttp !== undefined) registry.plainHttp = plainHttp;
   if (username !== undefined) {
     const readPassword = deps.readPassword ?? (() => readPasswordFromStdin());
     registry.credentials = { username, password: await readPassword() };
-    guard.add(registry.credentials.password);
+    guard.secrets.addBasic(registry.credentials.username, registry.credentials.password);
   }
-
-  const request = {
-    example: raw.example,
-    image: raw.image,
-    wasm: raw.wasm,
-    url: raw.url,
-    digest: raw.digest,
-    needDigest: spec.needsDigest,
-    registry,
-    cwd: deps.cwd ?? process.cwd(),
-  };
-  const resolver = deps.resolveDigest ?? registryDigestResolver;
+  const context = { registry, cwd: deps.cwd ?? process.cwd(), onSecret: (secret: string) => guard.secrets.add(secret) };
   // The guard keeps the --password-stdin password out of any error message.
-  const { source, names } = await guard.run(() => resolveSource(request, resolver));
-  const input = buildInput(kind, raw, source, names);
-  return { kind, set: generateManifests(kind, input), out, json: json ?? false };
+  const set = await guard.run(async () => {
+    try {
+      return await createManifests(kindArg, options, context);
+    } catch (error) {
+      if (error instanceof ManifestError) throw new UsageError(error.describe(flagFor));
+      throw error;
+    }
+  });
+  return { kind: kindArg, set, out, json: json ?? false };
+}
+
+/**
+ * Writes every file or none: each goes to a temporary name beside its place first, then all are renamed;
+ * on a failure the temporary files and the directories made for them are removed.
+ */
+function writeAllOrNothing(out: string, files: OutputFile[]): string[] {
+  const madeDirs: string[] = [];
+  const written: Array<[temporary: string, path: string]> = [];
+  try {
+    files.forEach((file, index) => {
+      const path = join(out, file.path);
+      const made = mkdirSync(dirname(path), { recursive: true });
+      if (made !== undefined) madeDirs.push(made);
+      const temporary = join(dirname(path), `.proxy-wasm-${process.pid}-${index}.tmp`);
+      writeFileSync(temporary, file.content, { flag: "wx", mode: file.executable ? 0o755 : 0o644 });
+      written.push([temporary, path]);
+    });
+    for (const [temporary, path] of written) renameSync(temporary, path);
+  } catch (error) {
+    for (const [temporary] of written) rmSync(temporary, { force: true });
+    for (const dir of madeDirs.reverse()) rmSync(dir, { recursive: true, force: true });
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new CliError(`cannot write ${out}: ${code}; nothing was written`, EXIT_FAILURE);
+  }
+  return written.map(([, path]) => path);
 }
 
 export function createManifestsCommand(deps: ManifestsDependencies = {}): Command {
@@ -304,18 +152,13 @@ export function createManifestsCommand(deps: ManifestsDependencies = {}): Comman
     name: "manifests",
     summary: "emit Istio WasmPlugin/EnvoyFilter, ASM, wasme or Envoy configuration for a filter",
     help,
-    flags,
+    flags: manifestsFlags,
     async run(args: string[]): Promise<number> {
       const { set, out, json } = await buildManifests(args, deps);
       if (json) {
         stdout(toJson(set));
       } else if (out !== undefined) {
-        for (const file of outputFiles(set)) {
-          const path = join(out, file.path);
-          mkdirSync(dirname(path), { recursive: true });
-          writeFileSync(path, file.content);
-          stdout(`${path}\n`);
-        }
+        for (const path of writeAllOrNothing(out, outputFiles(set))) stdout(`${path}\n`);
         if (set.notes.length > 0) stderr(`${set.notes.join("\n")}\n`);
       } else {
         stdout(toYaml(set));

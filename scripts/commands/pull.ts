@@ -1,7 +1,6 @@
 /** `proxy-wasm pull`: the module of a Wasm artifact (any of the four formats), every digest verified. */
-import { writeFileSync } from "node:fs";
 import { EXIT_OK, UsageError } from "../cli-errors.ts";
-import { formatReference, layoutTarget, manifestTarget, openStore, parseReference, pullWasm, sha256Digest, terminalProgress, OciLayoutStore } from "../oci/index.ts";
+import { OutputFile, pullModule, resolve, scrubJson, terminalProgress } from "../oci/index.ts";
 import type { Command } from "./command.ts";
 import { defineFlags, parseCommandLine, renderHelp } from "./flags.ts";
 import { clientOptionsFrom, registryCredentialsHelp, registryFlags, SecretGuard } from "./oci-command-options.ts";
@@ -26,7 +25,8 @@ const help = renderHelp({
   description: `Fetches a Wasm artifact, verifies the manifest and every blob against their digests, and writes the
 module. Reads the wasme two-layer variant, the compat image (tar+gzip layer with plugin.wasm), the CNCF
 layout (application/wasm), the single-layer ORAS shape, the legacy application/vnd.wasm.content.layer.v1+wasm
-layer and image indexes. Prints the manifest digest on stdout.`,
+layer and image indexes. Prints the manifest digest on stdout. The file is written atomically: nothing
+appears at -o unless every digest matched, and an -o that cannot be written is refused before the download.`,
   arguments: [{ name: "<reference>", help: "host[:port]/repository[:tag|@digest]; with --oci-layout, a tag or digest" }],
   flags,
   after: `${registryCredentialsHelp}
@@ -46,29 +46,24 @@ export const pullCommand: Command = {
     return guard.run(async () => {
       const { options: values, positionals } = parseCommandLine(flags, args, "pull");
       if (positionals.length !== 1) throw new UsageError("pull needs exactly one reference (see --help)");
-      const reference = positionals[0]!;
-      const layoutDir = values.ociLayout;
-      const parsed = layoutDir === undefined ? parseReference(reference) : undefined;
-      const target = parsed ? manifestTarget(parsed) : layoutTarget(reference);
-      const output = values.output ?? `${parsed ? parsed.repository.split("/").pop() : target.replace(/^sha256:/, "")}.wasm`;
       const options = await clientOptionsFrom(values, guard);
-      const store = parsed ? openStore(parsed, options) : new OciLayoutStore(layoutDir!);
-      const where = parsed ? formatReference(parsed) : `oci-layout:${layoutDir}:${target}`;
+      const { store, target, location, reference } = resolve(positionals[0]!, options);
+      const output = values.output ?? `${reference ? reference.repository.split("/").pop() : target.replace(/^sha256:/, "")}.wasm`;
+      // Refused here, before any download, if it cannot be written.
+      const sink = output === "-" ? await OutputFile.spooled(process.stdout) : await OutputFile.create(output);
 
       const progress = values.json ? undefined : terminalProgress(process.stderr, "pulling");
-      const result = await pullWasm(store, target, progress ? { progress } : {});
-      if (output === "-") process.stdout.write(result.wasm);
-      else writeFileSync(output, result.wasm);
-      const wasm = { digest: sha256Digest(result.wasm), size: result.wasm.byteLength };
+      const result = await pullModule(store, target, sink, progress ? { progress } : {});
       if (values.json) {
         const { digest, mediaType, format } = result;
-        const layer = { mediaType: result.layer.mediaType, digest: result.layer.digest, size: result.layer.size };
-        const line = JSON.stringify({ reference: where, digest, mediaType, format, layer, output, wasm });
+        const layer = { mediaType: result.wasmLayer.mediaType, digest: result.wasmLayer.digest, size: result.wasmLayer.size };
+        const line = JSON.stringify(scrubJson({ reference: location, digest, mediaType, format, layer, output, wasm: result.module }, guard.secrets));
         if (output === "-") process.stderr.write(`${line}\n`);
         else process.stdout.write(`${line}\n`);
         return EXIT_OK;
       }
-      process.stderr.write(`pulled ${where} (format ${result.format}, ${wasm.size} bytes, ${wasm.digest}) -> ${output === "-" ? "stdout" : output}\n`);
+      const { size, digest } = result.module;
+      process.stderr.write(`pulled ${location} (format ${result.format}, ${size} bytes, ${digest}) -> ${output === "-" ? "stdout" : output}\n`);
       if (output !== "-") process.stdout.write(`${result.digest}\n`);
       return EXIT_OK;
     });

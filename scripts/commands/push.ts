@@ -3,23 +3,21 @@ import { basename, join } from "node:path";
 import { EXIT_OK, UsageError } from "../cli-errors.ts";
 import {
   buildArtifact,
+  DEPLOY_TARGETS,
   digestHex,
   FORMAT_NAMES,
   FORMATS,
-  formatReference,
   isFormatName,
-  layoutTarget,
-  loadModuleFile,
-  manifestTarget,
-  openStore,
-  parseReference,
   pushArtifact,
+  resolve,
+  TARGETS,
+  targetVerdicts,
   terminalProgress,
-  OciLayoutStore,
   type FormatName,
-  type Store,
+  type ImageManifest,
 } from "../oci/index.ts";
 import type { Command } from "./command.ts";
+import { loadModuleFile } from "./module-file.ts";
 import { defineFlags, parseCommandLine, quoted, renderHelp } from "./flags.ts";
 import { clientOptionsFrom, registryCredentialsHelp, registryFlags, SecretGuard } from "./oci-command-options.ts";
 
@@ -64,7 +62,8 @@ const flags = defineFlags({
 const help = renderHelp({
   usage: "proxy-wasm push <wasm-file | example-name> [reference] [options]",
   description: `Pushes a Proxy-Wasm module as an OCI artifact and prints its manifest digest: the value Istio's
-WasmPlugin wants in spec.sha256 for oci:// URLs (without the "sha256:" prefix).`,
+WasmPlugin wants in spec.sha256 for oci:// URLs (without the "sha256:" prefix). Every blob is checked
+with a HEAD after its upload and the tag is written last, so it never points at missing blobs.`,
   arguments: [
     { name: "<wasm-file | example-name>", help: "a .wasm file, or an example name meaning build/<name>.wasm" },
     {
@@ -82,11 +81,33 @@ WasmPlugin wants in spec.sha256 for oci:// URLs (without the "sha256:" prefix).`
 Formats:
 ${FORMAT_NAMES.map((name) => `  ${name.padEnd(8)} ${FORMATS[name].summary}`).join("\n")}
 
+Which format each target loads (after the push, the deploy hints name only the targets that load it):
+${DEPLOY_TARGETS.map((target) => `  ${target.padEnd(8)} ${TARGETS[target].formats.join(", ").padEnd(26)} ${TARGETS[target].title}`).join("\n")}
+
 Examples:
   npm run push -- add-header 127.0.0.1:5000/wasm/add-header:v1
   npm run push -- build/add-header.wasm registry.example.com/filters/add-header:v1 -u me --password-stdin < token.txt
   npm run push -- add-header --format compat --oci-layout build/oci v1`,
 });
+
+/** What to deploy the pushed reference with, for each target that loads its format; why not for the others. */
+function deployHints(where: string, digest: string, manifest: ImageManifest, mediaType: string): string {
+  const verdicts = targetVerdicts(manifest, mediaType);
+  const lines: string[] = [];
+  for (const target of DEPLOY_TARGETS) {
+    const verdict = verdicts[target];
+    if (!verdict.ok) {
+      lines.push(`not for ${TARGETS[target].title}: ${verdict.reason}; push with --format ${TARGETS[target].formats.join(" or ")}`);
+    } else if (target === "istio") {
+      lines.push(`Istio WasmPlugin: url oci://${where}  sha256 ${digestHex(digest)}`);
+    } else if (target === "envoy") {
+      lines.push(`Envoy: proxy-wasm pull ${where} -o filter.wasm, then proxy-wasm manifests envoy --wasm filter.wasm`);
+    } else {
+      lines.push(`${target}: proxy-wasm manifests ${target} --image ${where} -l app=<workload>`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
 
 export const pushCommand: Command = {
   name: "push",
@@ -102,47 +123,31 @@ export const pushCommand: Command = {
       if (positionals.length > 2) throw new UsageError(`unexpected argument ${quoted(positionals[2]!)}`);
       const format = values.format;
       const annotations: Record<string, string> = Object.fromEntries(values.annotation ?? []);
-      const rootId = values.rootId;
       const reference = positionals[1];
       const layoutDir = values.ociLayout ?? (reference === undefined ? DEFAULT_LAYOUT_DIR : undefined);
-      const parsed = layoutDir === undefined && reference !== undefined ? parseReference(reference) : undefined;
-      const module = loadModuleFile(positionals[0]!, { force: values.force ?? false });
       const options = await clientOptionsFrom({ ...values, ociLayout: layoutDir }, guard);
-
-      const artifact = buildArtifact(format, {
-        wasm: module.bytes,
+      const module = await loadModuleFile(positionals[0]!, { force: values.force ?? false });
+      const { store, target, location, reference: parsed } = resolve(reference ?? module.name, options, "push");
+      const artifact = await buildArtifact(format, {
+        wasm: module.content,
         fileName: basename(module.path),
-        rootId: rootId ?? module.defaultRootId,
+        rootId: values.rootId ?? module.defaultRootId,
         abiVersions: module.info.abiVersions,
         annotations,
       });
-      let store: Store;
-      let target: string;
-      let where: string;
-      if (parsed) {
-        target = manifestTarget(parsed);
-        if (parsed.digest && parsed.digest !== artifact.manifestDescriptor.digest) {
-          throw new UsageError(`${reference} names digest ${parsed.digest}, but this artifact's manifest is ${artifact.manifestDescriptor.digest}`);
-        }
-        store = openStore(parsed, options, "pull,push");
-        where = formatReference(parsed);
-      } else {
-        target = reference === undefined ? module.name : layoutTarget(reference);
-        store = new OciLayoutStore(layoutDir!);
-        where = `oci-layout:${layoutDir}:${target}`;
-      }
       if (module.warning) process.stderr.write(`warning: ${module.warning}\n`);
 
       const progress = values.json ? undefined : terminalProgress(process.stderr, "pushing");
       const result = await pushArtifact(store, target, artifact, progress ? { progress } : {});
       if (values.json) {
         const { digest, mediaType, format: f, layers } = result;
-        process.stdout.write(`${JSON.stringify({ reference: where, digest, mediaType, format: f, layers })}\n`);
+        process.stdout.write(`${JSON.stringify({ reference: location, digest, mediaType, format: f, layers })}\n`);
         return EXIT_OK;
       }
       const blobs = `${result.uploaded.length} blob${result.uploaded.length === 1 ? "" : "s"} uploaded, ${result.skipped.length} already present`;
-      process.stderr.write(`pushed ${where} (format ${format}; ${blobs})\n`);
-      if (parsed) process.stderr.write(`Istio WasmPlugin: url oci://${where}  sha256 ${digestHex(result.digest)}\n`);
+      process.stderr.write(`pushed ${location} (format ${format}; ${blobs})
+`);
+      if (parsed) process.stderr.write(deployHints(location, result.digest, artifact.manifest, artifact.manifestDescriptor.mediaType));
       else process.stderr.write(`copy it to a registry with: skopeo copy oci:${layoutDir}:${target} docker://<registry>/<repo>:<tag>\n`);
       process.stdout.write(`${result.digest}\n`);
       return EXIT_OK;

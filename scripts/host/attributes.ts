@@ -4,7 +4,7 @@
 
 import type { Context } from "./context.ts";
 import type { HostEnv } from "./env.ts";
-import type { HttpStream } from "./http-stream.ts";
+import type { FilterManager } from "./filter-manager.ts";
 import { listItems, mapEntries, type PropertyValue } from "./property-values.ts";
 
 type Found = PropertyValue | undefined;
@@ -94,7 +94,7 @@ const REQUEST_FIELDS = [
 const RESPONSE_FIELDS = ["code", "code_details", "flags", "headers", "trailers", "size", "total_size"];
 
 /** One field of request.* (computed only when asked for); undefined ⇒ absent. */
-function requestField(env: HostEnv, http: HttpStream, field: string): Found {
+function requestField(env: HostEnv, http: FilterManager, field: string): Found {
   const h = http.requestHeaderMap;
   if (!h) return undefined;
   switch (field) {
@@ -140,7 +140,7 @@ function requestField(env: HostEnv, http: HttpStream, field: string): Found {
 }
 
 /** One field of response.* (computed only when asked for); undefined ⇒ absent. */
-function responseField(http: HttpStream, field: string): Found {
+function responseField(http: FilterManager, field: string): Found {
   const h = http.responseHeaderMap;
   if (!h) return undefined;
   switch (field) {
@@ -184,7 +184,7 @@ export function findProperty(env: HostEnv, ctx: Context, path: string): Property
   }
   const known = wellKnown(env, ctx, top);
   if (known !== undefined) return walk(known, segs.slice(1));
-  const stateHolder = ctx.http || ctx.tcp ? ctx : null;
+  const stateHolder = ctx.kind === "http" || ctx.kind === "tcp" ? ctx : null;
   const state = stateHolder?.filterState?.get(top);
   if (state !== undefined) return segs.length === 1 ? state : undefined;
   return undefined;

@@ -35,6 +35,11 @@ export class Body {
     return this.joined;
   }
 
+  /** Replaces all the bytes. */
+  set data(bytes: Buffer) {
+    this.replace(bytes);
+  }
+
   /** Adds a chunk at the end; the chunk is kept, not copied (callers hand over chunks they no longer change). */
   append(chunk: Uint8Array): void {
     if (chunk.length === 0) return;

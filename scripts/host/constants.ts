@@ -73,7 +73,7 @@ export const WasiErrno = {
   Notsup: 58,
 } as const;
 
-export type AbiVersion = "0.1.0" | "0.2.0" | "0.2.1";
+export type { AbiVersion } from "./abi-table.ts";
 
 /** Limits of proxy-wasm-cpp-host (include/proxy-wasm/limits.h) and Envoy's V8 flags. */
 export const Limits = {

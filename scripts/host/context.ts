@@ -5,7 +5,7 @@
 import { ABSENT_BODY, Body } from "./body.ts";
 import { BufferType, MapType } from "./constants.ts";
 import type { HeaderMap } from "./header-map.ts";
-import type { HttpStream } from "./http-stream.ts";
+import type { FilterManager } from "./filter-manager.ts";
 import type { TcpStream } from "./tcp-stream.ts";
 
 export type ContextKind = "vm" | "root" | "http" | "tcp";
@@ -39,7 +39,8 @@ export class Context {
   pendingDone = false;
 
   // Stream state (Envoy's request_headers_, request_body_buffer_ ... pointers).
-  http: HttpStream | null = null;
+  /** The filter manager of an HTTP stream context. */
+  http: FilterManager | null = null;
   tcp: TcpStream | null = null;
   requestHeaders: HeaderMap | null = null;
   requestTrailers: HeaderMap | null = null;
@@ -69,14 +70,14 @@ export class Context {
         return this.requestHeaders;
       case MapType.RequestTrailers:
         if (this.requestTrailers === null && this.requestBody !== null && this.endOfStream && this.http) {
-          this.requestTrailers = this.http.addRequestTrailers();
+          this.requestTrailers = this.http.addDecodedTrailers();
         }
         return this.requestTrailers;
       case MapType.ResponseHeaders:
         return this.responseHeaders;
       case MapType.ResponseTrailers:
         if (this.responseTrailers === null && this.responseBody !== null && this.endOfStream && this.http) {
-          this.responseTrailers = this.http.addResponseTrailers();
+          this.responseTrailers = this.http.addEncodedTrailers();
         }
         return this.responseTrailers;
       default:

@@ -13,4 +13,5 @@ export { HeaderMap, type HeadersInit } from "./header-map.ts";
 export type { Pairs } from "./pairs.ts";
 export { encodePairs, decodePairs } from "./pairs.ts";
 export { SharedStore } from "./shared-store.ts";
+export { HostFunctionHarness, type HostCall, type HarnessOptions } from "./harness.ts";
 export { Action, Status, LOG_LEVELS, type FailState, type AbiVersion, type LogLevelName } from "./constants.ts";

@@ -1,34 +1,43 @@
-// Linking like cpp-host's V8 integration: ABI detection, version-specific imports, failures on a missing
-// import, an import type mismatch or an imported global, export signature checks, allocator lookup.
+// Linking like cpp-host's V8 integration: ABI detection, the imports of the module's ABI version (from the
+// ABI table), failures on a missing import, an import type mismatch or an imported global.
 
-import { ALLOCATORS, CALLBACKS, ENV_AREAS, START_FUNCTIONS, WASI_MODULES, wasiFunctions } from "./abi/index.ts";
-import { Limits, type AbiVersion, type FailState } from "./constants.ts";
-import type { HostFunction } from "./host-function.ts";
+import {
+  arity as paramCount,
+  cppHostSignature,
+  hasAbi,
+  HOST_FUNCTIONS,
+  hostFunctionRows,
+  importModules,
+  MODULE_FUNCTIONS,
+  type AbiVersion,
+  type Allowed,
+  type HostFunctionName,
+} from "./abi-table.ts";
+import { implementations } from "./abi/index.ts";
+import { Limits } from "./constants.ts";
 import type { ModuleInfo } from "./module-info.ts";
 import type { Vm } from "./vm.ts";
 
-const MARKERS: Record<string, AbiVersion> = {
-  proxy_abi_version_0_1_0: "0.1.0",
-  proxy_abi_version_0_2_0: "0.2.0",
-  proxy_abi_version_0_2_1: "0.2.1",
-};
-
 /** The first function export named like a known ABI marker wins (cpp-host bytecode_util). */
 export function detectAbi(info: ModuleInfo): AbiVersion | null {
-  for (const e of info.exports) if (e.kind === "func" && MARKERS[e.name]) return MARKERS[e.name]!;
+  for (const e of info.exports) {
+    if (e.kind !== "func" || !(e.name in MODULE_FUNCTIONS)) continue;
+    const row = MODULE_FUNCTIONS[e.name as keyof typeof MODULE_FUNCTIONS];
+    if (row.role === "marker" && "abi" in row) return row.abi[0]!;
+  }
   return null;
 }
 
-/** Every function the host registers for this VM, as "module.name". */
-export function registeredFunctions(vm: Vm): Map<string, HostFunction> {
-  const out = new Map<string, HostFunction>();
-  for (const area of ENV_AREAS) {
-    for (const [name, hf] of Object.entries(area.functions(vm))) {
-      if (!hf.abi || hf.abi.includes(vm.abi)) out.set(`env.${name}`, hf);
-    }
+/** Hostcall restriction levels a host function passes (cpp-host setRestrictedCallback). */
+const ALLOWED_LEVEL: Record<Allowed, number> = { callbacks: 0, start: 1, allocator: 2 };
+
+/** What the host registers for a module of ABI `abi`: "module.name" → the host function's name. */
+export function registeredImports(abi: AbiVersion): Map<string, HostFunctionName> {
+  const out = new Map<string, HostFunctionName>();
+  for (const [name, row] of hostFunctionRows()) {
+    if (!hasAbi(row, abi)) continue;
+    for (const module of importModules(row)) out.set(`${module}.${name}`, name);
   }
-  const wasi = wasiFunctions(vm);
-  for (const module of WASI_MODULES) for (const [name, hf] of Object.entries(wasi)) out.set(`${module}.${name}`, hf);
   return out;
 }
 
@@ -36,26 +45,20 @@ function restrictedError(): Error {
   return new Error("restricted_callback");
 }
 
-function arity(sig: string): number {
-  const params = sig.slice(0, sig.indexOf(" ->"));
-  return params === "void" ? 0 : params.split(" ").length;
-}
-
 /** Wraps a host function with cpp-host's restriction check (and the call trace when enabled). */
-function wrap(vm: Vm, name: string, hf: HostFunction): (...args: any[]) => unknown {
-  const fn = hf.fn;
-  const level = hf.allow ?? 0;
+function wrap(vm: Vm, key: string, name: HostFunctionName, fn: (...args: any[]) => unknown): (...args: any[]) => unknown {
+  const level = ALLOWED_LEVEL[(HOST_FUNCTIONS[name] as { allowed?: Allowed }).allowed ?? "callbacks"];
   if (vm.tracing) {
     return (...args: unknown[]) => {
       const shown = args.map((a) => (typeof a === "bigint" ? BigInt.asUintN(64, a) : (a as number) >>> 0));
-      vm.traceLine(`[vm->host] ${name}(${shown.join(", ")})`);
+      vm.traceLine(`[vm->host] ${key}(${shown.join(", ")})`);
       if (vm.restricted > level) throw restrictedError();
       const r = fn(...args);
-      vm.traceLine(`[vm<-host] ${name} return: ${r === undefined ? "void" : r}`);
+      vm.traceLine(`[vm<-host] ${key} return: ${r === undefined ? "void" : r}`);
       return r;
     };
   }
-  switch (arity(hf.sig)) {
+  switch (paramCount(name)) {
     case 0:
       return () => {
         if (vm.restricted > level) throw restrictedError();
@@ -101,7 +104,8 @@ export interface Imports {
 
 /** The import object for the module, or cpp-host's link failure message. */
 export function buildImports(vm: Vm): Imports | string {
-  const registered = registeredFunctions(vm);
+  const registered = registeredImports(vm.abi);
+  const impl = implementations(vm) as unknown as Record<HostFunctionName, (...args: any[]) => unknown>;
   const object: Record<string, Record<string, WebAssembly.ImportValue>> = {};
   let memory: WebAssembly.Memory | null = null;
   for (const imp of vm.info.imports) {
@@ -109,12 +113,13 @@ export function buildImports(vm: Vm): Imports | string {
     const slot = (object[imp.module] ??= {});
     switch (imp.kind) {
       case "func": {
-        const hf = registered.get(key);
-        if (!hf) return `Failed to load Wasm module due to a missing import: ${key}`;
-        if (hf.sig !== imp.type) {
-          return `Failed to load Wasm module due to an import type mismatch: ${key}, want: ${imp.type}, but host exports: ${hf.sig}`;
+        const name = registered.get(key);
+        if (!name) return `Failed to load Wasm module due to a missing import: ${key}`;
+        const want = cppHostSignature(name);
+        if (want !== imp.type) {
+          return `Failed to load Wasm module due to an import type mismatch: ${key}, want: ${imp.type}, but host exports: ${want}`;
         }
-        slot[imp.name] = wrap(vm, key, hf) as WebAssembly.ImportValue;
+        slot[imp.name] = wrap(vm, key, name, impl[name]) as WebAssembly.ImportValue;
         break;
       }
       case "global":
@@ -138,45 +143,4 @@ export function buildImports(vm: Vm): Imports | string {
     }
   }
   return { object, memory };
-}
-
-type Found =
-  | { fns: Record<string, ((...a: number[]) => number) | undefined>; malloc: (size: number) => number; mallocName: string }
-  | { state: FailState; message: string };
-
-/** cpp-host getFunctions: looks up the exports it calls and rejects wrong signatures. */
-export function lookupCallbacks(vm: Vm, instance: WebAssembly.Instance): Found {
-  const types = new Map<string, string>();
-  for (const e of vm.info.exports) if (e.kind === "func") types.set(e.name, e.type!);
-  const fns: Record<string, ((...a: number[]) => number) | undefined> = {};
-  let bad: string | null = null;
-  const get = (name: string, sig: string): boolean => {
-    const type = types.get(name);
-    if (type === undefined) return false;
-    if (type !== sig) {
-      bad ??= `Bad function signature for: ${name}, want: ${sig}, but the module exports: ${type}`;
-      return false;
-    }
-    fns[name] = instance.exports[name] as (...a: number[]) => number;
-    return true;
-  };
-  if (get("_initialize", START_FUNCTIONS._initialize)) {
-    if (!get("main", START_FUNCTIONS.main)) get("__main_void", START_FUNCTIONS.__main_void);
-  } else {
-    get("_start", START_FUNCTIONS._start);
-  }
-  let mallocName = "malloc";
-  if (!get("malloc", ALLOCATORS.malloc)) {
-    mallocName = "proxy_on_memory_allocate";
-    get(mallocName, ALLOCATORS.proxy_on_memory_allocate);
-  }
-  if (bad) return { state: "UnableToInitializeCode", message: bad };
-  const malloc = fns[mallocName];
-  if (!malloc) return { state: "MissingFunction", message: "Wasm module is missing malloc function." };
-  for (const [name, spec] of Object.entries(CALLBACKS)) {
-    if (spec.abi && !spec.abi.includes(vm.abi)) continue;
-    get(name, vm.abi === "0.1.0" && spec.sig010 ? spec.sig010 : spec.sig);
-  }
-  if (bad) return { state: "UnableToInitializeCode", message: bad };
-  return { fns, malloc, mallocName };
 }

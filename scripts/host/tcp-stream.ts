@@ -67,7 +67,8 @@ export class TcpStream extends EventEmitter {
     const ctx = this.ctx!;
     vm.createContext(ctx);
     let r = 0;
-    if (vm.has("proxy_on_new_connection")) r = vm.call1("proxy_on_new_connection", ctx, ctx.id);
+    const onNewConnection = vm.cb.proxy_on_new_connection;
+    if (onNewConnection && !vm.failed) r = vm.invoke(onNewConnection, ctx, ctx.id);
     if (this.failed()) return null;
     if (r !== 0) this.readPaused = true;
     return r;
@@ -88,9 +89,8 @@ export class TcpStream extends EventEmitter {
     ctx.downstreamData = this.downHeld;
     ctx.endOfStream = endOfStream;
     let r = 0;
-    if (vm.has("proxy_on_downstream_data")) {
-      r = vm.call3("proxy_on_downstream_data", ctx, ctx.id, this.downHeld.length, endOfStream ? 1 : 0);
-    }
+    const onData = vm.cb.proxy_on_downstream_data;
+    if (onData && !vm.failed) r = vm.invoke(onData, ctx, ctx.id, this.downHeld.length, endOfStream ? 1 : 0);
     if (this.failed()) {
       if (this.env.options.failOpen) this.forward("upstream", this.downHeld.take(), endOfStream);
       return null;
@@ -116,9 +116,8 @@ export class TcpStream extends EventEmitter {
     ctx.upstreamData = this.upHeld;
     ctx.endOfStream = endOfStream;
     let r = 0;
-    if (vm.has("proxy_on_upstream_data")) {
-      r = vm.call3("proxy_on_upstream_data", ctx, ctx.id, this.upHeld.length, endOfStream ? 1 : 0);
-    }
+    const onData = vm.cb.proxy_on_upstream_data;
+    if (onData && !vm.failed) r = vm.invoke(onData, ctx, ctx.id, this.upHeld.length, endOfStream ? 1 : 0);
     if (!this.failed() && r === 0 && !this.completed) {
       ctx.upstreamData = null;
       this.forward("downstream", this.upHeld.take(), endOfStream);
@@ -131,9 +130,8 @@ export class TcpStream extends EventEmitter {
   closeDownstream(peer: Peer = "remote"): void {
     if (this.downstreamClosed || this.completed) return;
     this.downstreamClosed = true;
-    if (this.live() && this.ctx!.created && this.vm!.has("proxy_on_downstream_connection_close")) {
-      this.vm!.call2("proxy_on_downstream_connection_close", this.ctx!, this.ctx!.id, PEERS[peer]);
-    }
+    const onClose = this.vm?.cb.proxy_on_downstream_connection_close;
+    if (onClose && this.live() && this.ctx!.created) this.vm!.invoke(onClose, this.ctx!, this.ctx!.id, PEERS[peer]);
     this.finish();
   }
 
@@ -141,9 +139,8 @@ export class TcpStream extends EventEmitter {
   closeUpstream(peer: Peer = "remote"): void {
     if (this.upstreamClosed || this.completed) return;
     this.upstreamClosed = true;
-    if (this.live() && this.ctx!.created && this.vm!.has("proxy_on_upstream_connection_close")) {
-      this.vm!.call2("proxy_on_upstream_connection_close", this.ctx!, this.ctx!.id, PEERS[peer]);
-    }
+    const onClose = this.vm?.cb.proxy_on_upstream_connection_close;
+    if (onClose && this.live() && this.ctx!.created) this.vm!.invoke(onClose, this.ctx!, this.ctx!.id, PEERS[peer]);
     if (this.downstreamClosed) this.finish();
   }
 
@@ -161,8 +158,9 @@ export class TcpStream extends EventEmitter {
     const ctx = this.ctx;
     if (vm && ctx && this.live() && ctx.created) {
       ctx.downstreamData = ctx.upstreamData = null;
-      if (vm.has("proxy_on_done")) vm.call1("proxy_on_done", ctx, ctx.id);
-      if (vm.has("proxy_on_log")) vm.call1("proxy_on_log", ctx, ctx.id);
+      const { proxy_on_done: onDone, proxy_on_log: onLog } = vm.cb;
+      if (onDone && !vm.failed) vm.invoke(onDone, ctx, ctx.id);
+      if (onLog && !vm.failed) vm.invoke(onLog, ctx, ctx.id);
       vm.deleteContext(ctx);
     } else if (vm && ctx) {
       vm.contexts.delete(ctx.id);

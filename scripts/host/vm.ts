@@ -5,55 +5,27 @@
 import { Context, ContextTable, type ContextKind } from "./context.ts";
 import { Limits, Status, type AbiVersion, type FailState } from "./constants.ts";
 import type { HostEnv } from "./env.ts";
-import { buildImports, lookupCallbacks } from "./link.ts";
+import { NO_CALLBACKS, resolveModuleFunctions, type Callback, type Callbacks } from "./callbacks.ts";
+import { buildImports } from "./link.ts";
 import { LinearMemory } from "./memory.ts";
 import type { Metric } from "./metric-store.ts";
 import type { ModuleInfo } from "./module-info.ts";
 import type { GrpcCallout, HttpCallEnd, HttpCallout } from "./callout-types.ts";
 import { fileOffset, NO_SHIFT, type OffsetShift, type WasmSourceMap } from "./source-map.ts";
-import { callWasm, CallbackTimeout, outerCallRunner, type OuterCallRunner, type WasmFn } from "./outer-call.ts";
+import { callWasm, CallbackTimeout, outerCallRunner, type OuterCallRunner } from "./outer-call.ts";
 
 /** Hostcall restriction levels (cpp-host setRestrictedCallback). */
 export const Restrict = { None: 0, Start: 1, Alloc: 2, Instantiating: 3 } as const;
-
-/** The callbacks every stream may run, resolved once at load: the per-request path does no lookups by name. */
-export interface StreamCallbacks {
-  readonly contextCreate: WasmFn | undefined;
-  readonly requestHeaders: WasmFn | undefined;
-  readonly requestBody: WasmFn | undefined;
-  readonly requestTrailers: WasmFn | undefined;
-  readonly responseHeaders: WasmFn | undefined;
-  readonly responseBody: WasmFn | undefined;
-  readonly responseTrailers: WasmFn | undefined;
-  readonly log: WasmFn | undefined;
-  readonly done: WasmFn | undefined;
-  readonly delete: WasmFn | undefined;
-}
-
-function streamCallbacks(fns: Record<string, WasmFn | undefined>): StreamCallbacks {
-  return {
-    contextCreate: fns.proxy_on_context_create,
-    requestHeaders: fns.proxy_on_request_headers,
-    requestBody: fns.proxy_on_request_body,
-    requestTrailers: fns.proxy_on_request_trailers,
-    responseHeaders: fns.proxy_on_response_headers,
-    responseBody: fns.proxy_on_response_body,
-    responseTrailers: fns.proxy_on_response_trailers,
-    log: fns.proxy_on_log,
-    done: fns.proxy_on_done,
-    delete: fns.proxy_on_delete,
-  };
-}
 
 export class Vm {
   readonly mem = new LinearMemory();
   readonly vmContext = new Context(0, "vm", null);
   /** Live contexts by id. */
   readonly contexts = new ContextTable();
-  /** Exported callbacks that passed the signature checks, by export name. */
-  fns: Record<string, WasmFn | undefined> = {};
-  /** The same functions as `fns` for the stream callbacks. */
-  cb: StreamCallbacks = streamCallbacks({});
+  /** The module's callbacks, resolved once at load (null: not exported). */
+  cb: Callbacks = NO_CALLBACKS;
+  private start: Callback[] = [];
+  private allocator: Callback | null = null;
   failState: FailState = "Ok";
   failMessage = "";
   restricted: number = Restrict.None;
@@ -64,8 +36,6 @@ export class Vm {
   stopNext = false;
   root: Context | null = null;
   configured = false;
-  private mallocFn: WasmFn | null = null;
-  private mallocName = "malloc";
   private nextContextId = 1;
   private actions: Array<() => void> = [];
   private runningActions = false;
@@ -95,7 +65,8 @@ export class Vm {
 
   constructor(
     readonly env: HostEnv,
-    readonly module: WebAssembly.Module,
+    /** The compiled module; null for a VM whose instance is made elsewhere (adopt). */
+    readonly module: WebAssembly.Module | null,
     readonly info: ModuleInfo,
     readonly abi: AbiVersion,
     readonly role: "worker" | "canary",
@@ -137,7 +108,7 @@ export class Vm {
     let instance: WebAssembly.Instance;
     this.restricted = Restrict.Instantiating;
     try {
-      instance = new WebAssembly.Instance(this.module, imports.object);
+      instance = new WebAssembly.Instance(this.module!, imports.object);
     } catch (e) {
       this.env.message(`instantiation: ${describeError(e)}`);
       this.fail("UnableToInitializeCode", "Failed to create new Wasm instance");
@@ -149,28 +120,37 @@ export class Vm {
       | WebAssembly.Memory
       | undefined;
     this.mem.attach(memory ?? imports.memory);
-    const found = lookupCallbacks(this, instance);
+    const found = resolveModuleFunctions(this.info, this.abi, instance);
     if ("state" in found) {
       this.fail(found.state, found.message);
       return false;
     }
-    this.fns = found.fns;
-    this.cb = streamCallbacks(found.fns);
-    this.mallocFn = found.malloc;
-    this.mallocName = found.mallocName;
+    if (found.allocator === null) {
+      this.fail("MissingFunction", "Wasm module is missing malloc function.");
+      return false;
+    }
+    this.cb = found.callbacks;
+    this.start = found.start;
+    this.allocator = found.allocator;
     this.startVm();
     return !this.failed;
+  }
+
+  /**
+   * Serves a module instantiated elsewhere (HostFunctionHarness): its memory and allocator, no start-up
+   * and no callbacks.
+   */
+  adopt(memory: WebAssembly.Memory, allocator: ((size: number) => number) | null): void {
+    this.mem.attach(memory);
+    this.allocator = allocator === null ? null : { name: "malloc", fn: allocator, arity: 1 };
   }
 
   private startVm(): void {
     this.restricted = Restrict.Start;
     try {
-      if (this.fns._initialize) {
-        this.call0("_initialize", this.vmContext);
-        if (!this.failed && this.fns.main) this.call2("main", this.vmContext, 0, 0);
-        else if (!this.failed && this.fns.__main_void) this.call0("__main_void", this.vmContext);
-      } else if (this.fns._start) {
-        this.call0("_start", this.vmContext);
+      for (const entry of this.start) {
+        if (this.failed) break;
+        this.invoke(entry, this.vmContext, 0, 0);
       }
     } finally {
       this.restricted = Restrict.None;
@@ -186,8 +166,9 @@ export class Vm {
     this.createContext(root);
     root.pluginConfigurationVisible = false;
     if (this.failed) return false;
-    if (this.fns.proxy_on_vm_start) {
-      const ok = this.call2("proxy_on_vm_start", root, root.id, this.env.vmConfiguration.length);
+    const vmStart = this.cb.proxy_on_vm_start;
+    if (vmStart) {
+      const ok = this.invoke(vmStart, root, root.id, this.env.vmConfiguration.length);
       if (this.failed) return false;
       if (ok === 0) {
         this.fail("StartFailed", `Failed to start ${where}`);
@@ -199,9 +180,10 @@ export class Vm {
 
   private configure(size: number, what: string): boolean {
     const root = this.root!;
-    if (this.fns.proxy_on_configure) {
+    const onConfigure = this.cb.proxy_on_configure;
+    if (onConfigure) {
       root.pluginConfigurationVisible = true;
-      const ok = this.call2("proxy_on_configure", root, root.id, size);
+      const ok = this.invoke(onConfigure, root, root.id, size);
       root.pluginConfigurationVisible = false;
       if (this.failed) return false;
       if (ok === 0) {
@@ -217,8 +199,8 @@ export class Vm {
   createContext(ctx: Context): void {
     if (ctx.created || this.failed) return;
     ctx.created = true;
-    const f = this.cb.contextCreate;
-    if (f !== undefined) this.invoke(f, "proxy_on_context_create", ctx, 2, ctx.id, ctx.kind === "root" ? 0 : ctx.root.id, 0, 0, 0);
+    const f = this.cb.proxy_on_context_create;
+    if (f !== null) this.invoke(f, ctx, ctx.id, ctx.kind === "root" ? 0 : ctx.root.id);
   }
 
   newContext(kind: ContextKind, root: Context | null): Context {
@@ -232,15 +214,15 @@ export class Vm {
   /** on_done for a stream (return value ignored), then on_delete. */
   finishStream(ctx: Context, order: "envoy" | "go-proxytest"): void {
     if (!ctx.created || ctx.deleted || this.failed) return;
-    const done = this.cb.done;
-    if (order === "envoy" && done !== undefined) this.invoke(done, "proxy_on_done", ctx, 1, ctx.id, 0, 0, 0, 0);
+    const done = this.cb.proxy_on_done;
+    if (order === "envoy" && done !== null) this.invoke(done, ctx, ctx.id);
     this.deleteContext(ctx);
   }
 
   deleteContext(ctx: Context): void {
     if (ctx.deleted) return;
-    const f = this.cb.delete;
-    if (!this.failed && ctx.created && f !== undefined) this.invoke(f, "proxy_on_delete", ctx, 1, ctx.id, 0, 0, 0, 0);
+    const f = this.cb.proxy_on_delete;
+    if (!this.failed && ctx.created && f !== null) this.invoke(f, ctx, ctx.id);
     ctx.deleted = true;
     this.contexts.delete(ctx.id);
     if (ctx.kind === "root") this.cancelHttpCalls(ctx);
@@ -269,7 +251,8 @@ export class Vm {
       this.cancelHttpCalls(root);
       return true;
     }
-    const done = this.fns.proxy_on_done ? this.call1("proxy_on_done", root, root.id) !== 0 : true;
+    const onDone = this.cb.proxy_on_done;
+    const done = onDone ? this.invoke(onDone, root, root.id) !== 0 : true;
     if (this.failed) return true;
     if (done) {
       this.deleteContext(root);
@@ -286,10 +269,6 @@ export class Vm {
       if (c) return c;
     }
     return this.current;
-  }
-
-  has(name: string): boolean {
-    return this.fns[name] !== undefined && !this.failed;
   }
 
   /** Runs `fn` once the outermost host→VM call has returned (cpp-host addAfterVmCallAction). */
@@ -313,44 +292,26 @@ export class Vm {
     }
   }
 
-  call0(name: string, ctx: Context): number {
-    return this.call(name, ctx, 0, 0, 0, 0, 0, 0);
-  }
-  call1(name: string, ctx: Context, a: number): number {
-    return this.call(name, ctx, 1, a, 0, 0, 0, 0);
-  }
-  call2(name: string, ctx: Context, a: number, b: number): number {
-    return this.call(name, ctx, 2, a, b, 0, 0, 0);
-  }
-  call3(name: string, ctx: Context, a: number, b: number, c: number): number {
-    return this.call(name, ctx, 3, a, b, c, 0, 0);
-  }
-  call5(name: string, ctx: Context, a: number, b: number, c: number, d: number, e: number): number {
-    return this.call(name, ctx, 5, a, b, c, d, e);
-  }
-
-  private call(name: string, ctx: Context, n: number, a: number, b: number, c: number, d: number, e: number): number {
-    return this.invoke(this.fns[name]!, name, ctx, n, a, b, c, d, e);
-  }
-
   /**
-   * A guarded host→VM call of export `name` (its function `f`, from `fns` or `cb`) with the first `n` of
-   * the arguments: any throw marks the VM failed; the result is 0 then.
+   * A guarded host→VM call of `callback` for `ctx` with its first `arity` arguments: any throw marks the
+   * VM failed; the result is 0 then.
    */
-  invoke(f: WasmFn, name: string, ctx: Context, n: number, a: number, b: number, c: number, d: number, e: number): number {
+  invoke(callback: Callback, ctx: Context, a = 0, b = 0, c = 0, d = 0, e = 0): number {
+    const f = callback.fn;
+    const n = callback.arity;
     const savedCurrent = this.current;
     const savedEffective = this.effective;
     this.current = ctx;
     this.effective = 0;
     this.depth++;
-    if (this.tracing) this.traceLine(`[host->vm] ${name}(${[a, b, c, d, e].slice(0, n).map((x) => x >>> 0).join(", ")})`);
+    if (this.tracing) this.traceLine(`[host->vm] ${callback.name}(${[a, b, c, d, e].slice(0, n).map((x) => x >>> 0).join(", ")})`);
     let r = 0;
     try {
-      r = this.depth === 1 && this.outer !== null ? this.outer.run(f, name, ctx.id, n, a, b, c, d, e) : callWasm(f, n, a, b, c, d, e);
-      if (this.tracing) this.traceLine(`[host<-vm] ${name} return: ${r === undefined ? "void" : r >>> 0}`);
+      r = this.depth === 1 && this.outer !== null ? this.outer.run(f, callback.name, ctx.id, n, a, b, c, d, e) : callWasm(f, n, a, b, c, d, e);
+      if (this.tracing) this.traceLine(`[host<-vm] ${callback.name} return: ${r === undefined ? "void" : r >>> 0}`);
     } catch (err) {
       r = 0;
-      this.trapped(name, err);
+      this.trapped(callback.name, err);
     }
     this.depth--;
     this.current = savedCurrent;
@@ -405,8 +366,8 @@ export class Vm {
    * Returns 0 when it fails or returns a block outside memory.
    */
   alloc(size: number): number {
-    const f = this.mallocFn;
-    if (!f) return 0;
+    const allocator = this.allocator;
+    if (!allocator) return 0;
     const savedCurrent = this.current;
     const savedEffective = this.effective;
     const savedRestricted = this.restricted;
@@ -414,14 +375,15 @@ export class Vm {
     this.effective = 0;
     if (savedRestricted < Restrict.Alloc) this.restricted = Restrict.Alloc;
     this.depth++;
-    if (this.tracing) this.traceLine(`[host->vm] ${this.mallocName}(${size})`);
+    if (this.tracing) this.traceLine(`[host->vm] ${allocator.name}(${size})`);
     let p = 0;
     try {
-      p = (this.depth === 1 && this.outer !== null ? this.outer.run(f, this.mallocName, 0, 1, size, 0, 0, 0, 0) : f(size)) >>> 0;
-      if (this.tracing) this.traceLine(`[host<-vm] ${this.mallocName} return: ${p}`);
+      const f = allocator.fn;
+      p = (this.depth === 1 && this.outer !== null ? this.outer.run(f, allocator.name, 0, 1, size, 0, 0, 0, 0) : f(size)) >>> 0;
+      if (this.tracing) this.traceLine(`[host<-vm] ${allocator.name} return: ${p}`);
     } catch (err) {
       p = 0;
-      this.trapped(this.mallocName, err);
+      this.trapped(allocator.name, err);
     }
     this.depth--;
     this.current = savedCurrent;

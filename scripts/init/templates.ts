@@ -17,7 +17,9 @@ export interface ProjectSpec {
   sdkSpec: string;
 }
 
-export const SDK_PACKAGE = "proxy-wasm-assemblyscript";
+import { SDK_PACKAGE } from "../sdk-package.ts";
+
+export { SDK_PACKAGE };
 
 export function packageJson(p: ProjectSpec): string {
   const json = {

@@ -4,7 +4,7 @@
  * `spec.filter {patchContext, parameters, image, rootID, id}`. ASM's controller pulls the image itself and
  * reads registry credentials only from the Secret `istio-system/asmwasm-cache`.
  */
-import { UsageError } from "../cli-errors.ts";
+import { ManifestError } from "./errors.ts";
 import type { ManifestInput, ManifestSet } from "./types.ts";
 import { configurationString } from "./wasm-filter.ts";
 
@@ -14,17 +14,18 @@ export const ASM_PULL_SECRET_NAMESPACE = "istio-system";
 export function asmManifests(input: ManifestInput): ManifestSet {
   const { source } = input;
   if (source.type !== "image") {
-    throw new UsageError("asm deploys a pushed image: give --image <reference> (push the module first)");
+    throw new ManifestError((n) => `asm deploys a pushed image: give ${n("image")} <reference> (push the module first)`);
   }
   if (Object.keys(input.selector).length === 0) {
-    throw new UsageError("asm needs the target workload's labels: --selector app=<name> (repeatable)");
+    throw new ManifestError((n) => `asm needs the target workload's labels: ${n("selector")} app=<name> (repeatable)`);
   }
   const notes: string[] = [];
   if (input.pullSecret !== undefined) {
     if (input.pullSecret !== ASM_PULL_SECRET) {
-      throw new UsageError(
-        `ASM reads registry credentials only from the Secret ${ASM_PULL_SECRET_NAMESPACE}/${ASM_PULL_SECRET}; ` +
-          `use --pull-secret ${ASM_PULL_SECRET} (or leave it out)`,
+      throw new ManifestError(
+        (n) =>
+          `ASM reads registry credentials only from the Secret ${ASM_PULL_SECRET_NAMESPACE}/${ASM_PULL_SECRET}; ` +
+          `use ${n("pullSecret")} ${ASM_PULL_SECRET} (or leave it out)`,
       );
     }
     notes.push(

@@ -4,7 +4,7 @@
  * Start it with `envoy -c envoy.yaml`.
  */
 import { isIP } from "node:net";
-import { UsageError } from "../cli-errors.ts";
+import { ManifestError } from "./errors.ts";
 import {
   HCM_FILTER_NAME,
   HCM_FILTER_TYPE,
@@ -24,8 +24,8 @@ function socketAddress(address: string, port: number): Record<string, unknown> {
 export function envoyBootstrap(input: ManifestInput): ManifestSet {
   const { source, envoy } = input;
   if (source.type !== "file" || source.url !== undefined) {
-    throw new UsageError(
-      "the Envoy bootstrap loads a local file: give --wasm <file> (pull a pushed image first with `proxy-wasm pull`)",
+    throw new ManifestError(
+      (n) => `the Envoy bootstrap loads a local file: give ${n("wasm")} <file> (pull a pushed image first with \`proxy-wasm pull\`)`,
     );
   }
   const httpConnectionManager = {

@@ -4,7 +4,7 @@
  * `userVolumeMount` annotations to the workload's pod template, and an HTTP_FILTER patch inserting
  * `envoy.filters.http.wasm` before the router of the HTTP connection manager.
  */
-import { UsageError } from "../cli-errors.ts";
+import { ManifestError } from "./errors.ts";
 import { moduleConfigMap, workloadPatch } from "./mount.ts";
 import { HCM_FILTER_NAME, ROUTER_FILTER_NAME, type ManifestInput, type ManifestSet } from "./types.ts";
 import { wasmHttpFilter } from "./wasm-filter.ts";
@@ -12,8 +12,8 @@ import { wasmHttpFilter } from "./wasm-filter.ts";
 export function envoyFilterManifests(input: ManifestInput): ManifestSet {
   const { source } = input;
   if (source.type !== "file" || source.url !== undefined) {
-    throw new UsageError(
-      "envoyfilter loads a local file mounted from a ConfigMap; give --wasm <file> (for a pushed image use wasmplugin)",
+    throw new ManifestError(
+      (n) => `envoyfilter loads a local file mounted from a ConfigMap; give ${n("wasm")} <file> (for a pushed image use wasmplugin)`,
     );
   }
   const configMap = moduleConfigMap(input, source);
@@ -56,7 +56,8 @@ export function envoyFilterManifests(input: ManifestInput): ManifestSet {
     patches: [patch],
     notes: [
       "Order: apply the ConfigMap, patch the workload (its pods restart with the module mounted), then apply",
-      "the EnvoyFilter (a proxy without the file rejects the listener update). The patch:",
+      "the EnvoyFilter (a proxy without the file rejects the listener update).",
+      `The patch adds volume ${patch.volume.name} to what the annotations hold and restarts ${patch.restarts}:`,
       patch.command,
     ],
   };

@@ -1,52 +1,19 @@
 /**
- * Shared input handling: turns the raw option strings of `manifests <kind>` plus a resolved module source
- * into a validated `ManifestInput`. Every problem is one readable `UsageError` line.
+ * Validating the option object for one kind and filling in the defaults: `ManifestOptions` plus the
+ * resolved module source in, the generators' `ManifestInput` out. Every problem is one ManifestError.
  */
 import { isAbsolute, posix } from "node:path";
-import { readFileSync } from "node:fs";
-import { UsageError } from "../cli-errors.ts";
+import { ManifestError, quote } from "./errors.ts";
 import {
-  DEFAULT_MOUNT_DIR,
-  type FailStrategy,
-  type ManifestInput,
-  type ManifestKind,
-  type ModuleSource,
-  type PatchContext,
-  type Phase,
-  type PluginConfig,
-  type PullPolicy,
-} from "./types.ts";
-
-/** The flags of `manifests`, as strings (what `util.parseArgs` gives). */
-export interface RawOptions {
-  example?: string;
-  image?: string;
-  wasm?: string;
-  url?: string;
-  digest?: string;
-  name?: string;
-  namespace?: string;
-  rootId?: string;
-  config?: string;
-  selector?: string[];
-  phase?: string;
-  failStrategy?: string;
-  pullSecret?: string;
-  pullPolicy?: string;
-  vmId?: string;
-  context?: string;
-  workload?: string;
-  modulePath?: string;
-  upstream?: string;
-  listenPort?: string;
-  adminPort?: string;
-}
-
-export const DEFAULT_NAMESPACE = "default";
-export const DEFAULT_FAIL_STRATEGY: FailStrategy = "FAIL_CLOSE";
-export const DEFAULT_CONTEXT: PatchContext = "SIDECAR_INBOUND";
-export const DEFAULT_UPSTREAM = "127.0.0.1:8080";
-export const DEFAULT_LISTEN_PORT = 10000;
+  DEFAULT_CONTEXT,
+  DEFAULT_FAIL_STRATEGY,
+  DEFAULT_LISTEN_PORT,
+  DEFAULT_NAMESPACE,
+  DEFAULT_UPSTREAM,
+  type ManifestOptions,
+  type OptionName,
+} from "./options.ts";
+import { DEFAULT_MOUNT_DIR, type ManifestInput, type ManifestKind, type ModuleSource, type PluginConfig } from "./types.ts";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -55,16 +22,16 @@ const CONFIGMAP_KEY = /^[-._a-zA-Z0-9]+$/;
 
 export function checkNamespace(value: string): string {
   if (value.length > 63 || !DNS1123_LABEL.test(value)) {
-    throw new UsageError(`invalid --namespace "${value}": lowercase letters, digits and '-', at most 63 characters`);
+    throw new ManifestError((n) => `invalid ${n("namespace")} ${quote(value)}: lowercase letters, digits and '-', at most 63 characters`);
   }
   return value;
 }
 
 /** Kubernetes object names (DNS-1123 subdomain). */
-export function checkResourceName(value: string, flag: string): string {
+export function checkResourceName(value: string, option: OptionName): string {
   if (value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
-    throw new UsageError(
-      `invalid ${flag} "${value}": a Kubernetes name (lowercase letters, digits, '-' and '.', at most 253 characters)`,
+    throw new ManifestError(
+      (n) => `invalid ${n(option)} ${quote(value)}: a Kubernetes name (lowercase letters, digits, '-' and '.', at most 253 characters)`,
     );
   }
   return value;
@@ -79,147 +46,87 @@ export function toResourceName(value: string): string {
     .slice(0, 253);
 }
 
-/** Parses `--selector k=v` (repeatable, each may hold `k1=v1,k2=v2`) into labels, validated like Kubernetes. */
-export function parseSelector(values: string[]): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const value of values) {
-    for (const item of value.split(",")) {
-      const pair = item.trim();
-      if (pair === "") continue;
-      const eq = pair.indexOf("=");
-      if (eq <= 0) throw new UsageError(`invalid --selector "${pair}": expected key=value (e.g. app=productpage)`);
-      const key = pair.slice(0, eq).trim();
-      const val = pair.slice(eq + 1).trim();
-      checkLabelKey(key);
-      checkLabelValue(key, val);
-      if (key in labels && labels[key] !== val) {
-        throw new UsageError(`--selector gives "${key}" twice with different values ("${labels[key]}", "${val}")`);
-      }
-      labels[key] = val;
+/** Workload labels, checked like Kubernetes checks them (no wildcards). */
+export function checkSelector(labels: Record<string, string>): Record<string, string> {
+  for (const [key, value] of Object.entries(labels)) {
+    const slash = key.lastIndexOf("/");
+    const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+    const name = slash >= 0 ? key.slice(slash + 1) : key;
+    const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix));
+    if (!prefixOk || name.length > 63 || !LABEL_NAME.test(name)) {
+      throw new ManifestError((n) => `invalid ${n("selector")} label key ${quote(key)} (wildcards are not allowed)`);
+    }
+    if (value.length > 63 || (value !== "" && !LABEL_NAME.test(value))) {
+      throw new ManifestError(
+        (n) =>
+          `invalid ${n("selector")} value ${quote(value)} for ${quote(key)}: letters, digits, '-', '_' and '.', ` +
+          "at most 63 characters, no wildcards",
+      );
     }
   }
-  return labels;
+  return { ...labels };
 }
 
-function checkLabelKey(key: string): void {
-  const slash = key.lastIndexOf("/");
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix));
-  if (!prefixOk || name.length > 63 || !LABEL_NAME.test(name)) {
-    throw new UsageError(`invalid --selector label key "${key}" (wildcards are not allowed)`);
-  }
-}
-
-function checkLabelValue(key: string, value: string): void {
-  if (value.length > 63 || (value !== "" && !LABEL_NAME.test(value))) {
-    throw new UsageError(
-      `invalid --selector value "${value}" for "${key}": letters, digits, '-', '_' and '.', at most 63 characters, ` +
-        "no wildcards",
-    );
-  }
-}
-
-/** `--config`: a JSON object becomes structured config, anything else is passed as a string; `@file` reads a file. */
-export function parseConfig(raw: string): PluginConfig {
-  let text = raw;
-  if (raw.startsWith("@")) {
-    const path = raw.slice(1);
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (error) {
-      throw new UsageError(`cannot read --config file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
-    }
-  }
+/** The plugin configuration: a JSON object becomes structured config, anything else is passed as a string. */
+export function parseConfig(text: string): PluginConfig {
   const trimmed = text.trim();
   if (trimmed.startsWith("{")) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(trimmed);
     } catch (error) {
-      throw new UsageError(`--config looks like a JSON object but does not parse: ${(error as Error).message}`);
+      throw new ManifestError((n) => `${n("config")} looks like a JSON object but does not parse: ${(error as Error).message}`);
     }
-    return { type: "json", value: parsed as Record<string, unknown> };
+    return { type: "json", value: parsed as Record<string, unknown>, text: trimmed };
   }
   return { type: "string", value: text };
 }
 
-function parseEnum<T extends string>(flag: string, raw: string, choices: Record<string, T | undefined>): T | undefined {
-  const key = raw.trim().toUpperCase().replace(/-/g, "_");
-  if (key in choices) return choices[key];
-  const names = [...new Set(Object.keys(choices).filter((k) => /^[A-Z]/.test(k)))];
-  throw new UsageError(`invalid ${flag} "${raw}": expected one of ${names.join(", ")}`);
-}
-
-export function parsePhase(raw: string): Phase | undefined {
-  return parseEnum<Phase>("--phase", raw, {
-    AUTHN: "AUTHN",
-    AUTHZ: "AUTHZ",
-    STATS: "STATS",
-    UNSPECIFIED: undefined,
-    UNSPECIFIED_PHASE: undefined,
-  });
-}
-
-export function parseFailStrategy(raw: string): FailStrategy {
-  return parseEnum<FailStrategy>("--fail-strategy", raw, {
-    FAIL_CLOSE: "FAIL_CLOSE",
-    FAIL_OPEN: "FAIL_OPEN",
-    CLOSE: "FAIL_CLOSE",
-    OPEN: "FAIL_OPEN",
-  })!;
-}
-
-export function parsePullPolicy(raw: string): PullPolicy {
-  return parseEnum<PullPolicy>("--pull-policy", raw, { IFNOTPRESENT: "IfNotPresent", ALWAYS: "Always" })!;
-}
-
-export function parseContext(raw: string): PatchContext {
-  return parseEnum<PatchContext>("--context", raw, {
-    ANY: "ANY",
-    SIDECAR_INBOUND: "SIDECAR_INBOUND",
-    SIDECAR_OUTBOUND: "SIDECAR_OUTBOUND",
-    GATEWAY: "GATEWAY",
-  })!;
-}
-
-export function parsePort(flag: string, raw: string): number {
-  const port = /^\d+$/.test(raw) ? Number(raw) : NaN;
+function checkPort(option: OptionName, port: number): number {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new UsageError(`invalid ${flag} "${raw}": a port number 1-65535`);
+    throw new ManifestError((n) => `invalid ${n(option)} ${port}: a port number 1-65535`);
   }
   return port;
 }
 
-/** `host:port`, `[v6]:port`. */
-export function parseHostPort(flag: string, raw: string): { host: string; port: number } {
-  const match = /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(raw) ?? /^([A-Za-z0-9.-]+):(\d+)$/.exec(raw);
-  if (!match) throw new UsageError(`invalid ${flag} "${raw}": expected host:port (e.g. 127.0.0.1:8080)`);
-  return { host: match[1]!, port: parsePort(flag, match[2]!) };
-}
-
 function checkRootId(value: string): string {
   if (value.length === 0 || value.length > 256 || /[\s\p{Cc}]/u.test(value)) {
-    throw new UsageError(`invalid --root-id "${value}": 1-256 characters, no spaces`);
+    throw new ManifestError((n) => `invalid ${n("rootId")} ${quote(value)}: 1-256 characters, no spaces`);
   }
   return value;
 }
 
-/** Module path inside the proxy container for a ConfigMap-mounted module. */
+/**
+ * Where a ConfigMap must not be mounted in the istio-proxy container: over a system directory itself (it
+ * would hide everything in it), or anywhere inside the trees the proxy and the system run from (binaries,
+ * libraries, kernel interfaces, the proxy's configuration, certificates and runtime state).
+ */
+const SYSTEM_DIRECTORIES = ["/", "/etc", "/var", "/var/lib", "/var/run", "/run", "/root", "/home", "/tmp", "/opt", "/srv"];
+const SYSTEM_TREES = [
+  "/bin", "/boot", "/dev", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/sbin", "/sys", "/usr",
+  "/etc/istio", "/etc/certs", "/etc/ssl", "/etc/pki", "/var/run/secrets", "/run/secrets", "/var/lib/istio",
+];
+
+function isSystemDirectory(dir: string): boolean {
+  return SYSTEM_DIRECTORIES.includes(dir) || SYSTEM_TREES.some((tree) => dir === tree || dir.startsWith(`${tree}/`));
+}
+
+/** Module path inside the proxy container for a ConfigMap-mounted module, checked after normalising. */
 function checkMountedModulePath(value: string): string {
-  const base = posix.basename(value);
-  if (
-    !posix.isAbsolute(value) ||
-    !/^[A-Za-z0-9._/-]+$/.test(value) ||
-    posix.dirname(value) === "/" ||
-    base.length > 253 ||
-    !CONFIGMAP_KEY.test(base)
-  ) {
-    throw new UsageError(
-      `invalid --module-path "${value}": an absolute path below a directory, e.g. ${DEFAULT_MOUNT_DIR}/filter.wasm`,
-    );
+  const path = posix.normalize(value);
+  const base = posix.basename(path);
+  const dir = posix.dirname(path);
+  const problem =
+    !posix.isAbsolute(path) || !/^[A-Za-z0-9._/-]+$/.test(path) || base.length > 253 || !CONFIGMAP_KEY.test(base) || base === ".." || base === "."
+      ? `an absolute path of a file below a directory, e.g. ${DEFAULT_MOUNT_DIR}/filter.wasm`
+      : isSystemDirectory(dir)
+        ? `${dir} is a system directory of the proxy container; use a directory of its own, e.g. ${DEFAULT_MOUNT_DIR}`
+        : undefined;
+  if (problem !== undefined) {
+    const shown = path === value ? quote(value) : `${quote(value)} (${quote(path)})`;
+    throw new ManifestError((n) => `invalid ${n("modulePath")} ${shown}: ${problem}`);
   }
-  return posix.normalize(value);
+  return path;
 }
 
 /** Default base name for resources and root id, from what identifies the module. */
@@ -230,47 +137,80 @@ export interface SourceNames {
   fromExample: boolean;
 }
 
-/** Builds the generator input; `source` is already resolved (see source.ts). */
-export function buildInput(kind: ManifestKind, raw: RawOptions, source: ModuleSource, names: SourceNames): ManifestInput {
-  const name = raw.name !== undefined ? checkResourceName(raw.name, "--name") : defaultName(names.base);
-  const namespace = checkNamespace(raw.namespace ?? DEFAULT_NAMESPACE);
-  const rootId = checkRootId(raw.rootId ?? names.base.replace(/-/g, "_"));
-  const rootIdExplicit = raw.rootId !== undefined || names.fromExample;
-  const workload = raw.workload !== undefined ? checkResourceName(raw.workload, "--workload") : undefined;
+/**
+ * The root id: the one given (which must be among the ids the artifact records, when it records any),
+ * else the artifact's only one, else the name with '-' → '_'. Several recorded ids need a choice.
+ */
+function chooseRootId(given: string | undefined, recorded: readonly string[], names: SourceNames): { rootId: string; explicit: boolean } {
+  if (given !== undefined) {
+    if (recorded.length > 0 && !recorded.includes(given)) {
+      throw new ManifestError(
+        (n) => `${n("rootId")} ${quote(given)} is not a root id the artifact records (${recorded.map(quote).join(", ")})`,
+      );
+    }
+    return { rootId: checkRootId(given), explicit: true };
+  }
+  if (recorded.length === 1) return { rootId: checkRootId(recorded[0]!), explicit: true };
+  if (recorded.length > 1) {
+    throw new ManifestError((n) => `the artifact records several root ids (${recorded.map(quote).join(", ")}); choose one with ${n("rootId")}`);
+  }
+  return { rootId: checkRootId(names.base.replace(/-/g, "_")), explicit: names.fromExample };
+}
+
+/**
+ * Builds the generator input; `source` is already resolved (see source.ts), `recordedRootIds` are the
+ * root ids a pushed artifact's runtime config records (none for a local file).
+ */
+export function buildInput(
+  kind: ManifestKind,
+  options: ManifestOptions,
+  source: ModuleSource,
+  names: SourceNames,
+  recordedRootIds: readonly string[] = [],
+): ManifestInput {
+  const name = options.name !== undefined ? checkResourceName(options.name, "name") : defaultName(names.base);
+  const namespace = checkNamespace(options.namespace ?? DEFAULT_NAMESPACE);
+  const { rootId, explicit: rootIdExplicit } = chooseRootId(options.rootId, recordedRootIds, names);
+  const workload = options.workload !== undefined ? checkResourceName(options.workload, "workload") : undefined;
 
   let modulePath: string;
   if (source.type === "file" && kind === "envoy") {
-    modulePath = raw.modulePath ?? source.path;
-    if (!isAbsolute(modulePath)) throw new UsageError(`invalid --module-path "${modulePath}": must be absolute`);
+    modulePath = options.modulePath ?? source.path;
+    if (!isAbsolute(modulePath)) throw new ManifestError((n) => `invalid ${n("modulePath")} ${quote(modulePath)}: must be absolute`);
   } else {
     const fileName = source.type === "file" ? posix.basename(source.path.replace(/\\/g, "/")) : `${name}.wasm`;
     const defaultFile = CONFIGMAP_KEY.test(fileName) ? fileName : `${name}.wasm`;
-    modulePath = checkMountedModulePath(raw.modulePath ?? `${DEFAULT_MOUNT_DIR}/${defaultFile}`);
+    modulePath = checkMountedModulePath(options.modulePath ?? `${DEFAULT_MOUNT_DIR}/${name}/${defaultFile}`);
   }
 
-  const upstream = parseHostPort("--upstream", raw.upstream ?? DEFAULT_UPSTREAM);
+  const upstream = options.upstream ?? DEFAULT_UPSTREAM;
+  const listenPort = checkPort("listenPort", options.listenPort ?? DEFAULT_LISTEN_PORT);
+  if (options.adminPort !== undefined && checkPort("adminPort", options.adminPort) === listenPort) {
+    throw new ManifestError((n) => `${n("adminPort")} ${listenPort} is the listener's port too (${n("listenPort")}); Envoy cannot bind both`);
+  }
   return {
     name,
     namespace,
     rootId,
     rootIdExplicit,
     source,
-    config: raw.config !== undefined ? parseConfig(raw.config) : undefined,
-    selector: parseSelector(raw.selector ?? []),
-    phase: raw.phase !== undefined ? parsePhase(raw.phase) : undefined,
-    failStrategy: raw.failStrategy !== undefined ? parseFailStrategy(raw.failStrategy) : DEFAULT_FAIL_STRATEGY,
-    pullSecret: raw.pullSecret !== undefined ? checkResourceName(raw.pullSecret, "--pull-secret") : undefined,
-    pullPolicy: raw.pullPolicy !== undefined ? parsePullPolicy(raw.pullPolicy) : undefined,
-    vmId: raw.vmId ?? name,
-    context: raw.context !== undefined ? parseContext(raw.context) : DEFAULT_CONTEXT,
+    config: options.config !== undefined ? parseConfig(options.config) : undefined,
+    selector: checkSelector(options.selector ?? {}),
+    phase: options.phase,
+    failStrategy: options.failStrategy ?? DEFAULT_FAIL_STRATEGY,
+    pullSecret: options.pullSecret !== undefined ? checkResourceName(options.pullSecret, "pullSecret") : undefined,
+    pullPolicy: options.pullPolicy,
+    vmId: options.vmId ?? name,
+    context: options.context ?? DEFAULT_CONTEXT,
     ...(workload !== undefined ? { workload } : {}),
+    allWorkloads: options.allWorkloads ?? false,
     modulePath,
     envoy: {
       listenAddress: "0.0.0.0",
-      listenPort: raw.listenPort !== undefined ? parsePort("--listen-port", raw.listenPort) : DEFAULT_LISTEN_PORT,
+      listenPort,
       upstreamHost: upstream.host,
-      upstreamPort: upstream.port,
-      ...(raw.adminPort !== undefined ? { adminPort: parsePort("--admin-port", raw.adminPort) } : {}),
+      upstreamPort: checkPort("upstream", upstream.port),
+      ...(options.adminPort !== undefined ? { adminPort: options.adminPort } : {}),
     },
   };
 }
@@ -278,7 +218,7 @@ export function buildInput(kind: ManifestKind, raw: RawOptions, source: ModuleSo
 function defaultName(base: string): string {
   const name = toResourceName(base);
   if (name === "" || !DNS1123_SUBDOMAIN.test(name)) {
-    throw new UsageError(`cannot make a resource name out of "${base}"; give --name`);
+    throw new ManifestError((n) => `cannot make a resource name out of ${quote(base)}; give ${n("name")}`);
   }
   return name;
 }

@@ -1,26 +1,15 @@
 /**
- * Resolving where the module comes from: an example name (`add-header` → `build/add-header.wasm`), a local
- * file (`--wasm`), or a pushed OCI reference (`--image`, whose manifest digest is looked up through an
- * injected `DigestResolver` when the kind needs it).
+ * Resolving where the module comes from, without the network: an example name (`add-header` →
+ * `build/add-header.wasm`), a local file (`wasm`), or a pushed OCI reference (`image`; createManifests
+ * fetches it afterwards, unless `digest` is given).
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
-import { UsageError } from "../cli-errors.ts";
+import { ManifestError, quote } from "./errors.ts";
 import { parseReference } from "../oci/index.ts";
 import type { SourceNames } from "./input.ts";
 import type { ModuleSource } from "./types.ts";
-
-/** Options for talking to the registry when a digest has to be looked up. */
-export interface RegistryOptions {
-  /** http:// instead of https:// (absent = the OCI client's default: on for localhost/127.0.0.0/8 only). */
-  plainHttp?: boolean;
-  /** Credentials for the reference's registry (absent = Docker's config.json, then anonymous). */
-  credentials?: { username: string; password: string };
-}
-
-/** Looks up the manifest digest (`sha256:<hex>`) a reference currently points at. */
-export type DigestResolver = (reference: string, options: RegistryOptions) => Promise<string>;
 
 export interface SourceRequest {
   example?: string;
@@ -28,9 +17,6 @@ export interface SourceRequest {
   wasm?: string;
   url?: string;
   digest?: string;
-  /** Whether the generator needs the manifest digest of an image. */
-  needDigest: boolean;
-  registry: RegistryOptions;
   /** Directory `build/<example>.wasm` is looked up in. */
   cwd: string;
 }
@@ -49,13 +35,18 @@ export interface ParsedReference {
 
 /** Validates an image reference with the OCI client's parser; a tag or a sha256 digest is required. */
 export function parseImageReference(raw: string): ParsedReference {
-  const parsed = parseReference(raw);
+  let parsed: ReturnType<typeof parseReference>;
+  try {
+    parsed = parseReference(raw);
+  } catch (error) {
+    throw new ManifestError((n) => `invalid ${n("image")}: ${(error as Error).message}`);
+  }
   const reference = raw.trim().replace(/^(oci|docker):\/\//, "");
   if (parsed.tag === undefined && parsed.digest === undefined) {
-    throw new UsageError(`--image "${raw}" has neither a tag nor a digest; add :<tag> or @sha256:<digest>`);
+    throw new ManifestError((n) => `${n("image")} ${quote(raw)} has neither a tag nor a digest; add :<tag> or @sha256:<digest>`);
   }
   if (parsed.digest !== undefined && !DIGEST.test(parsed.digest)) {
-    throw new UsageError(`--image "${raw}": Istio verifies sha256 digests only`);
+    throw new ManifestError((n) => `${n("image")} ${quote(raw)}: Istio verifies sha256 digests only`);
   }
   return {
     reference,
@@ -69,7 +60,7 @@ export function parseImageReference(raw: string): ParsedReference {
 export function checkWasm(bytes: Uint8Array, path: string): void {
   const magic = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   if (bytes.length < 8 || magic.some((b, i) => bytes[i] !== b)) {
-    throw new UsageError(`${path} is not a WebAssembly module (no \\0asm version 1 header)`);
+    throw new ManifestError(() => `${path} is not a WebAssembly module (no \\0asm version 1 header)`);
   }
 }
 
@@ -84,51 +75,45 @@ function readModule(path: string, hint: string): { bytes: Uint8Array; path: stri
     bytes = readFileSync(absolute);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(code === "ENOENT" ? `${path} not found${hint}` : `cannot read ${path}: ${code ?? error}`);
+    throw new ManifestError(() => (code === "ENOENT" ? `${path} not found${hint}` : `cannot read ${path}: ${code ?? error}`));
   }
   checkWasm(bytes, path);
   return { bytes, path: absolute };
 }
 
-/** Resolves the module source, looking up the image digest with `resolver` when needed. */
-export async function resolveSource(
-  request: SourceRequest,
-  resolver: DigestResolver | undefined,
-): Promise<{ source: ModuleSource; names: SourceNames }> {
+export interface ResolvedSource {
+  source: ModuleSource;
+  names: SourceNames;
+}
+
+/** Validates the source options and reads a local module; an image's digest is the given one, if any. */
+export function resolveSource(request: SourceRequest): ResolvedSource {
   const { example, image, wasm, url } = request;
   if (example !== undefined && !EXAMPLE_NAME.test(example)) {
-    throw new UsageError(`invalid example name "${example}" (expected e.g. add-header); for a file use --wasm`);
+    throw new ManifestError((n) => `invalid example name ${quote(example)} (expected e.g. add-header); for a file use ${n("wasm")}`);
   }
-  if (image !== undefined && wasm !== undefined) throw new UsageError("give either --image or --wasm, not both");
-  if (url !== undefined && image !== undefined) throw new UsageError("--url goes with --wasm (the file it serves), not --image");
+  if (image !== undefined && wasm !== undefined) throw new ManifestError((n) => `give either ${n("image")} or ${n("wasm")}, not both`);
+  if (url !== undefined && image !== undefined) throw new ManifestError((n) => `${n("url")} goes with ${n("wasm")} (the file it serves), not ${n("image")}`);
   if (url !== undefined && !/^https?:\/\/[^\s/]+\/\S*$/.test(url)) {
-    throw new UsageError(`invalid --url "${url}": expected http(s)://host/path`);
+    throw new ManifestError((n) => `invalid ${n("url")} ${quote(url)}: expected http(s)://host/path`);
   }
-  if (request.digest !== undefined && image === undefined) throw new UsageError("--digest goes with --image");
+  if (request.digest !== undefined && image === undefined) throw new ManifestError((n) => `${n("digest")} goes with ${n("image")}`);
 
   if (image !== undefined) {
     const parsed = parseImageReference(image);
-    let digest = parsed.digest;
-    if (request.digest !== undefined) {
-      if (!DIGEST.test(request.digest)) throw new UsageError(`invalid --digest "${request.digest}": expected sha256:<64 hex>`);
-      if (digest !== undefined && digest !== request.digest) {
-        throw new UsageError(`--digest ${request.digest} contradicts the digest in --image ${image}`);
+    const { digest } = request;
+    if (digest !== undefined) {
+      if (!DIGEST.test(digest)) throw new ManifestError((n) => `invalid ${n("digest")} ${quote(digest)}: expected sha256:<64 hex>`);
+      if (parsed.digest !== undefined && parsed.digest !== digest) {
+        throw new ManifestError((n) => `${n("digest")} ${digest} contradicts the digest in ${n("image")} ${image}`);
       }
-      digest = request.digest;
     }
-    if (digest === undefined && request.needDigest) {
-      if (!resolver) throw new UsageError("cannot look up the image digest here; give --digest sha256:<hex>");
-      digest = await resolver(parsed.reference, request.registry);
-      if (!DIGEST.test(digest)) throw new Error(`the registry returned an unexpected digest "${digest}"`);
-    }
-    return {
-      source: { type: "image", reference: parsed.reference, ...(digest !== undefined ? { digest } : {}) },
-      names: { base: example ?? parsed.repositoryName, fromExample: example !== undefined },
-    };
+    const names = { base: example ?? parsed.repositoryName, fromExample: example !== undefined };
+    return { source: { type: "image", reference: parsed.reference, ...(digest !== undefined ? { digest } : {}) }, names };
   }
 
   if (wasm === undefined && example === undefined) {
-    throw new UsageError("nothing to deploy: give an example name, --wasm <file> or --image <reference>");
+    throw new ManifestError((n) => `nothing to deploy: give an example name, ${n("wasm")} <file> or ${n("image")} <reference>`);
   }
   const file =
     wasm !== undefined

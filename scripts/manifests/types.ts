@@ -49,9 +49,12 @@ export interface FileSource {
   url?: string;
 }
 
-/** Plugin configuration, passed to `proxy_on_configure`. */
+/**
+ * Plugin configuration, passed to `proxy_on_configure`. A JSON object keeps its text exactly as given
+ * (`text`, what string fields carry) besides its parsed `value` (what structured fields carry).
+ */
 export type PluginConfig =
-  | { type: "json"; value: Record<string, unknown> }
+  | { type: "json"; value: Record<string, unknown>; text: string }
   | { type: "string"; value: string };
 
 /** The resolved input every generator receives. All fields are validated. */
@@ -66,7 +69,7 @@ export interface ManifestInput {
   rootIdExplicit: boolean;
   source: ModuleSource;
   config?: PluginConfig;
-  /** Workload selector labels (may be empty = every workload in the namespace). */
+  /** Workload selector labels (empty only with `allWorkloads`, where the kind allows that). */
   selector: Record<string, string>;
   phase?: Phase;
   failStrategy: FailStrategy;
@@ -76,8 +79,10 @@ export interface ManifestInput {
   vmId: string;
   /** EnvoyFilter `match.context` / ASM `patchContext`. */
   context: PatchContext;
-  /** Deployment to patch with the volume annotations; absent = the Deployments labelled with the selector. */
+  /** Deployment to patch with the volume annotations; absent = the Deployments whose pod template has the selector's labels. */
   workload?: string;
+  /** An empty selector was meant: the resource applies to every workload of the namespace. */
+  allWorkloads: boolean;
   /** Path the proxy reads the module from (file sources). */
   modulePath: string;
   /** Envoy bootstrap only. */
@@ -96,20 +101,44 @@ export interface EnvoyOptions {
 /** A Kubernetes object (or, for the `envoy` kind, the Envoy bootstrap), as plain data. */
 export type ManifestDocument = Record<string, unknown> & { kind?: string };
 
-/** A strategic-merge patch to apply to existing workloads (it cannot be `kubectl apply`-ed itself). */
+/** A volume of the pod (`sidecar.istio.io/userVolume` entry) holding the module's ConfigMap. */
+export interface ModuleVolume {
+  name: string;
+  configMap: { name: string };
+}
+
+/** Its mount in the istio-proxy container (`sidecar.istio.io/userVolumeMount` entry). */
+export interface ModuleVolumeMount {
+  name: string;
+  mountPath: string;
+  readOnly: true;
+}
+
+/** Which Deployments a patch changes. */
+export interface PatchTarget {
+  kind: "Deployment";
+  namespace: string;
+  /** One Deployment by name (`workload`) ... */
+  name?: string;
+  /** ... or those whose pod template carries these labels; empty (with no name) = every one in the namespace. */
+  labels: Record<string, string>;
+}
+
+/**
+ * A change to existing workloads: add one filter's volume and mount to the pod template annotations,
+ * keeping every entry already there (a strategic-merge patch would replace the whole annotation string).
+ * `command` applies it with kubectl and node (`addModuleVolume` below is the program it runs).
+ */
 export interface WorkloadPatch {
-  target: {
-    kind: "Deployment";
-    namespace: string;
-    /** The Deployment's name, when known (`--workload`). */
-    name?: string;
-    /** Otherwise the Deployments carrying these labels (empty = all in the namespace). */
-    labels: Record<string, string>;
-  };
-  type: "strategic";
-  patch: Record<string, unknown>;
-  /** A shell command that applies the patch (`kubectl patch ...`). */
+  target: PatchTarget;
+  volume: ModuleVolume;
+  volumeMount: ModuleVolumeMount;
+  /** A one-line shell command (bash) that applies it. */
   command: string;
+  /** The same as a readable bash script (what `--out` writes). */
+  script: string;
+  /** Whose pods restart, in words. */
+  restarts: string;
 }
 
 /** What a generator returns. */
@@ -133,9 +162,10 @@ export const HCM_FILTER_TYPE =
 export const ROUTER_FILTER_NAME = "envoy.filters.http.router";
 export const ROUTER_FILTER_TYPE = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
 
-/** Default directory the ConfigMap is mounted at in the istio-proxy container (as in the seed articles). */
+/**
+ * Directory under which each filter's ConfigMap gets a directory of its own in the istio-proxy container
+ * (the seed articles mount one filter at this directory itself).
+ */
 export const DEFAULT_MOUNT_DIR = "/var/local/lib/wasm-filters";
-/** Volume name used in the `sidecar.istio.io/userVolume` annotations (as in the seed articles). */
-export const VOLUME_NAME = "wasmfilters-dir";
 /** Kubernetes refuses ConfigMaps whose data + binaryData (keys and values) exceed 1 MiB. */
 export const CONFIGMAP_MAX_BYTES = 1024 * 1024;

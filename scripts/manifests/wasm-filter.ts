@@ -23,9 +23,9 @@ export interface WasmFilterOptions {
   failStrategy: FailStrategy;
 }
 
-/** The configuration string the plugin receives: JSON objects are passed compactly encoded. */
+/** The configuration string the plugin receives: a JSON object exactly as given (no number rounded). */
 export function configurationString(config: PluginConfig): string {
-  return config.type === "json" ? JSON.stringify(config.value) : config.value;
+  return config.type === "json" ? config.text : config.value;
 }
 
 /** `{ name: envoy.filters.http.wasm, typed_config: { '@type': ...Wasm, config: PluginConfig } }`. */

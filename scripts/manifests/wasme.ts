@@ -4,17 +4,17 @@
  * `rootID` when the root id is known (otherwise the operator reads it from the image's runtime config) and
  * `imagePullOptions.pullSecret` when a pull secret is given. The operator always patches SIDECAR_INBOUND.
  */
-import { UsageError } from "../cli-errors.ts";
+import { ManifestError } from "./errors.ts";
 import type { ManifestInput, ManifestSet } from "./types.ts";
 import { configurationString } from "./wasm-filter.ts";
 
 export function wasmeManifests(input: ManifestInput): ManifestSet {
   const { source } = input;
   if (source.type !== "image") {
-    throw new UsageError("wasme deploys a pushed image: give --image <reference> (push the module first)");
+    throw new ManifestError((n) => `wasme deploys a pushed image: give ${n("image")} <reference> (push the module first)`);
   }
   if (input.context !== "SIDECAR_INBOUND") {
-    throw new UsageError("the wasme operator always inserts the filter in SIDECAR_INBOUND; leave --context out");
+    throw new ManifestError((n) => `the wasme operator always inserts the filter in SIDECAR_INBOUND; leave ${n("context")} out`);
   }
   const istio: Record<string, unknown> = { kind: "Deployment" };
   if (Object.keys(input.selector).length > 0) istio.labels = { ...input.selector };

@@ -6,7 +6,8 @@
  * - `--wasm` alone: `url: file://<module path>` plus the ConfigMap and the workload patch that mount the
  *   module into the proxy (seed 004 shows this shape).
  */
-import { UsageError } from "../cli-errors.ts";
+import { ManifestError } from "./errors.ts";
+import { inexactNumbers } from "./json-numbers.ts";
 import { moduleConfigMap, workloadPatch } from "./mount.ts";
 import type { ManifestDocument, ManifestInput, ManifestSet, WorkloadPatch } from "./types.ts";
 
@@ -36,19 +37,20 @@ export function wasmPluginManifests(input: ManifestInput): ManifestSet {
     spec.url = source.url;
     spec.sha256 = source.sha256;
     if (input.pullSecret !== undefined) {
-      throw new UsageError("--pull-secret applies to OCI images (--image); an http(s) URL is fetched without it");
+      throw new ManifestError((n) => `${n("pullSecret")} applies to OCI images (${n("image")}); an http(s) URL is fetched without it`);
     }
     if (input.pullPolicy !== undefined) spec.imagePullPolicy = input.pullPolicy;
   } else {
     if (input.pullSecret !== undefined || input.pullPolicy !== undefined) {
-      throw new UsageError("--pull-secret and --pull-policy apply to --image or --url, not to a mounted file");
+      throw new ManifestError((n) => `${n("pullSecret")} and ${n("pullPolicy")} apply to ${n("image")} or ${n("url")}, not to a mounted file`);
     }
     documents.push(moduleConfigMap(input, source));
     const patch = workloadPatch(input);
     patches.push(patch);
     notes.push(
       "Order: apply the ConfigMap, patch the workload (its pods restart with the module mounted), then apply",
-      "the WasmPlugin (with FAIL_CLOSE a proxy that cannot read the file denies requests). The patch:",
+      "the WasmPlugin (with FAIL_CLOSE a proxy that cannot read the file denies requests).",
+      `The patch adds volume ${patch.volume.name} to what the annotations hold and restarts ${patch.restarts}:`,
       patch.command,
     );
     spec.url = `file://${input.modulePath}`;
@@ -57,13 +59,21 @@ export function wasmPluginManifests(input: ManifestInput): ManifestSet {
   if (input.phase !== undefined) spec.phase = input.phase;
   spec.pluginName = input.rootId;
   if (input.config !== undefined) {
-    if (input.config.type !== "json") {
-      throw new UsageError(
-        "WasmPlugin.pluginConfig must be a JSON object (Istio passes it to the plugin as JSON); " +
-          `got ${JSON.stringify(input.config.value)}`,
+    const config = input.config;
+    if (config.type !== "json") {
+      throw new ManifestError(
+        () => `WasmPlugin.pluginConfig must be a JSON object (Istio passes it to the plugin as JSON); got ${JSON.stringify(config.value)}`,
       );
     }
-    spec.pluginConfig = input.config.value;
+    const rounded = inexactNumbers(config.text);
+    if (rounded.length > 0) {
+      throw new ManifestError(
+        (n) =>
+          `WasmPlugin.pluginConfig holds numbers as doubles, so ${rounded.join(", ")} would reach the plugin as ` +
+          `${rounded.map((token) => String(Number(token))).join(", ")}; write ${rounded.length > 1 ? "them" : "it"} as a string in ${n("config")}`,
+      );
+    }
+    spec.pluginConfig = config.value;
   }
   spec.failStrategy = input.failStrategy;
 

@@ -10,6 +10,8 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { OciError } from "./errors.ts";
+import { LIMITS, TIMEOUTS } from "./limits.ts";
+import { printable } from "./secrets.ts";
 
 export interface Credential {
   username?: string;
@@ -95,7 +97,7 @@ function readDockerConfig(path: string): DockerConfigFile | undefined {
     text = readFileSync(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new OciError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? "read error"}`);
+    throw new OciError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? "read error"}`, "credentials");
   }
   try {
     const value: unknown = JSON.parse(text);
@@ -103,7 +105,7 @@ function readDockerConfig(path: string): DockerConfigFile | undefined {
     return value as DockerConfigFile;
   } catch {
     // The parser's message may quote the file (and so a secret): say only where.
-    throw new OciError(`cannot parse ${path}: not a JSON object`);
+    throw new OciError(`cannot parse ${path}: not a JSON object`, "credentials");
   }
 }
 
@@ -136,7 +138,7 @@ export function dockerConfigCredentials(options: DockerConfigOptions = {}): Cred
         decoded = "";
       }
       const colon = decoded.indexOf(":");
-      if (colon < 0) throw new OciError(`malformed "auth" for ${key} in ${path} (expected base64 of user:password)`);
+      if (colon < 0) throw new OciError(`malformed "auth" for ${key} in ${path} (expected base64 of user:password)`, "credentials");
       credential.username = decoded.slice(0, colon);
       credential.password = decoded.slice(colon + 1);
     } else if (entry.username !== undefined || entry.password !== undefined) {
@@ -149,50 +151,99 @@ export function dockerConfigCredentials(options: DockerConfigOptions = {}): Cred
   };
 }
 
+interface HelperResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  error?: NodeJS.ErrnoException;
+  /** Why we stopped it: it ran too long or printed too much. */
+  stopped?: "timeout" | "output";
+}
+
+/**
+ * Runs `program get` in its own process group with `input` on stdin. Settles when the helper exits
+ * (pipes a leftover grandchild still holds are closed shortly after) or when the timer fires or the
+ * output passes its cap; in those cases the whole group is killed, so a `sh` script whose `sleep`
+ * outlives it cannot keep us waiting.
+ */
+function runHelperProcess(program: string, input: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<HelperResult> {
+  return new Promise((resolve) => {
+    const child = spawn(program, ["get"], { env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+    let stdout = "";
+    let stderr = "";
+    let settled = false;
+    let exitCode: number | null = null;
+    const killGroup = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // the group is already gone
+      }
+    };
+    const settle = (result: Omit<HelperResult, "stdout" | "stderr">) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(grace);
+      killGroup();
+      child.stdout.destroy();
+      child.stderr.destroy();
+      child.stdin.destroy();
+      resolve({ ...result, stdout, stderr });
+    };
+    const timer = setTimeout(() => settle({ code: null, stopped: "timeout" }), timeoutMs);
+    let grace: NodeJS.Timeout | undefined;
+    const collect = (chunk: Buffer, into: "stdout" | "stderr") => {
+      if (into === "stdout") stdout += chunk.toString("utf8");
+      else stderr += chunk.toString("utf8");
+      if (stdout.length + stderr.length > LIMITS.helperOutputBytes) settle({ code: null, stopped: "output" });
+    };
+    child.stdout.on("data", (chunk: Buffer) => collect(chunk, "stdout"));
+    child.stderr.on("data", (chunk: Buffer) => collect(chunk, "stderr"));
+    child.on("error", (error: NodeJS.ErrnoException) => settle({ code: null, error }));
+    child.on("exit", (code) => {
+      exitCode = code;
+      grace = setTimeout(() => settle({ code: exitCode }), 200);
+    });
+    child.on("close", () => settle({ code: exitCode }));
+    child.stdin.on("error", () => {});
+    child.stdin.end(input);
+  });
+}
+
 /**
  * Runs `docker-credential-<name> get` with the server address on stdin. "Not found" (non-zero exit
- * mentioning "credentials not found") means anonymous; other failures are errors naming the helper.
+ * mentioning "credentials not found") means anonymous; other failures are errors naming the helper,
+ * never quoting what it printed.
  */
 export async function runCredentialHelper(
   name: string,
   serverAddress: string,
   options: { env?: NodeJS.ProcessEnv; timeoutMs?: number | undefined } = {},
 ): Promise<Credential | undefined> {
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new OciError(`invalid credential helper name "${name}"`);
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new OciError(`invalid credential helper name "${printable(name)}"`, "credentials");
   const program = `docker-credential-${name}`;
-  const result = await new Promise<{ code: number | null; stdout: string; stderr: string; error?: NodeJS.ErrnoException }>(
-    (resolve) => {
-      const child = spawn(program, ["get"], { env: options.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 15_000);
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-      child.on("error", (error: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        resolve({ code: null, stdout, stderr, error });
-      });
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-      child.stdin.on("error", () => {});
-      child.stdin.end(serverAddress);
-    },
-  );
+  const timeoutMs = options.timeoutMs ?? TIMEOUTS.helperMs;
+  const result = await runHelperProcess(program, serverAddress, options.env ?? process.env, timeoutMs);
+  if (result.stopped === "timeout") {
+    throw new OciError(`credential helper ${program} did not answer within ${Math.round(timeoutMs / 100) / 10} s (configured for ${serverAddress})`, "credentials");
+  }
+  if (result.stopped === "output") {
+    throw new OciError(`credential helper ${program} printed more than ${LIMITS.helperOutputBytes} bytes (configured for ${serverAddress})`, "credentials");
+  }
   if (result.error) {
     const why = result.error.code === "ENOENT" ? "not found on PATH" : (result.error.code ?? "could not start");
-    throw new OciError(`credential helper ${program} ${why} (configured for ${serverAddress})`);
+    throw new OciError(`credential helper ${program} ${why} (configured for ${serverAddress})`, "credentials");
   }
   if (result.code !== 0) {
     if (/credentials not found/i.test(result.stdout + result.stderr)) return undefined;
-    throw new OciError(`credential helper ${program} failed for ${serverAddress} (exit ${result.code ?? "killed"})`);
+    throw new OciError(`credential helper ${program} failed for ${serverAddress} (exit ${result.code ?? "killed"})`, "credentials");
   }
   let reply: { Username?: unknown; Secret?: unknown };
   try {
     reply = JSON.parse(result.stdout) as typeof reply;
   } catch {
-    throw new OciError(`credential helper ${program} returned malformed output for ${serverAddress}`);
+    throw new OciError(`credential helper ${program} returned malformed output for ${serverAddress}`, "credentials");
   }
   const username = typeof reply.Username === "string" ? reply.Username : "";
   const secret = typeof reply.Secret === "string" ? reply.Secret : "";

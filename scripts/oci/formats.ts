@@ -3,7 +3,10 @@
  * one generic builder turns a spec into blobs and a manifest, and detection on pull reads the same table
  * (plus Istio's fallback rules for manifests other tools wrote). See docs/oci.md §1.
  */
-import { sha256Digest } from "./digest.ts";
+import { createHash } from "node:crypto";
+import { pipeline, Readable } from "node:stream";
+import { createGzip } from "node:zlib";
+import { bytesContent, type ByteStream, type Content } from "./content.ts";
 import { OciError } from "./errors.ts";
 import { descriptorFor, encodeJson, type Descriptor, type ImageManifest } from "./manifest.ts";
 import {
@@ -12,16 +15,17 @@ import {
   TAR_GZIP_LAYER_MEDIA_TYPES,
   WASM_LAYER_MEDIA_TYPES,
 } from "./media-types.ts";
-import { createTar, gzip } from "./tar.ts";
+import { printable } from "./secrets.ts";
+import { tarStream, type TarFile } from "./tar.ts";
 
 export type FormatName = "wasme" | "compat" | "cncf" | "oras";
 export const FORMAT_NAMES: readonly FormatName[] = ["wasme", "compat", "cncf", "oras"];
 
 /** Where a blob's bytes come from (producers below). */
-type Content = "runtime-config" | "wasm" | "plugin-tar-gzip" | "image-config" | "cncf-config";
+type BlobSource = "runtime-config" | "wasm" | "plugin-tar-gzip" | "image-config" | "cncf-config";
 
 interface BlobSpec {
-  content: Content;
+  content: BlobSource;
   mediaType: string;
   /** `org.opencontainers.image.title`; `{fileName}` is the pushed file's base name. */
   title?: string;
@@ -83,7 +87,8 @@ export function isFormatName(value: string): value is FormatName {
 }
 
 export interface ArtifactInput {
-  wasm: Uint8Array;
+  /** The module: bytes, or Content (e.g. `fileContent`) to stream a large module from disk. */
+  wasm: Uint8Array | Content;
   /** Base name of the module file (the oras format's layer title). */
   fileName: string;
   rootId: string;
@@ -99,7 +104,7 @@ export interface Artifact {
   manifestBytes: Uint8Array;
   manifestDescriptor: Descriptor;
   /** Every distinct blob (config and layers), keyed by digest, in upload order. */
-  blobs: Map<string, Uint8Array>;
+  blobs: Map<string, Content>;
 }
 
 /** `created` for reproducible digests: SOURCE_DATE_EPOCH if set, else 1970-01-01T00:00:00Z. */
@@ -113,55 +118,36 @@ export function runtimeConfig(input: Pick<ArtifactInput, "abiVersions" | "rootId
   return { type: "envoy_proxy", abiVersions: [...input.abiVersions], config: { rootIds: [input.rootId] } };
 }
 
-/** Builds the blobs and manifest of `format` for a module. Pure: equal inputs give equal digests. */
-export function buildArtifact(format: FormatName, input: ArtifactInput): Artifact {
+/**
+ * Builds the blobs and manifest of `format` for a module. Pure: equal inputs give equal digests. The
+ * module is never copied; the compat layer is a gzip stream over it (run once here for its digest).
+ */
+export async function buildArtifact(format: FormatName, input: ArtifactInput): Promise<Artifact> {
   const spec = FORMATS[format];
-  const produced = new Map<Content, Uint8Array>();
-  const produce = (content: Content): Uint8Array => {
-    let bytes = produced.get(content);
-    if (bytes) return bytes;
-    switch (content) {
-      case "wasm":
-        bytes = input.wasm;
-        break;
-      case "runtime-config":
-        bytes = encodeJson(runtimeConfig(input));
-        break;
-      case "plugin-tar-gzip":
-        bytes = gzip(pluginTar(input));
-        break;
-      case "image-config":
-        bytes = encodeJson({
-          architecture: "amd64",
-          os: "linux",
-          config: {},
-          rootfs: { type: "layers", diff_ids: [sha256Digest(pluginTar(input))] },
-        });
-        break;
-      case "cncf-config":
-        bytes = encodeJson({
-          created: input.created ?? defaultCreated(),
-          architecture: "wasm",
-          os: "wasip1",
-          layerDigests: [sha256Digest(input.wasm)],
-        });
-        break;
+  const wasm = input.wasm instanceof Uint8Array ? bytesContent(input.wasm) : input.wasm;
+  const produced = new Map<BlobSource, Promise<Content>>();
+  const produce = (content: BlobSource): Promise<Content> => {
+    let made = produced.get(content);
+    if (!made) {
+      made = makeContent(content, input, wasm, () => produce("plugin-tar-gzip"));
+      produced.set(content, made);
     }
-    produced.set(content, bytes);
-    return bytes;
+    return made;
   };
-  const blobs = new Map<string, Uint8Array>();
-  const describe = (blob: BlobSpec): Descriptor => {
-    const bytes = produce(blob.content);
+  const blobs = new Map<string, Content>();
+  const describe = async (blob: BlobSpec): Promise<Descriptor> => {
+    const content = await produce(blob.content);
     const title = blob.title?.replace("{fileName}", input.fileName);
-    const descriptor = descriptorFor(blob.mediaType, bytes, title ? { [Annotation.title]: title } : undefined);
-    blobs.set(descriptor.digest, bytes);
+    const descriptor: Descriptor = { mediaType: blob.mediaType, digest: content.digest, size: content.size };
+    if (title) descriptor.annotations = { [Annotation.title]: title };
+    blobs.set(descriptor.digest, content);
     return descriptor;
   };
-  const layers = spec.layers.map(describe);
-  const config = describe(spec.config);
+  const layers: Descriptor[] = [];
+  for (const layer of spec.layers) layers.push(await describe(layer));
+  const config = await describe(spec.config);
   // Upload order: layers first, then the config (what oras and skopeo do); duplicates once.
-  const ordered = new Map<string, Uint8Array>();
+  const ordered = new Map<string, Content>();
   for (const descriptor of [...layers, config]) ordered.set(descriptor.digest, blobs.get(descriptor.digest)!);
 
   const annotations: Record<string, string> = {};
@@ -181,11 +167,68 @@ export function buildArtifact(format: FormatName, input: ArtifactInput): Artifac
   };
 }
 
-function pluginTar(input: ArtifactInput): Uint8Array {
-  return createTar([
-    { name: "plugin.wasm", data: input.wasm },
-    { name: RUNTIME_CONFIG_TITLE, data: encodeJson(runtimeConfig(input)) },
-  ]);
+/** The tar.gz layer's content and the sha256 of its tar (the image config's diff_id), from one pass. */
+interface TarGzip extends Content {
+  tarDigest: string;
+}
+
+async function makeContent(content: BlobSource, input: ArtifactInput, wasm: Content, tarGzip: () => Promise<Content>): Promise<Content> {
+  switch (content) {
+    case "wasm":
+      return wasm;
+    case "runtime-config":
+      return bytesContent(encodeJson(runtimeConfig(input)));
+    case "plugin-tar-gzip":
+      return pluginTarGzip(input, wasm);
+    case "image-config":
+      return bytesContent(
+        encodeJson({
+          architecture: "amd64",
+          os: "linux",
+          config: {},
+          rootfs: { type: "layers", diff_ids: [((await tarGzip()) as TarGzip).tarDigest] },
+        }),
+      );
+    case "cncf-config":
+      return bytesContent(
+        encodeJson({
+          created: input.created ?? defaultCreated(),
+          architecture: "wasm",
+          os: "wasip1",
+          layerDigests: [wasm.digest],
+        }),
+      );
+  }
+}
+
+async function pluginTarGzip(input: ArtifactInput, wasm: Content): Promise<TarGzip> {
+  const config = encodeJson(runtimeConfig(input));
+  const files: TarFile[] = [
+    { name: "plugin.wasm", size: wasm.size, open: () => wasm.open() },
+    { name: RUNTIME_CONFIG_TITLE, size: config.byteLength, open: () => bytesContent(config).open() },
+  ];
+  const open = (): ByteStream => gzipStream(tarStream(files));
+  // One pass for the digests of both the tar and the gzip (the stream is deterministic).
+  const tarHash = createHash("sha256");
+  const gzipHash = createHash("sha256");
+  let size = 0;
+  const hashedTar = async function* (): ByteStream {
+    for await (const chunk of tarStream(files)) {
+      tarHash.update(chunk);
+      yield chunk;
+    }
+  };
+  for await (const chunk of gzipStream(hashedTar())) {
+    gzipHash.update(chunk);
+    size += chunk.byteLength;
+  }
+  return { size, digest: `sha256:${gzipHash.digest("hex")}`, tarDigest: `sha256:${tarHash.digest("hex")}`, open };
+}
+
+/** gzip level 9 over a stream; node:zlib writes no timestamp, and equal input gives equal output. */
+function gzipStream(source: ByteStream): ByteStream {
+  // pipeline forwards a failure of the source into the gzip stream (pipe would not).
+  return pipeline(Readable.from(source, { objectMode: false }), createGzip({ level: 9 }), () => {});
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -225,7 +268,7 @@ export function locateWasm(manifest: ImageManifest): WasmLocation {
   }
   const wasmLayers = manifest.layers.filter((layer) => WASM_LAYER_MEDIA_TYPES.includes(layer.mediaType));
   if (wasmLayers.length > 1) {
-    throw new OciError(`ambiguous artifact: ${wasmLayers.length} wasm layers (${wasmLayers.map((l) => l.digest).join(", ")})`);
+    throw new OciError(`ambiguous artifact: ${wasmLayers.length} wasm layers (${wasmLayers.map((l) => l.digest).join(", ")})`, "invalid-content");
   }
   const wasmLayer = wasmLayers[0];
   if (wasmLayer) {
@@ -239,7 +282,7 @@ export function locateWasm(manifest: ImageManifest): WasmLocation {
   const titled = manifest.layers.filter((layer) => layer.annotations?.[Annotation.title]?.endsWith(".wasm"));
   if (titled.length === 1) return { format: "oci-artifact", layer: titled[0]!, packaging: "raw" };
   const types = manifest.layers.map((layer) => layer.mediaType).join(", ") || "none";
-  throw new OciError(`no wasm module in this artifact (config ${manifest.config.mediaType}; layers: ${types})`);
+  throw new OciError(`no wasm module in this artifact (config ${printable(manifest.config.mediaType, undefined, 100)}; layers: ${printable(types)})`, "invalid-content");
 }
 
 /** Whether Istio's image fetcher (pkg/wasm/imagefetcher.go) would accept this manifest, and why not. */

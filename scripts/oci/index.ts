@@ -1,45 +1,55 @@
 /**
- * The OCI registry client's library API (the push/pull/inspect commands are thin shells around it).
+ * The OCI registry client's library API; the push/pull/inspect commands are thin shells around it.
  *
- *   const digest = await resolveDigest("127.0.0.1:5000/wasm/add-header:v1");   // "sha256:…"
+ *   const { store, target, location } = resolve("127.0.0.1:5000/wasm/add-header:v1");   // no network
+ *   const digest = await resolveDigest("127.0.0.1:5000/wasm/add-header:v1");             // "sha256:…"
  *   // Istio: WasmPlugin.spec.url = "oci://127.0.0.1:5000/wasm/add-header:v1", spec.sha256 = digestHex(digest)
- *
- *   const { store, target, location } = resolve("127.0.0.1:5000/wasm/add-header:v1");  // no network
  *   const artifact = await fetchArtifact("127.0.0.1:5000/wasm/add-header:v1");
  *   // artifact.wasm (verified bytes), .format, .manifest, .manifestDigest, .config.json, .istio, .index
+ *
+ * Errors are OciErrors with a `kind` (errors.ts); their messages are one line and hold no secret.
  */
 import type { ClientOptions } from "./client.ts";
 import { buildArtifact, type ArtifactInput, type FormatName } from "./formats.ts";
+import type { ModuleSinkOptions } from "./module-sink.ts";
 import {
   fetchArtifactFrom,
-  pushArtifact,
-  pullWasm,
   inspectArtifact,
+  pullModule,
+  pushArtifact,
   type FetchedArtifact,
   type InspectResult,
+  type OperationOptions,
   type PullResult,
   type PushResult,
-  type OperationOptions,
 } from "./operations.ts";
-import { resolve } from "./resolve.ts";
+import { OutputFile } from "./output.ts";
 import type { Reference } from "./reference.ts";
+import { resolve } from "./resolve.ts";
 
 export { openStore, createTransport, USER_AGENT, type ClientOptions } from "./client.ts";
+export { resolve, type ResolvedTarget, type Access } from "./resolve.ts";
+export { targetVerdicts, TARGETS, DEPLOY_TARGETS, type DeployTarget, type TargetVerdict, type TargetSpec } from "./targets.ts";
+export { copy, allSuccessors, type CopyOptions, type CopyResult, type ManifestNode } from "./copy.ts";
 export { parseReference, formatReference, manifestTarget, layoutTarget, isLoopbackRegistry, REFERENCE_SYNTAX, type Reference } from "./reference.ts";
 export { buildArtifact, locateWasm, istioVerdict, runtimeConfig, defaultCreated, FORMATS, FORMAT_NAMES, isFormatName } from "./formats.ts";
 export type { Artifact, ArtifactInput, FormatName, DetectedFormat, WasmLocation } from "./formats.ts";
-export { pushArtifact, pullWasm, inspectArtifact, resolveManifest, extractPluginWasm, fetchArtifactFrom } from "./operations.ts";
+export { pushArtifact, pullModule, inspectArtifact, resolveManifest, fetchArtifactFrom } from "./operations.ts";
 export type { PushResult, PullResult, InspectResult, ResolvedManifest, LayerSummary, OperationOptions, FetchedArtifact } from "./operations.ts";
-export { resolve, type ResolvedTarget, type Access } from "./resolve.ts";
-export type { Store, FetchedManifest, TransferProgress } from "./store.ts";
+export type { Store, SourceStore, TargetStore, FetchedManifest, TransferProgress } from "./store.ts";
 export { RegistryStore } from "./registry-store.ts";
 export { OciLayoutStore } from "./layout-store.ts";
-export { loadModuleFile, resolveModulePath, rootIdFor, type ModuleFile } from "./module-file.ts";
-export { readWasmModule, hasWasmHeader, hasProxyAbiExport, type WasmModuleInfo } from "./wasm-module.ts";
+export { ArtifactSource } from "./artifact-source.ts";
+export { ModuleSink } from "./module-sink.ts";
+export { OutputFile, MemoryOutput, type ModuleOutput } from "./output.ts";
+export { bytesContent, fileContent, readAll, type Content, type ByteStream } from "./content.ts";
+export { readWasmModule, readWasmModuleFile, hasWasmHeader, hasProxyAbiExport, WasmFormatError, type WasmModuleInfo } from "./wasm-module.ts";
 export { sha256Digest, digestHex, isDigest } from "./digest.ts";
 export { MediaType, MANIFEST_MEDIA_TYPES, WASM_LAYER_MEDIA_TYPES, Annotation } from "./media-types.ts";
 export { parseManifest, selectIndexChild, isIstioPlatform, ISTIO_PLATFORM, type Descriptor, type ImageManifest, type ImageIndex, type Platform } from "./manifest.ts";
-export { OciError, DigestMismatchError, UnauthorizedError, RegistryHttpError, NetworkError } from "./errors.ts";
+export { OciError, DigestMismatchError, UnauthorizedError, RegistryHttpError, NetworkError, type OciErrorKind } from "./errors.ts";
+export { SecretSet, printable, escapeControls, scrubJson } from "./secrets.ts";
+export { LIMITS, TIMEOUTS } from "./limits.ts";
 export { dockerConfigCredentials, runCredentialHelper, staticCredentials, type Credential, type CredentialProvider } from "./credentials.ts";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./transport/retry.ts";
 export { terminalProgress } from "./progress.ts";
@@ -54,7 +64,7 @@ export async function resolveDigest(reference: Reference | string, options: Clie
   return (await store.fetchManifest(target)).descriptor.digest;
 }
 
-/** Builds `format` from a module and pushes it to `reference`. */
+/** Builds `format` from a module and pushes it to `reference` (a copy from the built artifact). */
 export async function push(
   reference: Reference | string,
   format: FormatName,
@@ -62,13 +72,21 @@ export async function push(
   options: ClientOptions & OperationOptions = {},
 ): Promise<PushResult> {
   const { store, target } = resolve(reference, options, "push");
-  return pushArtifact(store, target, buildArtifact(format, input), options);
+  return pushArtifact(store, target, await buildArtifact(format, input), options);
 }
 
-/** Pulls and verifies the module a reference names. */
-export async function pull(reference: Reference | string, options: ClientOptions & OperationOptions = {}): Promise<PullResult> {
+/**
+ * Pulls the module a reference names into a file (written atomically) or a stream (written only once
+ * verified), every digest checked on the way.
+ */
+export async function pull(
+  reference: Reference | string,
+  output: string | NodeJS.WritableStream,
+  options: ClientOptions & OperationOptions & ModuleSinkOptions = {},
+): Promise<PullResult> {
   const { store, target } = resolve(reference, options);
-  return pullWasm(store, target, options);
+  const sink = typeof output === "string" ? await OutputFile.create(output) : await OutputFile.spooled(output);
+  return pullModule(store, target, sink, options);
 }
 
 /** Manifest, config, digests and detected format of what a reference names. */

@@ -1,22 +1,31 @@
 /**
- * Push, pull and inspect on any Store. A push uploads every blob first and the manifest last, so a tag
- * never points at a manifest whose blobs are missing; a pull verifies the manifest and every blob it
- * reads against their digests before handing back the module.
+ * Push, pull and inspect on any store, as copies and resolves (copy.ts): a push copies the built
+ * artifact into a registry or layout (blobs first, the manifest last, so a tag never points at missing
+ * blobs); a pull copies one module out into a file or memory, every digest verified on the way; an
+ * inspect resolves the target and reads its config.
  */
-import { basename } from "node:path";
+import { ArtifactSource } from "./artifact-source.ts";
+import { copy, manifestNode, type ManifestNode } from "./copy.ts";
+import { readAll } from "./content.ts";
 import { isDigest } from "./digest.ts";
 import { OciError } from "./errors.ts";
-import { istioVerdict, locateWasm, type Artifact, type DetectedFormat, type FormatName } from "./formats.ts";
-import { parseManifest, selectIndexChild, type Descriptor, type ImageIndex, type ImageManifest } from "./manifest.ts";
-import { MediaType } from "./media-types.ts";
-import type { Store, TransferProgress } from "./store.ts";
-import { gunzip, readTar } from "./tar.ts";
-import { hasWasmHeader } from "./wasm-module.ts";
+import { locateWasm, type Artifact, type DetectedFormat, type FormatName, type WasmLocation } from "./formats.ts";
+import { LIMITS } from "./limits.ts";
+import { selectIndexChild, type Descriptor, type ImageIndex, type ImageManifest } from "./manifest.ts";
+import { ModuleSink, type ModuleSinkOptions } from "./module-sink.ts";
+import { MemoryOutput, type ModuleOutput } from "./output.ts";
+import type { SourceStore, TargetStore, TransferProgress } from "./store.ts";
+import { targetVerdicts, type DeployTarget, type TargetVerdict } from "./targets.ts";
+import { DigestMismatchError } from "./errors.ts";
 
 export interface LayerSummary {
   mediaType: string;
   digest: string;
   size: number;
+}
+
+export interface OperationOptions {
+  progress?: TransferProgress;
 }
 
 export interface PushResult {
@@ -29,36 +38,24 @@ export interface PushResult {
   skipped: string[];
 }
 
-export interface OperationOptions {
-  progress?: TransferProgress;
-}
-
-export async function pushArtifact(store: Store, target: string, artifact: Artifact, options: OperationOptions = {}): Promise<PushResult> {
+export async function pushArtifact(destination: TargetStore, target: string, artifact: Artifact, options: OperationOptions = {}): Promise<PushResult> {
   if (isDigest(target) && target !== artifact.manifestDescriptor.digest) {
-    throw new OciError(`the manifest's digest is ${artifact.manifestDescriptor.digest}, not ${target}`);
+    throw new OciError(`${destination.location} names digest ${target}, but this artifact's manifest is ${artifact.manifestDescriptor.digest}`, "invalid-input");
   }
-  const uploaded: string[] = [];
-  const skipped: string[] = [];
-  const descriptors = new Map<string, Descriptor>();
-  for (const descriptor of [...artifact.manifest.layers, artifact.manifest.config]) descriptors.set(descriptor.digest, descriptor);
-  for (const [digest, bytes] of artifact.blobs) {
-    const outcome = await store.pushBlob(descriptors.get(digest)!, bytes, options.progress);
-    (outcome === "uploaded" ? uploaded : skipped).push(digest);
-  }
-  const mediaType = artifact.manifestDescriptor.mediaType;
-  const digest = await store.pushManifest(target, mediaType, artifact.manifestBytes);
+  const result = await copy(new ArtifactSource(artifact), destination, target, options.progress ? { progress: options.progress } : {});
   return {
-    digest,
-    mediaType,
+    digest: result.digest,
+    mediaType: artifact.manifestDescriptor.mediaType,
     format: artifact.format,
-    layers: artifact.manifest.layers.map(({ mediaType: m, digest: d, size }) => ({ mediaType: m, digest: d, size })),
-    uploaded,
-    skipped,
+    layers: artifact.manifest.layers.map(({ mediaType, digest, size }) => ({ mediaType, digest, size })),
+    uploaded: result.uploaded,
+    skipped: result.skipped,
   };
 }
 
+/** What a target names: the root (an index, if it is one) and the image manifest chosen from it. */
 export interface ResolvedManifest {
-  /** Digest and media type of what the target names (an index, if it names one). */
+  /** Digest, media type and exact bytes of what the target names (an index, if it names one). */
   digest: string;
   mediaType: string;
   bytes: Uint8Array;
@@ -71,145 +68,129 @@ export interface ResolvedManifest {
   indexChild?: Descriptor;
 }
 
-/** Fetches the manifest a tag or digest names; an index is resolved to its wasm (or first) child. */
-export async function resolveManifest(store: Store, target: string): Promise<ResolvedManifest> {
-  const top = await store.fetchManifest(target);
-  const parsed = parseManifest(top.bytes, top.descriptor.mediaType);
-  const mediaType = top.descriptor.mediaType || parsed.mediaType;
-  if (parsed.kind === "manifest") {
-    return {
-      digest: top.descriptor.digest,
-      mediaType,
-      bytes: top.bytes,
-      manifest: parsed.manifest,
-      manifestDigest: top.descriptor.digest,
-      manifestMediaType: mediaType,
-    };
-  }
-  const child = selectIndexChild(parsed.index);
+function resolvedFrom(root: ManifestNode, image: ManifestNode, child?: Descriptor): ResolvedManifest {
+  if (image.parsed.kind !== "manifest") throw new OciError(`nested index ${image.descriptor.digest} is not supported`, "invalid-content");
+  const resolved: ResolvedManifest = {
+    digest: root.descriptor.digest,
+    mediaType: root.descriptor.mediaType,
+    bytes: root.bytes,
+    manifest: image.parsed.manifest,
+    manifestDigest: image.descriptor.digest,
+    manifestMediaType: image.descriptor.mediaType,
+  };
+  if (root.parsed.kind === "index") resolved.index = root.parsed.index;
+  if (child) resolved.indexChild = child;
+  return resolved;
+}
+
+/** Fetches the manifest a tag or digest names; an index is resolved to one child by `selectIndexChild`. */
+export async function resolveManifest(store: SourceStore, target: string): Promise<ResolvedManifest> {
+  const root = manifestNode(await store.fetchManifest(target));
+  if (root.parsed.kind === "manifest") return resolvedFrom(root, root);
+  const child = selectIndexChild(root.parsed.index);
   const fetched = await store.fetchManifest(child.digest);
-  if (fetched.bytes.byteLength !== child.size) throw new OciError(`size mismatch for manifest ${child.digest}`);
-  const inner = parseManifest(fetched.bytes, fetched.descriptor.mediaType || child.mediaType);
-  if (inner.kind !== "manifest") throw new OciError(`nested index ${child.digest} is not supported`);
-  return {
-    digest: top.descriptor.digest,
-    mediaType,
-    bytes: top.bytes,
-    manifest: inner.manifest,
-    manifestDigest: child.digest,
-    manifestMediaType: fetched.descriptor.mediaType || inner.mediaType,
-    index: parsed.index,
-    indexChild: child,
-  };
-}
-
-export interface PullResult {
-  digest: string;
-  mediaType: string;
-  format: DetectedFormat;
-  layer: Descriptor;
-  wasm: Uint8Array;
-  manifest: ImageManifest;
-}
-
-export async function pullWasm(store: Store, target: string, options: OperationOptions = {}): Promise<PullResult> {
-  const resolved = await resolveManifest(store, target);
-  const located = locateWasm(resolved.manifest);
-  // The config is part of the artifact: fetch and verify it too.
-  await store.fetchBlob(resolved.manifest.config, options.progress);
-  const layerBytes = await store.fetchBlob(located.layer, options.progress);
-  const wasm = located.packaging === "raw" ? layerBytes : extractPluginWasm(layerBytes, located.layer.digest);
-  if (!hasWasmHeader(wasm)) throw new OciError(`layer ${located.layer.digest} does not hold a wasm module (no \\0asm header)`);
-  return {
-    digest: resolved.digest,
-    mediaType: resolved.mediaType,
-    format: located.format,
-    layer: located.layer,
-    wasm,
-    manifest: resolved.manifest,
-  };
-}
-
-/** The first `plugin.wasm` (by base name) in a tar+gzip layer, as Istio reads the compat variant. */
-export function extractPluginWasm(layer: Uint8Array, digest: string): Uint8Array {
-  let tar: Uint8Array;
-  try {
-    tar = gunzip(layer);
-  } catch {
-    throw new OciError(`layer ${digest} is not gzip-compressed`);
+  if (fetched.bytes.byteLength !== child.size) {
+    throw new DigestMismatchError(`size mismatch for manifest ${child.digest}: the index says ${child.size} bytes, got ${fetched.bytes.byteLength}`);
   }
-  let entries;
-  try {
-    entries = readTar(tar);
-  } catch (error) {
-    throw new OciError(`layer ${digest}: ${(error as Error).message}`);
-  }
-  const entry = entries.find((e) => basename(e.name) === "plugin.wasm");
-  if (!entry) throw new OciError(`layer ${digest} holds no plugin.wasm (files: ${entries.map((e) => e.name).join(", ") || "none"})`);
-  return entry.data;
+  return resolvedFrom(root, manifestNode(fetched), child);
 }
 
-export interface InspectResult {
-  digest: string;
-  mediaType: string;
-  manifestDigest: string;
-  manifest: ImageManifest;
-  index?: ImageIndex;
-  /** The exact manifest bytes (of the target; an index if it names one). */
-  manifestBytes: Uint8Array;
+/** What `inspect` shows. */
+export interface InspectResult extends ResolvedManifest {
   config: { descriptor: Descriptor; bytes: Uint8Array; json?: unknown };
   format: DetectedFormat | "unknown";
   wasmLayer?: Descriptor;
   istio: { ok: boolean; reason: string };
+  /** Which deployment targets load it (targets.ts); `istio` above is `targets.istio`. */
+  targets: Record<DeployTarget, TargetVerdict>;
 }
 
-export async function inspectArtifact(store: Store, target: string): Promise<InspectResult> {
-  const resolved = await resolveManifest(store, target);
-  const configBytes = await store.fetchBlob(resolved.manifest.config);
+function describeArtifact(resolved: ResolvedManifest, configBytes: Uint8Array, located?: WasmLocation): InspectResult {
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(configBytes));
   } catch {
     json = undefined;
   }
-  let format: DetectedFormat | "unknown" = "unknown";
-  let wasmLayer: Descriptor | undefined;
-  try {
-    const located = locateWasm(resolved.manifest);
-    format = located.format;
-    wasmLayer = located.layer;
-  } catch {
-    // inspect describes anything; only pull insists on a module
-  }
+  const targets = targetVerdicts(resolved.manifest, resolved.manifestMediaType);
   const result: InspectResult = {
-    digest: resolved.digest,
-    mediaType: resolved.mediaType,
-    manifestDigest: resolved.manifestDigest,
-    manifest: resolved.manifest,
-    manifestBytes: resolved.bytes,
+    ...resolved,
     config: { descriptor: resolved.manifest.config, bytes: configBytes, ...(json !== undefined ? { json } : {}) },
-    format,
-    istio: istioVerdict(resolved.manifest, resolved.manifestMediaType || MediaType.ociManifest),
+    format: located?.format ?? "unknown",
+    istio: targets.istio,
+    targets,
   };
-  if (resolved.index) result.index = resolved.index;
-  if (wasmLayer) result.wasmLayer = wasmLayer;
+  if (located) result.wasmLayer = located.layer;
   return result;
 }
 
-export interface FetchedArtifact extends InspectResult {
-  /** The module's layer and how its format was recognised. */
+export async function inspectArtifact(store: SourceStore, target: string): Promise<InspectResult> {
+  const resolved = await resolveManifest(store, target);
+  const config = await readAll(store.fetch(resolved.manifest.config), LIMITS.configBytes, `config ${resolved.manifest.config.digest}`);
+  let located: WasmLocation | undefined;
+  try {
+    located = locateWasm(resolved.manifest);
+  } catch {
+    // inspect describes anything; only pull insists on a module
+  }
+  return describeArtifact(resolved, config, located);
+}
+
+export interface PullResult extends InspectResult {
   format: DetectedFormat;
   wasmLayer: Descriptor;
+  /** Size and digest of the module written. */
+  module: { size: number; digest: string };
+}
+
+/**
+ * Copies the module `target` names into `output` (committed only once everything is verified): the
+ * config and the module's layer of the manifest (of the index child `selectIndexChild` picks).
+ */
+export async function pullModule(
+  source: SourceStore,
+  target: string,
+  output: ModuleOutput,
+  options: OperationOptions & ModuleSinkOptions = {},
+): Promise<PullResult> {
+  const sink = new ModuleSink(output, options);
+  let image: ManifestNode | undefined;
+  let child: Descriptor | undefined;
+  let located: WasmLocation | undefined;
+  try {
+    const result = await copy(source, sink, target, {
+      ...(options.progress ? { progress: options.progress } : {}),
+      successors: (node) => {
+        if (node.parsed.kind === "index") {
+          if (child) throw new OciError(`nested index ${node.descriptor.digest} is not supported`, "invalid-content");
+          child = selectIndexChild(node.parsed.index);
+          return [child];
+        }
+        image = node;
+        located = locateWasm(node.parsed.manifest);
+        sink.expect(located);
+        const config = node.parsed.manifest.config;
+        return config.digest === located.layer.digest ? [located.layer] : [config, located.layer];
+      },
+    });
+    if (!image || !located || !sink.module) throw new OciError("the artifact holds no module", "invalid-content");
+    await output.commit();
+    const described = describeArtifact(resolvedFrom(result.root, image, child), sink.config ?? new Uint8Array(0), located);
+    return { ...described, format: located.format, wasmLayer: located.layer, module: sink.module };
+  } catch (error) {
+    await output.abort();
+    throw error;
+  }
+}
+
+export interface FetchedArtifact extends PullResult {
   /** The module, verified against the layer digest (extracted from tar+gzip for the compat format). */
   wasm: Uint8Array;
 }
 
 /** Everything `inspect` shows plus the verified module bytes; refuses an artifact without a module. */
-export async function fetchArtifactFrom(store: Store, target: string, options: OperationOptions = {}): Promise<FetchedArtifact> {
-  const inspected = await inspectArtifact(store, target);
-  const located = locateWasm(inspected.manifest);
-  const layerBytes = await store.fetchBlob(located.layer, options.progress);
-  const wasm = located.packaging === "raw" ? layerBytes : extractPluginWasm(layerBytes, located.layer.digest);
-  if (!hasWasmHeader(wasm)) throw new OciError(`layer ${located.layer.digest} does not hold a wasm module (no \\0asm header)`);
-  return { ...inspected, format: located.format, wasmLayer: located.layer, wasm };
+export async function fetchArtifactFrom(store: SourceStore, target: string, options: OperationOptions = {}): Promise<FetchedArtifact> {
+  const output = new MemoryOutput();
+  const pulled = await pullModule(store, target, output, options);
+  return { ...pulled, wasm: output.bytes! };
 }

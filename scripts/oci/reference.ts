@@ -4,7 +4,8 @@
  * than silently sent to Docker Hub. `docker.io/x` is normalised to `registry-1.docker.io/library/x`.
  */
 import { isDigest } from "./digest.ts";
-import { UsageError } from "./errors.ts";
+import { invalidInput } from "./errors.ts";
+import { printable } from "./secrets.ts";
 
 export interface Reference {
   /** The registry as typed (lower-case host, optional port): the key for credentials and messages. */
@@ -24,19 +25,23 @@ const DOCKER_HUB_ALIASES = new Set(["docker.io", "index.docker.io", "registry-1.
 
 export const REFERENCE_SYNTAX = "host[:port]/repository[:tag|@digest]";
 
-/** Parses a reference or throws a UsageError naming what is wrong. */
+function looksLikeHost(text: string): boolean {
+  return text.includes(".") || text.includes(":") || text === "localhost" || text.startsWith("[");
+}
+
+/** Parses a reference or throws an OciError (kind `invalid-input`) naming what is wrong. */
 export function parseReference(input: string): Reference {
-  const bad = (why: string) => new UsageError(`malformed reference "${input}": ${why} (expected ${REFERENCE_SYNTAX})`);
+  const bad = (why: string) => invalidInput(`malformed reference "${printable(input)}": ${why} (expected ${REFERENCE_SYNTAX})`);
   let text = input.trim();
   for (const prefix of ["oci://", "docker://"]) {
     if (text.startsWith(prefix)) text = text.slice(prefix.length);
   }
   const slash = text.indexOf("/");
-  if (slash <= 0) throw bad("no registry host");
+  if (slash === 0) throw bad("no registry host");
+  if (slash < 0) throw bad(looksLikeHost(text) && HOST_PATTERN.test(text) ? "no repository" : "no registry host");
   const host = text.slice(0, slash);
   let rest = text.slice(slash + 1);
-  const looksLikeHost = host.includes(".") || host.includes(":") || host === "localhost" || host.startsWith("[");
-  if (!looksLikeHost || !HOST_PATTERN.test(host)) throw bad(`"${host}" is not a registry host`);
+  if (!looksLikeHost(host) || !HOST_PATTERN.test(host)) throw bad(`"${printable(host)}" is not a registry host`);
   const port = /:([0-9]+)$/.exec(host);
   if (port && (Number(port[1]) < 1 || Number(port[1]) > 65535)) throw bad(`port ${port[1]} out of range`);
 
@@ -45,17 +50,17 @@ export function parseReference(input: string): Reference {
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!isDigest(digest)) throw bad(`"${digest}" is not a sha256/sha512 digest`);
+    if (!isDigest(digest)) throw bad(`"${printable(digest)}" is not a sha256/sha512 digest`);
   }
   let tag: string | undefined;
   const colon = rest.lastIndexOf(":");
   if (colon >= 0) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG_PATTERN.test(tag)) throw bad(`"${tag}" is not a valid tag`);
+    if (!TAG_PATTERN.test(tag)) throw bad(`"${printable(tag)}" is not a valid tag`);
   }
   if (rest === "") throw bad("no repository");
-  if (!NAME_PATTERN.test(rest)) throw bad(`"${rest}" is not a valid repository name (lower-case, digits, . _ - /)`);
+  if (!NAME_PATTERN.test(rest)) throw bad(`"${printable(rest)}" is not a valid repository name (lower-case, digits, . _ - /)`);
   if (rest.length > 255) throw bad("repository name longer than 255 characters");
 
   const registry = host.toLowerCase();
@@ -86,8 +91,12 @@ export function formatReference(reference: Reference): string {
 
 /** Hosts that default to plain HTTP: `localhost` and 127.0.0.0/8 (and ::1). */
 export function isLoopbackRegistry(registry: string): boolean {
-  const host = registry.startsWith("[") ? registry.slice(0, registry.indexOf("]") + 1) : registry.replace(/:[0-9]+$/, "");
-  if (host === "localhost" || host === "[::1]") return true;
+  return isLoopbackHost(registry.startsWith("[") ? registry.slice(0, registry.indexOf("]") + 1) : registry.replace(/:[0-9]+$/, ""));
+}
+
+/** `localhost`, 127.0.0.0/8, `::1` (a host name without port; IPv6 with or without brackets). */
+export function isLoopbackHost(host: string): boolean {
+  if (host === "localhost" || host === "[::1]" || host === "::1") return true;
   const octets = host.split(".");
   return octets.length === 4 && octets[0] === "127" && octets.every((o) => /^[0-9]{1,3}$/.test(o) && Number(o) <= 255);
 }

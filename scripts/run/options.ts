@@ -8,6 +8,7 @@ import { isIP } from "node:net";
 import { basename, join, resolve } from "node:path";
 import { UsageError } from "../cli-errors.ts";
 import type { LogLevelName } from "../host/index.ts";
+import { packageExampleModule } from "../build/package-examples.ts";
 import { parseUpstreamAddress, redactUserinfo, type UpstreamAddress } from "../upstream-address.ts";
 
 export const DEFAULT_LISTEN = "127.0.0.1:8080";
@@ -103,6 +104,8 @@ export function resolveModule(spec: string, cwd: string, debug = false): { path:
       throw new UsageError(`${folder}/${spec} is not built: build/${file} is missing (run \`${build}\`)`);
     }
   }
+  const shipped = packageExampleModule(spec, cwd);
+  if (shipped !== null) return { path: shipped, name: spec };
   throw new UsageError(`"${spec}" is neither a .wasm file nor a built filter (build/${spec}.wasm)`);
 }
 

@@ -2,62 +2,63 @@
 // and cached until forgetLogLevel() (the dispatcher calls it for every new context).
 import { forgetLogLevel, hostLogLevel, isLogEnabled, log, logCritical, logDebug, logInfo, LogLevel, logWarn } from "../../assembly/logging";
 import "../../assembly/abort";
-import { mockCallCount, mockFailNext, mockLastBytes, mockLogCount, mockLogLevel, mockLogLevelAt, mockLogMessageAt, mockReset } from "./mock";
+import { hostCallCount, hostFailNext, hostLastBytes, hostLogCount, hostSetLogLevel, hostLogLevelAt, hostLogMessageAt, hostReset } from "./host-controls";
 
 describe("logging", () => {
   beforeEach(() => {
-    mockReset();
+    hostReset();
     forgetLogLevel();
   });
 
   it("sends messages as UTF-8 with their level", () => {
     logInfo("héllo 😀");
-    expect(mockLogCount()).toBe(1);
-    expect(mockLogLevelAt(0)).toBe(LogLevel.Info);
-    expect(mockLogMessageAt(0)).toBe("héllo 😀");
-    expect(mockLastBytes("proxy_log")!.byteLength).toBe(11);
+    expect(hostLogCount()).toBe(1);
+    expect(hostLogLevelAt(0)).toBe(LogLevel.Info);
+    expect(hostLogMessageAt(0)).toBe("héllo 😀");
+    expect(hostLastBytes("proxy_log")!.byteLength).toBe(11);
   });
 
   it("drops messages below the host's level", () => {
-    mockLogLevel(LogLevel.Warn);
+    hostSetLogLevel(LogLevel.Warn);
     logDebug("no");
     logInfo("no");
     logWarn("yes");
     logCritical("yes too");
-    expect(mockLogCount()).toBe(2);
-    expect(mockLogMessageAt(0)).toBe("yes");
-    expect(mockLogLevelAt(1)).toBe(LogLevel.Critical);
+    expect(hostLogCount()).toBe(2);
+    expect(hostLogMessageAt(0)).toBe("yes");
+    expect(hostLogLevelAt(1)).toBe(LogLevel.Critical);
     expect(isLogEnabled(LogLevel.Info)).toBe(false);
     expect(isLogEnabled(LogLevel.Error)).toBe(true);
   });
 
   it("asks the host once and caches the level until forgotten", () => {
-    mockLogLevel(LogLevel.Error);
+    hostSetLogLevel(LogLevel.Error);
     expect(hostLogLevel()).toBe(LogLevel.Error);
-    mockLogLevel(LogLevel.Trace);
+    hostSetLogLevel(LogLevel.Trace);
     expect(hostLogLevel()).toBe(LogLevel.Error);
     logInfo("dropped: the cached level is still Error");
-    expect(mockCallCount("proxy_get_log_level")).toBe(1);
+    expect(hostCallCount("proxy_get_log_level")).toBe(1);
     forgetLogLevel();
     expect(hostLogLevel()).toBe(LogLevel.Trace);
-    expect(mockCallCount("proxy_get_log_level")).toBe(2);
-    expect(mockLogCount()).toBe(0);
+    expect(hostCallCount("proxy_get_log_level")).toBe(2);
+    expect(hostLogCount()).toBe(0);
   });
 
-  it("logs everything when the host cannot tell its level", () => {
-    mockLogLevel(LogLevel.Critical);
-    mockFailNext("proxy_get_log_level", 2);
+  it("sends everything when the host cannot tell its level (the host still drops what is below its own)", () => {
+    hostSetLogLevel(LogLevel.Critical);
+    hostFailNext("proxy_get_log_level", 2);
     log(LogLevel.Trace, "sent");
     expect(hostLogLevel()).toBe(LogLevel.Trace);
-    expect(mockLogCount()).toBe(1);
+    expect(hostCallCount("proxy_log")).toBe(1);
+    expect(hostLogCount()).toBe(0);
   });
 
   it("does not trap when the host refuses a message", () => {
-    mockFailNext("proxy_log", 2);
+    hostFailNext("proxy_log", 2);
     logInfo("refused");
     logInfo("accepted");
-    expect(mockCallCount("proxy_log")).toBe(2);
-    expect(mockLogCount()).toBe(1);
+    expect(hostCallCount("proxy_log")).toBe(2);
+    expect(hostLogCount()).toBe(1);
   });
 });
 
@@ -70,17 +71,17 @@ function abortWithoutMessage(): void {
 }
 
 describe("abort (asc --use abort=proxyWasmAbort)", () => {
-  beforeEach(() => mockReset());
+  beforeEach(() => hostReset());
 
   it("logs message, file and line at Critical through proxy_log, then traps", () => {
     expect(abortWithMessage).toThrow();
-    expect(mockLogCount()).toBe(1);
-    expect(mockLogLevelAt(0)).toBe(LogLevel.Critical);
-    expect(mockLogMessageAt(0)).toBe("bad state ✗ at filter/index.ts:42");
+    expect(hostLogCount()).toBe(1);
+    expect(hostLogLevelAt(0)).toBe(LogLevel.Critical);
+    expect(hostLogMessageAt(0)).toBe("bad state ✗ at filter/index.ts:42");
   });
 
   it("logs placeholders without a message or file", () => {
     expect(abortWithoutMessage).toThrow();
-    expect(mockLogMessageAt(0)).toBe("abort at ?:0");
+    expect(hostLogMessageAt(0)).toBe("abort at ?:0");
   });
 });

@@ -22,14 +22,14 @@ import {
 } from "../../assembly/memory";
 import { BufferType, MapType } from "../../assembly/types";
 import {
-  mockAddHeader,
-  mockAllocations,
-  mockBufferText,
-  mockHostMallocs,
-  mockLastHostPointer,
-  mockLiveHostBlocks,
-  mockReset,
-} from "./mock";
+  hostAddHeader,
+  heapAllocations,
+  hostSetBufferText,
+  hostMallocCount,
+  hostLastAllocation,
+  hostLiveAllocations,
+  hostReset,
+} from "./host-controls";
 
 export { malloc };
 
@@ -76,7 +76,7 @@ describe("malloc (exported as malloc and proxy_on_memory_allocate)", () => {
 });
 
 describe("taking host blocks", () => {
-  beforeEach(() => mockReset());
+  beforeEach(() => hostReset());
 
   it("takeString decodes the block and frees it", () => {
     answer(hostBlock("hello"), 5);
@@ -114,46 +114,46 @@ describe("taking host blocks", () => {
   });
 
   it("sees a host block live until the SDK frees it", () => {
-    mockAddHeader(MapType.HttpRequestHeaders, "x-a", "value-a");
+    hostAddHeader(MapType.HttpRequestHeaders, "x-a", "value-a");
     encodeArg("x-a");
     expect(proxy_get_header_map_value(MapType.HttpRequestHeaders, arg0, arg0Length, RETURN_PTR, RETURN_SIZE)).toBe(0);
-    expect(load<usize>(RETURN_PTR)).toBe(mockLastHostPointer());
+    expect(load<usize>(RETURN_PTR)).toBe(hostLastAllocation());
     expect(load<usize>(RETURN_SIZE)).toBe(7);
-    expect(mockLiveHostBlocks()).toBe(1);
+    expect(hostLiveAllocations()).toBe(1);
     dropAnswer();
-    expect(mockLiveHostBlocks()).toBe(0);
+    expect(hostLiveAllocations()).toBe(0);
   });
 
   it("frees every block the host handed over through HeaderMap and HostBuffer", () => {
-    mockAddHeader(MapType.HttpRequestHeaders, "x-a", "value-a");
-    mockAddHeader(MapType.HttpRequestHeaders, "x-b", "value-b");
-    mockBufferText(BufferType.HttpRequestBody, "the body");
+    hostAddHeader(MapType.HttpRequestHeaders, "x-a", "value-a");
+    hostAddHeader(MapType.HttpRequestHeaders, "x-b", "value-b");
+    hostSetBufferText(BufferType.HttpRequestBody, "the body");
     expect(headers.get("x-a")).toBe("value-a");
-    expect(mockHostMallocs()).toBe(1);
-    expect(mockLiveHostBlocks()).toBe(0);
+    expect(hostMallocCount()).toBe(1);
+    expect(hostLiveAllocations()).toBe(0);
     expect(headers.getBytes("x-b")!.byteLength).toBe(7);
     expect(headers.getPairs().length).toBe(2);
     expect(headers.getPairsBytes()!.byteLength).toBe(4 + 16 + 4 + 8 + 4 + 8);
     expect(body.getString()).toBe("the body");
     expect(body.getBytes(4)!.byteLength).toBe(4);
-    expect(mockHostMallocs()).toBe(6);
-    expect(mockLiveHostBlocks()).toBe(0);
-    expect(mockLastHostPointer()).not.toBe(0);
+    expect(hostMallocCount()).toBe(6);
+    expect(hostLiveAllocations()).toBe(0);
+    expect(hostLastAllocation()).not.toBe(0);
   });
 
   it("gets empty answers without the host allocating", () => {
-    mockAddHeader(MapType.HttpRequestHeaders, "x-empty", "");
-    mockBufferText(BufferType.HttpRequestBody, "");
+    hostAddHeader(MapType.HttpRequestHeaders, "x-empty", "");
+    hostSetBufferText(BufferType.HttpRequestBody, "");
     expect(headers.get("x-empty")).toBe("");
     expect(new HeaderMap(MapType.HttpRequestTrailers).getPairs().length).toBe(0);
     expect(body.getString()).toBe("");
     expect(body.getBytes()!.byteLength).toBe(0);
-    expect(mockHostMallocs()).toBe(0);
+    expect(hostMallocCount()).toBe(0);
   });
 });
 
 describe("scratch arguments", () => {
-  beforeEach(() => mockReset());
+  beforeEach(() => hostReset());
 
   it("encodes one argument as UTF-8", () => {
     encodeArg("é😀");
@@ -179,11 +179,11 @@ describe("scratch arguments", () => {
 
   it("passes strings to the host without allocating", () => {
     headers.add("x-warm", "up"); // scratch is already large enough afterwards
-    const before = mockAllocations();
+    const before = heapAllocations();
     headers.add("x-name", "a value");
     headers.replace("x-name", "another");
     headers.remove("x-name");
     body.appendString("more");
-    expect(mockAllocations()).toBe(before);
+    expect(heapAllocations()).toBe(before);
   });
 });

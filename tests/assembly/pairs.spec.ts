@@ -1,9 +1,9 @@
 // Header-map serialization (docs/abi.md §1.6): the SDK's encoder and decoder against the spec's bytes and
-// the fake host's independent JavaScript codec.
+// the emulator's own codec (scripts/host/pairs.ts), written independently in TypeScript.
 import { deserializePairs, HeaderPair, maxSerializedSize, serializePairs, serializePairsTo } from "../../assembly/pairs";
 import { HeaderMap } from "../../assembly/headers";
 import { MapType } from "../../assembly/types";
-import { bytesOf, hex, mockAddHeader, mockLastBytes, mockMapSerialized, mockReset } from "./mock";
+import { bytesOf, hex, hostAddHeader, hostLastBytes, hostMapSerialized, hostReset } from "./host-controls";
 
 export { malloc } from "../../assembly/callbacks/lifecycle";
 
@@ -45,12 +45,12 @@ describe("serializePairs", () => {
   });
 
   it("matches the host's encoder for the same entries", () => {
-    mockReset();
-    mockAddHeader(MapType.HttpRequestHeaders, ":path", "/é?q=1");
-    mockAddHeader(MapType.HttpRequestHeaders, "x-empty", "");
-    mockAddHeader(MapType.HttpRequestHeaders, "x-emoji", "😀🎉");
+    hostReset();
+    hostAddHeader(MapType.HttpRequestHeaders, ":path", "/é?q=1");
+    hostAddHeader(MapType.HttpRequestHeaders, "x-empty", "");
+    hostAddHeader(MapType.HttpRequestHeaders, "x-emoji", "😀🎉");
     const ours = serializePairs([new HeaderPair(":path", "/é?q=1"), new HeaderPair("x-empty", ""), new HeaderPair("x-emoji", "😀🎉")]);
-    expect(hex(ours)).toBe(hex(mockMapSerialized(MapType.HttpRequestHeaders)));
+    expect(hex(ours)).toBe(hex(hostMapSerialized(MapType.HttpRequestHeaders)));
   });
 
   it("stays within maxSerializedSize", () => {
@@ -64,11 +64,11 @@ describe("serializePairs", () => {
   });
 
   it("is what HeaderMap.setPairs hands to the host", () => {
-    mockReset();
+    hostReset();
     const status = new HeaderMap(MapType.HttpResponseHeaders).setPairs(pairs2("a", "1", "b", "22"));
     expect(status).toBe(0);
-    expect(hex(mockLastBytes("proxy_set_header_map_pairs"))).toBe(SPEC_VECTOR);
-    expect(hex(mockMapSerialized(MapType.HttpResponseHeaders))).toBe(SPEC_VECTOR);
+    expect(hex(hostLastBytes("proxy_set_header_map_pairs"))).toBe(SPEC_VECTOR);
+    expect(hex(hostMapSerialized(MapType.HttpResponseHeaders))).toBe(SPEC_VECTOR);
   });
 });
 
@@ -94,9 +94,9 @@ describe("deserializePairs", () => {
   });
 
   it("reads the host's encoding", () => {
-    mockReset();
-    mockAddHeader(MapType.HttpRequestTrailers, "grpc-message", "ok ✓");
-    const pairs = decode(mockMapSerialized(MapType.HttpRequestTrailers));
+    hostReset();
+    hostAddHeader(MapType.HttpRequestTrailers, "grpc-message", "ok ✓");
+    const pairs = decode(hostMapSerialized(MapType.HttpRequestTrailers));
     expect(pairs.length).toBe(1);
     expect(pairs[0].name).toBe("grpc-message");
     expect(pairs[0].value).toBe("ok ✓");

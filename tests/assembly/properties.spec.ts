@@ -17,15 +17,15 @@ import { lastStatus, Status } from "../../assembly/status";
 import {
   bytesOf,
   hex,
-  mockFailNext,
-  mockHostMallocs,
-  mockInStream,
-  mockLastBytes,
-  mockLiveHostBlocks,
-  mockProperty,
-  mockPropertyValue,
-  mockReset,
-} from "./mock";
+  hostFailNext,
+  hostMallocCount,
+  hostActForRoot,
+  hostLastBytes,
+  hostLiveAllocations,
+  hostSetProperty,
+  hostStoredProperty,
+  hostReset,
+} from "./host-controls";
 
 export { malloc } from "../../assembly/callbacks/lifecycle";
 
@@ -69,19 +69,19 @@ describe("serializePropertyPath", () => {
 });
 
 describe("getProperty", () => {
-  beforeEach(() => mockReset());
+  beforeEach(() => hostReset());
 
   it("sends the wire path and reads the raw value", () => {
-    mockProperty(wire(["request", "path"]), String.UTF8.encode("/a?b=ü"));
+    hostSetProperty(wire(["request", "path"]), String.UTF8.encode("/a?b=ü"));
     expect(getPropertyString(["request", "path"])).toBe("/a?b=ü");
     expect(lastStatus()).toBe(Status.Ok);
-    expect(hex(mockLastBytes("proxy_get_property"))).toBe(hex(wire(["request", "path"])));
+    expect(hex(hostLastBytes("proxy_get_property"))).toBe(hex(wire(["request", "path"])));
     expect(hex(getProperty(["request", "path"]))).toBe(hex(String.UTF8.encode("/a?b=ü")));
-    expect(mockLiveHostBlocks()).toBe(0);
+    expect(hostLiveAllocations()).toBe(0);
   });
 
   it("finds non-ASCII paths", () => {
-    mockProperty(wire(["metadata", "ключ"]), String.UTF8.encode("v"));
+    hostSetProperty(wire(["metadata", "ключ"]), String.UTF8.encode("v"));
     expect(getPropertyString(["metadata", "ключ"])).toBe("v");
   });
 
@@ -94,25 +94,25 @@ describe("getProperty", () => {
   });
 
   it("is \"\" with Ok when present but empty, without a host block", () => {
-    mockProperty(wire(["empty"]), new ArrayBuffer(0));
+    hostSetProperty(wire(["empty"]), new ArrayBuffer(0));
     expect(getPropertyString(["empty"])).toBe("");
     expect(lastStatus()).toBe(Status.Ok);
     expect(getProperty(["empty"])!.byteLength).toBe(0);
-    expect(mockHostMallocs()).toBe(0);
+    expect(hostMallocCount()).toBe(0);
   });
 
   it("passes other statuses through", () => {
-    mockProperty(wire(["x"]), String.UTF8.encode("v"));
-    mockFailNext("proxy_get_property", Status.SerializationFailure);
+    hostSetProperty(wire(["x"]), String.UTF8.encode("v"));
+    hostFailNext("proxy_get_property", Status.SerializationFailure);
     expect(getPropertyString(["x"])).toBeNull();
     expect(lastStatus()).toBe(Status.SerializationFailure);
   });
 
   it("reads 8-byte little-endian integers, else the fallback", () => {
-    mockProperty(wire(["source", "port"]), int64Bytes(8080));
-    mockProperty(wire(["negative"]), int64Bytes(-2));
-    mockProperty(wire(["request", "time"]), int64Bytes(1700000000123456789));
-    mockProperty(wire(["short"]), bytesOf([1, 2, 3]));
+    hostSetProperty(wire(["source", "port"]), int64Bytes(8080));
+    hostSetProperty(wire(["negative"]), int64Bytes(-2));
+    hostSetProperty(wire(["request", "time"]), int64Bytes(1700000000123456789));
+    hostSetProperty(wire(["short"]), bytesOf([1, 2, 3]));
     expect(getPropertyInt64(["source", "port"])).toBe(8080);
     expect(getPropertyInt64(["negative"])).toBe(-2);
     expect(getPropertyTimestampNanoseconds(["request", "time"])).toBe(1700000000123456789);
@@ -122,9 +122,9 @@ describe("getProperty", () => {
   });
 
   it("reads 1-byte bools, else the fallback", () => {
-    mockProperty(wire(["connection", "mtls"]), bytesOf([1]));
-    mockProperty(wire(["off"]), bytesOf([0]));
-    mockProperty(wire(["wide"]), bytesOf([1, 0]));
+    hostSetProperty(wire(["connection", "mtls"]), bytesOf([1]));
+    hostSetProperty(wire(["off"]), bytesOf([0]));
+    hostSetProperty(wire(["wide"]), bytesOf([1, 0]));
     expect(getPropertyBool(["connection", "mtls"])).toBe(true);
     expect(getPropertyBool(["off"], true)).toBe(false);
     expect(getPropertyBool(["wide"], false)).toBe(false);
@@ -132,37 +132,37 @@ describe("getProperty", () => {
   });
 
   it("reads maps in the pairs format", () => {
-    mockProperty(wire(["request", "headers"]), serializePairs([new HeaderPair(":path", "/"), new HeaderPair("x-ü", "ö")]));
+    hostSetProperty(wire(["request", "headers"]), serializePairs([new HeaderPair(":path", "/"), new HeaderPair("x-ü", "ö")]));
     const map = getPropertyMap(["request", "headers"])!;
     expect(map.length).toBe(2);
     expect(map[1].name).toBe("x-ü");
     expect(map[1].value).toBe("ö");
-    expect(mockLiveHostBlocks()).toBe(0);
+    expect(hostLiveAllocations()).toBe(0);
   });
 
   it("pluginRootId is the plugin_root_id property, \"\" when missing", () => {
     expect(pluginRootId()).toBe("");
-    mockProperty(wire(["plugin_root_id"]), String.UTF8.encode("my_root"));
+    hostSetProperty(wire(["plugin_root_id"]), String.UTF8.encode("my_root"));
     expect(pluginRootId()).toBe("my_root");
   });
 });
 
 describe("setProperty", () => {
-  beforeEach(() => mockReset());
+  beforeEach(() => hostReset());
 
   it("sends the wire path and the value", () => {
     expect(setPropertyString(["filter", "ключ"], "välue")).toBe(Status.Ok);
-    expect(hex(mockLastBytes("proxy_set_property", 0))).toBe(hex(wire(["filter", "ключ"])));
-    expect(hex(mockLastBytes("proxy_set_property", 1))).toBe(hex(String.UTF8.encode("välue")));
+    expect(hex(hostLastBytes("proxy_set_property", 0))).toBe(hex(wire(["filter", "ключ"])));
+    expect(hex(hostLastBytes("proxy_set_property", 1))).toBe(hex(String.UTF8.encode("välue")));
     expect(setProperty(["raw"], bytesOf([0, 255]))).toBe(Status.Ok);
-    expect(hex(mockPropertyValue(wire(["raw"])))).toBe("00 ff");
+    expect(hex(hostStoredProperty(wire(["raw"])))).toBe("00 ff");
   });
 
   it("is NotFound on a root context (no stream info), recorded", () => {
-    mockInStream(false);
+    hostActForRoot(true);
     expect(setPropertyString(["a"], "b")).toBe(Status.NotFound);
     expect(lastStatus()).toBe(Status.NotFound);
     expect(setProperty(["a"], new ArrayBuffer(0))).toBe(Status.NotFound);
-    expect(mockPropertyValue(wire(["a"]))).toBeNull();
+    expect(hostStoredProperty(wire(["a"]))).toBeNull();
   });
 });

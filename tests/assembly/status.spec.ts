@@ -8,17 +8,17 @@ import { lastStatus, record, Status } from "../../assembly/status";
 import { BufferType, MapType, StreamType } from "../../assembly/types";
 import {
   hex,
-  mockAddHeader,
-  mockBufferContent,
-  mockBufferText,
-  mockFailNext,
-  mockLastArgument,
-  mockLastBytes,
-  mockLastText,
-  mockMapAvailable,
-  mockMapSerialized,
-  mockReset,
-} from "./mock";
+  hostAddHeader,
+  hostBufferContent,
+  hostSetBufferText,
+  hostFailNext,
+  hostLastArgument,
+  hostLastBytes,
+  hostLastText,
+  hostSetMapAvailable,
+  hostMapSerialized,
+  hostReset,
+} from "./host-controls";
 
 export { malloc } from "../../assembly/callbacks/lifecycle";
 
@@ -50,13 +50,13 @@ describe("Status and lastStatus", () => {
 });
 
 describe("HeaderMap statuses", () => {
-  beforeEach(() => mockReset());
+  beforeEach(() => hostReset());
 
   it("get: a present value, Ok", () => {
-    mockAddHeader(MapType.HttpRequestHeaders, "x-a", "1");
+    hostAddHeader(MapType.HttpRequestHeaders, "x-a", "1");
     expect(request.get("X-A")).toBe("1");
     expect(lastStatus()).toBe(Status.Ok);
-    expect(mockLastText("proxy_get_header_map_value")).toBe("X-A");
+    expect(hostLastText("proxy_get_header_map_value")).toBe("X-A");
   });
 
   it("get: a missing name is null with NotFound (not \"\")", () => {
@@ -68,7 +68,7 @@ describe("HeaderMap statuses", () => {
   });
 
   it("get: an empty value is \"\" with Ok (not null)", () => {
-    mockAddHeader(MapType.HttpRequestHeaders, "x-empty", "");
+    hostAddHeader(MapType.HttpRequestHeaders, "x-empty", "");
     expect(request.get("x-empty")).toBe("");
     expect(lastStatus()).toBe(Status.Ok);
     expect(request.has("x-empty")).toBe(true);
@@ -76,8 +76,8 @@ describe("HeaderMap statuses", () => {
   });
 
   it("get: out of phase is null with BadArgument", () => {
-    mockAddHeader(MapType.HttpRequestHeaders, "x-a", "1");
-    mockMapAvailable(MapType.HttpRequestHeaders, false);
+    hostAddHeader(MapType.HttpRequestHeaders, "x-a", "1");
+    hostSetMapAvailable(MapType.HttpRequestHeaders, false);
     expect(request.get("x-a")).toBeNull();
     expect(lastStatus()).toBe(Status.BadArgument);
     expect(request.getBytes("x-a")).toBeNull();
@@ -85,7 +85,7 @@ describe("HeaderMap statuses", () => {
   });
 
   it("get: a non-ASCII value round-trips", () => {
-    mockAddHeader(MapType.HttpRequestHeaders, "x-name", "Zoë 😀");
+    hostAddHeader(MapType.HttpRequestHeaders, "x-name", "Zoë 😀");
     expect(request.get("x-name")).toBe("Zoë 😀");
   });
 
@@ -97,8 +97,8 @@ describe("HeaderMap statuses", () => {
   });
 
   it("get: other statuses pass through", () => {
-    mockAddHeader(MapType.HttpRequestHeaders, "x-a", "1");
-    mockFailNext("proxy_get_header_map_value", Status.InvalidMemoryAccess);
+    hostAddHeader(MapType.HttpRequestHeaders, "x-a", "1");
+    hostFailNext("proxy_get_header_map_value", Status.InvalidMemoryAccess);
     expect(request.get("x-a")).toBeNull();
     expect(lastStatus()).toBe(Status.InvalidMemoryAccess);
     expect(request.get("x-a")).toBe("1");
@@ -106,25 +106,25 @@ describe("HeaderMap statuses", () => {
   });
 
   it("getPairs: out of phase is an empty list with Ok (Envoy answers empty)", () => {
-    mockAddHeader(MapType.HttpRequestHeaders, "x-a", "1");
-    mockMapAvailable(MapType.HttpRequestHeaders, false);
+    hostAddHeader(MapType.HttpRequestHeaders, "x-a", "1");
+    hostSetMapAvailable(MapType.HttpRequestHeaders, false);
     expect(request.getPairs().length).toBe(0);
     expect(lastStatus()).toBe(Status.Ok);
     expect(request.getPairsBytes()!.byteLength).toBe(0);
   });
 
   it("getPairs: a refused call is an empty list, getPairsBytes null", () => {
-    mockFailNext("proxy_get_header_map_pairs", Status.BadArgument);
+    hostFailNext("proxy_get_header_map_pairs", Status.BadArgument);
     expect(request.getPairs().length).toBe(0);
     expect(lastStatus()).toBe(Status.BadArgument);
-    mockFailNext("proxy_get_header_map_pairs", Status.BadArgument);
+    hostFailNext("proxy_get_header_map_pairs", Status.BadArgument);
     expect(request.getPairsBytes()).toBeNull();
   });
 
   it("getAll: every value, names compared case-insensitively", () => {
-    mockAddHeader(MapType.HttpRequestHeaders, "set-cookie", "a=1");
-    mockAddHeader(MapType.HttpRequestHeaders, "x-other", "no");
-    mockAddHeader(MapType.HttpRequestHeaders, "Set-Cookie", "b=2");
+    hostAddHeader(MapType.HttpRequestHeaders, "set-cookie", "a=1");
+    hostAddHeader(MapType.HttpRequestHeaders, "x-other", "no");
+    hostAddHeader(MapType.HttpRequestHeaders, "Set-Cookie", "b=2");
     const values = request.getAll("SET-COOKIE");
     expect(values.length).toBe(2);
     expect(values[0]).toBe("a=1");
@@ -141,14 +141,14 @@ describe("HeaderMap statuses", () => {
     expect(request.remove("x-never-there")).toBe(Status.Ok);
     expect(request.addBytes("x-bytes", String.UTF8.encode("b"))).toBe(Status.Ok);
     expect(request.replaceBytes("x-bytes", String.UTF8.encode("c"))).toBe(Status.Ok);
-    expect(hex(mockMapSerialized(MapType.HttpRequestHeaders))).toBe(
+    expect(hex(hostMapSerialized(MapType.HttpRequestHeaders))).toBe(
       hex(serialized([new HeaderPair("x-added", "3"), new HeaderPair("x-bytes", "c")])),
     );
     expect(request.byteSize()).toBe(7 + 1 + 7 + 1);
   });
 
   it("writes out of phase: BadArgument returned and recorded", () => {
-    mockMapAvailable(MapType.HttpRequestHeaders, false);
+    hostSetMapAvailable(MapType.HttpRequestHeaders, false);
     expect(request.add("a", "1")).toBe(Status.BadArgument);
     expect(request.replace("a", "1")).toBe(Status.BadArgument);
     expect(request.remove("a")).toBe(Status.BadArgument);
@@ -160,17 +160,17 @@ describe("HeaderMap statuses", () => {
   });
 
   it("setPairsBytes: a malformed buffer clears the map (host semantics), Ok", () => {
-    mockAddHeader(MapType.HttpRequestHeaders, "x-a", "1");
+    hostAddHeader(MapType.HttpRequestHeaders, "x-a", "1");
     expect(request.setPairsBytes(String.UTF8.encode("garbage"))).toBe(Status.Ok);
     expect(request.getPairs().length).toBe(0);
   });
 });
 
 describe("HostBuffer statuses", () => {
-  beforeEach(() => mockReset());
+  beforeEach(() => hostReset());
 
   it("reads an available buffer, clamped like Envoy", () => {
-    mockBufferText(BufferType.HttpRequestBody, "0123456789");
+    hostSetBufferText(BufferType.HttpRequestBody, "0123456789");
     expect(body.getString()).toBe("0123456789");
     expect(body.getString(3, 4)).toBe("3456");
     expect(body.getString(8, 100)).toBe("89");
@@ -196,38 +196,40 @@ describe("HostBuffer statuses", () => {
   });
 
   it("writes replace, prepend and append with Envoy's (start, size)", () => {
-    mockBufferText(BufferType.HttpRequestBody, "middle", true);
+    hostSetBufferText(BufferType.HttpRequestBody, "middle", true);
     expect(body.prependString("<")).toBe(Status.Ok);
-    expect(mockLastArgument("proxy_set_buffer_bytes", 1)).toBe(0);
-    expect(mockLastArgument("proxy_set_buffer_bytes", 2)).toBe(0);
+    expect(hostLastArgument("proxy_set_buffer_bytes", 1)).toBe(0);
+    expect(hostLastArgument("proxy_set_buffer_bytes", 2)).toBe(0);
     expect(body.appendString(">")).toBe(Status.Ok);
-    expect(mockBufferContent(BufferType.HttpRequestBody)).toBe("<middle>");
+    expect(hostBufferContent(BufferType.HttpRequestBody)).toBe("<middle>");
     expect(body.append(String.UTF8.encode("!"))).toBe(Status.Ok);
     expect(body.prepend(String.UTF8.encode("¡"))).toBe(Status.Ok);
-    expect(mockBufferContent(BufferType.HttpRequestBody)).toBe("¡<middle>!");
+    expect(hostBufferContent(BufferType.HttpRequestBody)).toBe("¡<middle>!");
     expect(body.replaceString("new")).toBe(Status.Ok);
-    expect(mockBufferContent(BufferType.HttpRequestBody)).toBe("new");
+    expect(hostBufferContent(BufferType.HttpRequestBody)).toBe("new");
     expect(body.replace(String.UTF8.encode("newer"))).toBe(Status.Ok);
-    expect(mockBufferContent(BufferType.HttpRequestBody)).toBe("newer");
-    expect(hex(mockLastBytes("proxy_set_buffer_bytes"))).toBe("6e 65 77 65 72");
+    expect(hostBufferContent(BufferType.HttpRequestBody)).toBe("newer");
+    expect(hex(hostLastBytes("proxy_set_buffer_bytes"))).toBe("6e 65 77 65 72");
   });
 
   it("writing into the middle is BadArgument", () => {
-    mockBufferText(BufferType.HttpRequestBody, "0123456789", true);
+    hostSetBufferText(BufferType.HttpRequestBody, "0123456789", true);
     expect(body.set(3, 2, String.UTF8.encode("x"))).toBe(Status.BadArgument);
     expect(lastStatus()).toBe(Status.BadArgument);
-    expect(mockBufferContent(BufferType.HttpRequestBody)).toBe("0123456789");
+    expect(hostBufferContent(BufferType.HttpRequestBody)).toBe("0123456789");
   });
 
-  it("writing a read-only buffer is BadArgument, an absent one NotFound", () => {
-    mockBufferText(BufferType.PluginConfiguration, "{}");
+  it("writing a read-only buffer, or a body outside its callback, is BadArgument; a missing one NotFound", () => {
+    hostSetBufferText(BufferType.PluginConfiguration, "{}");
     expect(config.replaceString("x")).toBe(Status.BadArgument);
-    expect(new HostBuffer(BufferType.HttpResponseBody).appendString("x")).toBe(Status.NotFound);
+    // Envoy's Buffer wrapper around no body: empty and unwritable (context.cc Buffer::copyFrom).
+    expect(new HostBuffer(BufferType.HttpResponseBody).appendString("x")).toBe(Status.BadArgument);
+    expect(new HostBuffer(BufferType.HttpCallResponseBody).appendString("x")).toBe(Status.NotFound);
   });
 });
 
 describe("stream control statuses", () => {
-  beforeEach(() => mockReset());
+  beforeEach(() => hostReset());
 
   it("continueStream / closeStream return the host's answer", () => {
     expect(continueStream(StreamType.HttpRequest)).toBe(Status.Ok);
@@ -240,16 +242,16 @@ describe("stream control statuses", () => {
 
   it("sendLocalResponse passes details, body and serialized headers", () => {
     expect(sendLocalResponse(403, "dénied", [new HeaderPair("a", "1"), new HeaderPair("b", "22")], -1, "no way")).toBe(Status.Ok);
-    expect(mockLastArgument("proxy_send_local_response", 0)).toBe(403);
-    expect(mockLastArgument("proxy_send_local_response", 7)).toBe(-1);
-    expect(mockLastText("proxy_send_local_response", 0)).toBe("no way");
-    expect(mockLastText("proxy_send_local_response", 1)).toBe("dénied");
-    expect(hex(mockLastBytes("proxy_send_local_response", 2))).toBe(
+    expect(hostLastArgument("proxy_send_local_response", 0)).toBe(403);
+    expect(hostLastArgument("proxy_send_local_response", 7)).toBe(-1);
+    expect(hostLastText("proxy_send_local_response", 0)).toBe("no way");
+    expect(hostLastText("proxy_send_local_response", 1)).toBe("dénied");
+    expect(hex(hostLastBytes("proxy_send_local_response", 2))).toBe(
       "02 00 00 00 01 00 00 00 01 00 00 00 01 00 00 00 02 00 00 00 61 00 31 00 62 00 32 32 00",
     );
-    mockFailNext("proxy_send_local_response", Status.InvalidMemoryAccess);
+    hostFailNext("proxy_send_local_response", Status.InvalidMemoryAccess);
     expect(sendLocalResponse(500)).toBe(Status.InvalidMemoryAccess);
-    expect(mockLastBytes("proxy_send_local_response", 2)!.byteLength).toBe(0);
+    expect(hostLastBytes("proxy_send_local_response", 2)!.byteLength).toBe(0);
   });
 });
 

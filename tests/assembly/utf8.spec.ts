@@ -2,7 +2,7 @@
 // surrogates are the documented exception: the SDK writes them as 3-byte sequences (WTF-8, as
 // AssemblyScript's String.UTF8 does) where TextEncoder writes U+FFFD, so they survive a round trip.
 import { decodeUtf8, encodeUtf8, maxUtf8Length } from "../../assembly/utf8";
-import { bytesOf, hex, textDecoderString, textEncoderBytes } from "./mock";
+import { bytesOf, hex, textDecoderString, textEncoderBytes } from "./host-controls";
 
 function encode(text: string): ArrayBuffer {
   const scratch = heap.alloc(maxUtf8Length(text) + 1);

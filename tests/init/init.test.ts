@@ -1,39 +1,52 @@
-// `proxy-wasm init` for real: this package packed from the working tree (`npm pack`, which runs prepack:
-// CLI + emulator bundles), a project scaffolded outside the repository with --sdk <tarball>, then what a user
-// types: npm install (offline except for the tarball: its only dependency, assemblyscript, comes from the
-// npm cache), npm run asbuild, npm test, proxy-wasm run. One scaffold per run; slow (npm + asc), bounded.
+// The package as users get it, outside this repository: packed from the working tree (`npm pack`, whose
+// prepack builds the CLI, the emulator and the examples' modules), its file list checked, then the
+// commands of the README's "Use it in your own project" run as written in empty directories, for a tarball
+// and for a git checkout: init, npm install, npm test, npm run asbuild, --version, the examples by name
+// (build, run, push), importing an example into one's own filter, tsc on the scaffolded sources. npm
+// installs only the tarball and assemblyscript (from the npm cache when it can). Slow (npm + asc), bounded.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { Agent, createServer, request } from "node:http";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { scaffold } from "../../scripts/init/scaffold.ts";
 
-const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
-const NAME = "stamp-filter";
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
+const { version } = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string };
+const TARBALL = `proxy-wasm-assemblyscript-${version}.tgz`;
+const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
 
 /**
  * The environment without npm's per-run variables (npm_config_local_prefix would point npm at this repo),
  * without NODE_TEST_CONTEXT (the project's own `node --test` would report to this runner, not print), and
  * without the node_modules/.bin folders `npm run` puts on PATH: a dependency of as-pect installs an old
- * `npm` there, which does not know `npm pack --pack-destination`.
+ * `npm` there, which does not know `npm pack --pack-destination`. npm prefers its cache and stays quiet.
  */
-function cleanEnv(): NodeJS.ProcessEnv {
+function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (!/^npm_/i.test(k) && k !== "INIT_CWD" && k !== "NODE_TEST_CONTEXT") env[k] = v;
   }
   env.PATH = (env.PATH ?? "").split(delimiter).filter((dir) => !/[\\/]node_modules[\\/]\.bin$/.test(dir)).join(delimiter);
+  Object.assign(env, { npm_config_prefer_offline: "true", npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false", npm_config_loglevel: "error" }, extra);
   return env;
 }
 
-function sh(command: string, args: string[], cwd: string, timeoutMs = 180_000): SpawnSyncReturns<string> {
-  const result = spawnSync(command, args, { cwd, env: cleanEnv(), encoding: "utf8", timeout: timeoutMs });
+function sh(command: string, args: string[], cwd: string, timeoutMs = 180_000, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  const result = spawnSync(command, args, { cwd, env: cleanEnv(env), encoding: "utf8", timeout: timeoutMs });
   if (result.error) throw result.error;
   return result;
+}
+
+/** A documented command line, run as written (split on spaces: the README's commands have no quoting). */
+function documented(line: string, cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  assert.ok(readme.includes(line), `the README documents \`${line}\``);
+  const [command, ...args] = line.split(" ");
+  return ok(sh(command!, args, cwd, 300_000, env), line);
 }
 
 function ok(result: SpawnSyncReturns<string>, what: string): SpawnSyncReturns<string> {
@@ -41,70 +54,175 @@ function ok(result: SpawnSyncReturns<string>, what: string): SpawnSyncReturns<st
   return result;
 }
 
-describe("init: a scaffolded project installs, builds, tests and runs", { timeout: 600_000 }, () => {
+/** The npx cache folders that installed something from `dir` (removed after the test). */
+function npxInstallsFrom(dir: string): string[] {
+  const cache = sh("npm", ["config", "get", "cache"], repoRoot).stdout.trim();
+  const npx = join(cache, "_npx");
+  if (!existsSync(npx)) return [];
+  return readdirSync(npx)
+    .map((name) => join(npx, name))
+    .filter((d) => existsSync(join(d, "package.json")) && readFileSync(join(d, "package.json"), "utf8").includes(dir));
+}
+
+/** `proxy-wasm run …` in the project until "listening on", one GET through it, then SIGTERM (exit 0). */
+async function throughProxy(project: string, args: string[], path: string) {
+  const upstream = createServer((_req, res) => res.end("upstream"));
+  await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+  const upstreamUrl = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
+  const cli = join(project, "node_modules", ".bin", "proxy-wasm");
+  const child = spawn(cli, ["run", ...args, "--upstream", upstreamUrl, "--listen", "127.0.0.1:0"], { cwd: project, env: cleanEnv() });
+  let stderr = "";
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => reject(new Error(`no "listening on": ${stderr}`)), 15_000);
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+        const m = /listening on (\S+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    const reply = await new Promise<{ headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+      request(`${url}${path}`, { agent: new Agent({ keepAlive: false }), headers: { "user-agent": "init-test/1" } }, (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => resolve({ headers: res.headers, body }));
+      })
+        .on("error", reject)
+        .end();
+    });
+    return { reply, stderr: () => stderr };
+  } finally {
+    child.kill("SIGTERM");
+    assert.equal(await exit, 0, stderr);
+    await new Promise<void>((resolve) => upstream.close(() => resolve()));
+  }
+}
+
+/** tests/init/fake-registry.mjs in a child process until `stop()`: serves the tarball as this package. */
+async function startRegistry(tarball: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [join(repoRoot, "tests", "init", "fake-registry.mjs"), join(repoRoot, "package.json"), tarball]);
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("the registry did not start")), 15_000);
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+      const m = /listening (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+  });
+  return {
+    url,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** npx installs of this package by name (from a registry), which a later run must not reuse. */
+function npxInstallsByName(): string[] {
+  const cache = sh("npm", ["config", "get", "cache"], repoRoot).stdout.trim();
+  const npx = join(cache, "_npx");
+  if (!existsSync(npx)) return [];
+  return readdirSync(npx)
+    .map((name) => join(npx, name))
+    .filter((d) => {
+      try {
+        const packages = (JSON.parse(readFileSync(join(d, "package.json"), "utf8")) as { _npx?: { packages?: string[] } })._npx?.packages;
+        return JSON.stringify(packages) === JSON.stringify(["proxy-wasm-assemblyscript"]);
+      } catch {
+        return false;
+      }
+    });
+}
+
+describe("the package outside the repository: tarball, git checkout, registry", { timeout: 600_000 }, () => {
   let tmp: string;
+  let work: string;
   let tarball: string;
   let project: string;
 
   before(() => {
-    tmp = mkdtempSync(join(tmpdir(), "proxy-wasm-init-"));
-    ok(sh("npm", ["pack", "--pack-destination", tmp, "--silent"], repoRoot), "npm pack");
-    const packed = readdirSync(tmp).filter((f) => f.endsWith(".tgz"));
-    assert.equal(packed.length, 1, `one tarball in ${tmp}: ${packed.join(", ")}`);
-    tarball = join(tmp, packed[0]!);
-    project = join(tmp, NAME);
+    tmp = mkdtempSync(join(tmpdir(), "proxy-wasm-package-"));
+    work = join(tmp, "work");
+    mkdirSync(work);
+    ok(sh("npm", ["pack", "--pack-destination", work, "--silent"], repoRoot), "npm pack");
+    assert.deepEqual(readdirSync(work), [TARBALL]);
+    tarball = join(work, TARBALL);
+    project = join(work, "my-filter");
   });
   after(() => {
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    if (!tmp) return;
+    for (const dir of [...npxInstallsFrom(tmp), ...npxInstallsByName()]) rmSync(dir, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
   });
 
-  test("the tarball ships the SDK, its AssemblyScript entry, asconfig.json, the CLI and the emulator (with types)", () => {
-    const list = ok(sh("tar", ["-tzf", tarball], tmp), "tar -t").stdout.split("\n");
-    for (const file of ["index.ts", "assembly/index.ts", "assembly/abi/http-filter-exports.ts", "asconfig.json", "dist/cli.js", "dist/host.js", "dist/types/host/index.d.ts", "package.json"]) {
-      assert.ok(list.includes(`package/${file}`), `package/${file} is packed`);
+  test("the tarball ships the SDK, the CLI, the emulator, the examples' modules and every document the README links to; no tests", () => {
+    const list = ok(sh("tar", ["-tzf", tarball], tmp), "tar -t")
+      .stdout.split("\n")
+      .filter((f) => f.length > 0)
+      .map((f) => f.replace(/^package\//, ""));
+    const shipped = new Set(list);
+    const required = ["index.ts", "assembly/index.ts", "assembly/abi/http-filter-exports.ts", "asconfig.json", "package.json", "bin/proxy-wasm.mjs"];
+    required.push("dist/cli.js", "dist/host.js", "dist/types/host/index.d.ts", "README.md", "scripts/host/README.md", "scripts/oci/README.md");
+    required.push("docs/abi.md", "docs/oci.md", "docs/migrating-from-proxy-runtime.md");
+    for (const name of readdirSync(join(repoRoot, "examples"))) {
+      required.push(`examples/${name}/main.ts`, `examples/${name}/index.ts`, `examples/${name}/README.md`, `dist/examples/${name}.wasm`);
     }
-    assert.ok(!list.some((f) => f.startsWith("package/scripts/") || f.startsWith("package/tests/")), "no toolchain sources or tests");
+    for (const file of required) assert.ok(shipped.has(file), `${file} is packed`);
+    assert.deepEqual(list.filter((f) => /\.test\.[cm]?[jt]s$/.test(f) || f.startsWith("tests/")), [], "no tests (they need the repository)");
+    assert.deepEqual(list.filter((f) => f.startsWith("scripts/") && !f.endsWith("/README.md")), [], "no toolchain sources (dist/ has them bundled), only their documentation");
+    // Every relative link and import in what ships resolves inside the package.
+    for (const file of list.filter((f) => f.endsWith(".md"))) {
+      const text = readFileSync(join(repoRoot, file), "utf8");
+      for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+        if (/^[a-z]+:/.test(target!)) continue;
+        const linked = join(dirname(file), target!).replace(/\/$/, "");
+        assert.ok(shipped.has(linked) || list.some((f) => f.startsWith(`${linked}/`)), `${file} links to ${target}, which is packed`);
+      }
+    }
+    for (const file of list.filter((f) => f.startsWith("examples/") && f.endsWith(".ts"))) {
+      for (const [, from] of readFileSync(join(repoRoot, file), "utf8").matchAll(/from "(\.[^"]+)"/g)) {
+        const target = join(dirname(file), from!);
+        assert.ok(shipped.has(`${target}.ts`) || shipped.has(`${target}/index.ts`), `${file} imports ${from}, which is packed`);
+      }
+    }
   });
 
-  test("init --sdk <tarball> writes the project files", () => {
-    const result = ok(sh(process.execPath, [join(repoRoot, "dist", "cli.js"), "init", NAME, "--sdk", tarball, "--json"], tmp), "init");
-    const out = JSON.parse(result.stdout) as { dir: string; name: string; rootId: string; sdk: string; files: string[] };
-    assert.deepEqual(
-      { dir: out.dir, name: out.name, rootId: out.rootId, sdk: out.sdk },
-      { dir: project, name: NAME, rootId: "stamp_filter", sdk: `file:${tarball}` },
-    );
-    assert.deepEqual(out.files.sort(), [
-      ".gitignore",
-      "README.md",
-      "asconfig.json",
-      `filters/${NAME}/index.ts`,
-      `filters/${NAME}/main.ts`,
-      "filters/tsconfig.json",
-      "package.json",
-      `test/${NAME}.test.mjs`,
-    ]);
+  test("tarball: init in an empty directory with the documented npx command depends on that tarball", () => {
+    const result = documented(`npx --yes --package ./${TARBALL} proxy-wasm init my-filter`, work);
+    assert.match(result.stdout, new RegExp(`^Created my-filter: filter my-filter \\(root id my_filter\\), proxy-wasm-assemblyscript@file:${tarball.replace(/[.]/g, "\\.")}$`, "m"));
+    assert.match(result.stdout, /^Next: cd my-filter && npm install && npm test$/m);
     const pkg = JSON.parse(readFileSync(join(project, "package.json"), "utf8"));
-    assert.equal(pkg.devDependencies["proxy-wasm-assemblyscript"], `file:${tarball}`);
-    assert.deepEqual(Object.keys(pkg.devDependencies), ["proxy-wasm-assemblyscript"], "no other dependency");
+    assert.deepEqual(pkg.devDependencies, { "proxy-wasm-assemblyscript": `file:${tarball}` }, "no other dependency");
     assert.equal(pkg.scripts.asbuild, "proxy-wasm build");
     assert.deepEqual(JSON.parse(readFileSync(join(project, "asconfig.json"), "utf8")), { extends: "proxy-wasm-assemblyscript/asconfig.json" });
-    const readme = readFileSync(join(project, "README.md"), "utf8");
+    const projectReadme = readFileSync(join(project, "README.md"), "utf8");
     for (const step of ["npm install", "npm test", "proxy-wasm run", "proxy-wasm push", "proxy-wasm manifests wasmplugin"]) {
-      assert.ok(readme.includes(step), `README covers ${step}`);
+      assert.ok(projectReadme.includes(step), `the project's README covers ${step}`);
     }
   });
 
-  test("npm install: only the tarball and its assemblyscript dependency (from the npm cache)", () => {
-    ok(sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], project, 300_000), "npm install");
+  test("tarball: npm install, npm test and npm run asbuild pass; build/my-filter.wasm imports only env.proxy_*", async () => {
+    documented("npm install", project);
     const installed = readdirSync(join(project, "node_modules")).filter((n) => !n.startsWith("."));
     assert.deepEqual(installed.sort(), ["assemblyscript", "binaryen", "long", "proxy-wasm-assemblyscript"]);
-  });
-
-  test("npm run asbuild: build/<name>.wasm imports only env.proxy_* (the SDK's settings came through extends)", async () => {
-    ok(sh("npm", ["run", "asbuild"], project), "npm run asbuild");
-    const bytes = readFileSync(join(project, "build", `${NAME}.wasm`));
-    assert.ok(existsSync(join(project, "build", `${NAME}.debug.wasm`)));
-    const module = await WebAssembly.compile(bytes);
+    const tested = documented("npm test", project);
+    assert.match(tested.stdout, /^# pass 3$/m);
+    assert.match(tested.stdout, /^# fail 0$/m);
+    documented("npm run asbuild", project);
+    assert.ok(existsSync(join(project, "build", "my-filter.debug.wasm")));
+    const module = await WebAssembly.compile(readFileSync(join(project, "build", "my-filter.wasm")));
     const imports = WebAssembly.Module.imports(module);
     assert.ok(imports.length > 0);
     for (const i of imports) assert.ok(i.module === "env" && i.name.startsWith("proxy_"), `import ${i.module}.${i.name}`);
@@ -114,10 +232,60 @@ describe("init: a scaffolded project installs, builds, tests and runs", { timeou
     }
   });
 
-  test("npm test: the scaffolded emulator test passes", () => {
-    const result = ok(sh("npm", ["test"], project), "npm test");
-    assert.match(result.stdout, /^# pass 3$/m);
-    assert.match(result.stdout, /^# fail 0$/m);
+  test("tarball: npx proxy-wasm --version in the project", () => {
+    assert.equal(documented("npx proxy-wasm --version", project).stdout, `${version}\n`);
+  });
+
+  test("by name: build add-header compiles the package's example into the project's build/ (and says so)", () => {
+    const result = ok(sh("npx", ["proxy-wasm", "build", "add-header", "--target", "release"], project), "build add-header");
+    assert.equal(result.stderr, "add-header: the example that ships with proxy-wasm-assemblyscript (node_modules/proxy-wasm-assemblyscript/examples/add-header/main.ts)\n");
+    const built = readFileSync(join(project, "build", "add-header.wasm"));
+    assert.deepEqual(built, readFileSync(join(project, "node_modules", "proxy-wasm-assemblyscript", "dist", "examples", "add-header.wasm")), "the same module the package ships");
+  });
+
+  test("by name: run uses the package's prebuilt example when the project has none of that name; the scaffolded filter runs too", async () => {
+    const logger = await throughProxy(project, ["user-agent-logger"], "/ua");
+    assert.equal(logger.reply.body, "upstream");
+    assert.match(logger.stderr(), /^user-agent-logger: the example that ships with proxy-wasm-assemblyscript \(node_modules\/proxy-wasm-assemblyscript\/dist\/examples\/user-agent-logger\.wasm\)$/m);
+    assert.match(logger.stderr(), /^\[info\] User-Agent: init-test\/1$/m);
+    const own = await throughProxy(project, ["my-filter"], "/stamp");
+    assert.deepEqual({ header: own.reply.headers["x-hello"], body: own.reply.body }, { header: "world", body: "upstream" });
+    assert.match(own.stderr(), /^\[info\] request \/stamp$/m);
+    assert.doesNotMatch(own.stderr(), /ships with/);
+  });
+
+  test("by name: push metrics writes the package's example to an OCI layout (no registry needed)", () => {
+    const result = ok(sh("npx", ["proxy-wasm", "push", "metrics"], project), "push metrics");
+    assert.match(result.stderr, /^metrics: the example that ships with proxy-wasm-assemblyscript \(node_modules\/proxy-wasm-assemblyscript\/dist\/examples\/metrics\.wasm\)$/m);
+    assert.match(result.stdout, /sha256:[0-9a-f]{64}/);
+    assert.ok(existsSync(join(project, "build", "oci", "index.json")));
+  });
+
+  test("importing an example: AddHeaderRoot registered under one's own root id in filters/team-header", async () => {
+    mkdirSync(join(project, "filters", "team-header"));
+    writeFileSync(
+      join(project, "filters", "team-header", "main.ts"),
+      `export * from "proxy-wasm-assemblyscript/assembly/abi/http-filter-exports";
+import { registerRootContext, RootContext } from "proxy-wasm-assemblyscript";
+import { AddHeaderRoot } from "proxy-wasm-assemblyscript/examples/add-header";
+
+registerRootContext((contextId: u32): RootContext => new AddHeaderRoot(contextId), "team_header");
+`,
+    );
+    ok(sh("npx", ["proxy-wasm", "build", "team-header", "--target", "release"], project), "build team-header");
+    const hostModule = join(project, "node_modules", "proxy-wasm-assemblyscript", "dist", "host.js");
+    const { ProxyWasmHost } = (await import(pathToFileURL(hostModule).href)) as typeof import("../../scripts/host/index.ts");
+    const host = await ProxyWasmHost.start({ wasm: join(project, "build", "team-header.wasm"), rootId: "team_header", pluginConfiguration: '{"name":"x-team","value":"payments"}' });
+    assert.equal(host.failState, "Ok", host.failMessage);
+    const stream = host.http().request({ headers: { ":path": "/" } }).response({ headers: { ":status": "200" } }).complete();
+    assert.equal(stream.responseHeader("x-team"), "payments");
+  });
+
+  test("editors: tsc type-checks the scaffolded filters (and the imported example) against AssemblyScript's types", () => {
+    assert.deepEqual(JSON.parse(readFileSync(join(project, "filters", "tsconfig.json"), "utf8")).extends, "assemblyscript/std/assembly.json");
+    const tsc = join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+    const result = sh(process.execPath, [tsc, "--noEmit", "-p", join("filters", "tsconfig.json")], project);
+    assert.equal(result.status, 0, `tsc:\n${result.stdout}${result.stderr}`);
   });
 
   test("TypeScript users get the emulator's types through proxy-wasm-assemblyscript/host", () => {
@@ -125,7 +293,7 @@ describe("init: a scaffolded project installs, builds, tests and runs", { timeou
     writeFileSync(
       file,
       `import { ProxyWasmHost, type HttpStream } from "proxy-wasm-assemblyscript/host";
-const host: ProxyWasmHost = await ProxyWasmHost.start({ wasm: "build/${NAME}.wasm", rootId: "stamp_filter" });
+const host: ProxyWasmHost = await ProxyWasmHost.start({ wasm: "build/my-filter.wasm", rootId: "my_filter" });
 const stream: HttpStream = host.http().request({ headers: { ":path": "/" } });
 const value: string | null = stream.responseHeader("x-hello");
 // @ts-expect-error: not a host option
@@ -143,45 +311,41 @@ export { value };
     }
   });
 
-  test("proxy-wasm run (the installed CLI) serves the filter in front of a local upstream", async () => {
-    const { createServer } = await import("node:http");
-    const upstream = createServer((_req, res) => res.end("upstream"));
-    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
-    const upstreamUrl = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
-    const cli = join(project, "node_modules", ".bin", "proxy-wasm");
-    const child = spawn(cli, ["run", NAME, "--upstream", upstreamUrl, "--listen", "127.0.0.1:0"], { cwd: project, env: cleanEnv() });
-    let stderr = "";
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  test("git checkout: npx proxy-wasm init in the checkout depends on the checkout; npm install, npm test, npm run asbuild pass", () => {
+    // As documented, with the project in the scratch folder instead of next to the checkout.
+    assert.ok(readme.includes("npx proxy-wasm init ../my-filter"), "the README documents init from a checkout");
+    const fromCheckout = join(tmp, "from-checkout");
+    const result = ok(sh("npx", ["proxy-wasm", "init", fromCheckout], repoRoot), "npx proxy-wasm init (checkout)");
+    assert.match(result.stdout, new RegExp(`proxy-wasm-assemblyscript@file:${repoRoot.replace(/[.]/g, "\\.")}$`, "m"));
+    assert.deepEqual(JSON.parse(readFileSync(join(fromCheckout, "package.json"), "utf8")).devDependencies, { "proxy-wasm-assemblyscript": `file:${repoRoot}` });
+    ok(sh("npm", ["install"], fromCheckout), "npm install (checkout)");
+    assert.match(ok(sh("npm", ["test"], fromCheckout), "npm test (checkout)").stdout, /^# pass 3$/m);
+    ok(sh("npm", ["run", "asbuild"], fromCheckout), "npm run asbuild (checkout)");
+    assert.ok(existsSync(join(fromCheckout, "build", "from-checkout.wasm")));
+  });
+
+  test("registry: npx proxy-wasm-assemblyscript init depends on ^version; npm install, npm test, npm run asbuild pass", async () => {
+    for (const dir of npxInstallsByName()) rmSync(dir, { recursive: true, force: true });
+    const registry = await startRegistry(tarball);
+    // The documented commands, with npm pointed at the registry above (and no prompt from npx).
+    const env = { npm_config_registry: registry.url, npm_config_yes: "true" };
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = "";
-        const timer = setTimeout(() => reject(new Error(`no "listening on": ${stderr}`)), 15_000);
-        child.stdout.on("data", (c: Buffer) => {
-          out += c.toString();
-          const m = /listening on (\S+)/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolve(m[1]!);
-          }
-        });
-      });
-      const reply = await new Promise<{ header: unknown; body: string }>((resolve, reject) => {
-        request(`${url}/stamp`, { agent: new Agent({ keepAlive: false }) }, (res) => {
-          let body = "";
-          res.on("data", (c: Buffer) => (body += c.toString()));
-          res.on("end", () => resolve({ header: res.headers["x-hello"], body }));
-        })
-          .on("error", reject)
-          .end();
-      });
-      assert.deepEqual(reply, { header: "world", body: "upstream" });
+      const dir = join(tmp, "registry");
+      mkdirSync(dir);
+      const result = documented("npx proxy-wasm-assemblyscript init my-filter", dir, env);
+      assert.match(result.stdout, new RegExp(`proxy-wasm-assemblyscript@\\^${version.replace(/[.]/g, "\\.")}$`, "m"));
+      const fromRegistry = join(dir, "my-filter");
+      assert.deepEqual(JSON.parse(readFileSync(join(fromRegistry, "package.json"), "utf8")).devDependencies, { "proxy-wasm-assemblyscript": `^${version}` });
+      documented("npm install", fromRegistry, env);
+      const lock = JSON.parse(readFileSync(join(fromRegistry, "package-lock.json"), "utf8"));
+      const integrity = `sha512-${createHash("sha512").update(readFileSync(tarball)).digest("base64")}`;
+      assert.equal(lock.packages["node_modules/proxy-wasm-assemblyscript"].integrity, integrity, "installed the packed tarball");
+      assert.match(documented("npm test", fromRegistry, env).stdout, /^# pass 3$/m);
+      documented("npm run asbuild", fromRegistry, env);
+      assert.ok(existsSync(join(fromRegistry, "build", "my-filter.wasm")));
     } finally {
-      child.kill("SIGTERM");
-      assert.equal(await exit, 0, stderr);
-      await new Promise<void>((resolve) => upstream.close(() => resolve()));
+      await registry.stop();
     }
-    assert.match(stderr, /^\[info\] request \/stamp$/m);
   });
 });
 

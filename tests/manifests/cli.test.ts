@@ -3,12 +3,12 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import {
-  TINY_WASM_SHA256,
-  TINY_WAT,
+  FILTER_WASM_SHA256,
+  FILTER_WAT,
   bundleCli,
   compileWat,
   manifestsJson,
@@ -25,7 +25,7 @@ describe("manifests command", () => {
 
   before(async () => {
     dir = tempDir();
-    const bytes = await compileWat(TINY_WAT);
+    const bytes = await compileWat(FILTER_WAT);
     wasm = dir.write("example-filter.wasm", bytes);
     mkdirSync(join(dir.path, "project", "build"), { recursive: true });
     writeFileSync(join(dir.path, "project", "build", "add-header.wasm"), bytes);
@@ -54,7 +54,8 @@ describe("manifests command", () => {
     assert.equal(yaml.status, 0, yaml.stderr);
     const json = await manifestsJson(args);
     assert.deepEqual(parseYamlStream(yaml.stdout), json.documents);
-    assert.match(yaml.stdout, /^# kubectl patch deployment frontpage-v1 -n foo --type strategic -p '\{"spec"/m);
+    assert.match(yaml.stdout, /^# set -o pipefail; kubectl get deployments -n foo -o json \| node -e 'const addModuleVolume = .+' \| kubectl replace -f -$/m);
+    assert.match(yaml.stdout, /^# The patch adds volume wasm-example-filter to what the annotations hold and restarts the pods of Deployment foo\/frontpage-v1:$/m);
     assert.equal(yaml.stdout.split("\n---\n").length, 2, "two documents");
   });
 
@@ -65,84 +66,48 @@ describe("manifests command", () => {
     const bytes = Buffer.from(configMap.binaryData["example-filter.wasm"], "base64");
     assert.deepEqual(bytes, readFileSync(wasm));
     const [patch] = patches;
-    const annotations = patch.patch.spec.template.metadata.annotations;
-    assert.deepEqual(JSON.parse(annotations["sidecar.istio.io/userVolume"]), [
-      { name: "wasmfilters-dir", configMap: { name: "example-filter" } },
-    ]);
-    assert.deepEqual(JSON.parse(annotations["sidecar.istio.io/userVolumeMount"]), [
-      { mountPath: "/var/local/lib/wasm-filters", name: "wasmfilters-dir" },
-    ]);
+    assert.deepEqual(patch.volume, { name: "wasm-example-filter", configMap: { name: "example-filter" } });
+    assert.deepEqual(patch.volumeMount, { name: "wasm-example-filter", mountPath: "/var/local/lib/wasm-filters/example-filter", readOnly: true });
     assert.deepEqual(patch.target, { kind: "Deployment", namespace: "foo", labels: { app: "fp" } });
-    assert.equal(
-      patch.command,
-      "kubectl get deployment -n foo -l app=fp -o name | xargs -r -I{} kubectl patch {} -n foo --type strategic -p " +
-        `'${JSON.stringify(patch.patch)}'`,
-    );
+    assert.equal(patch.restarts, "the pods of every Deployment in foo whose pod template has app=fp");
+    assert.equal(documents[1].spec.configPatches[0].patch.value.typed_config.config.vm_config.code.local.filename, "/var/local/lib/wasm-filters/example-filter/example-filter.wasm");
   });
 
-  it("--out writes one file per document and the patch under patches/", () => {
+  it("--out writes one file per document and the patch script under patches/", () => {
     const out = join(dir.path, "out");
     const result = runCli(["manifests", "envoyfilter", "--wasm", wasm, "-l", "app=fp", "--workload", "fp-v1", "--out", out]);
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(readdirSync(out).sort(), ["configmap-example-filter.yaml", "envoyfilter-example-filter.yaml", "patches"]);
-    assert.deepEqual(readdirSync(join(out, "patches")), ["deployment-fp-v1.yaml"]);
+    assert.deepEqual(readdirSync(join(out, "patches")), ["deployment-fp-v1.sh"]);
     assert.deepEqual(result.stdout.trim().split("\n").sort(), [
       join(out, "configmap-example-filter.yaml"),
       join(out, "envoyfilter-example-filter.yaml"),
-      join(out, "patches", "deployment-fp-v1.yaml"),
+      join(out, "patches", "deployment-fp-v1.sh"),
     ]);
     assert.equal(parse(readFileSync(join(out, "envoyfilter-example-filter.yaml"), "utf8")).kind, "EnvoyFilter");
-    const patchText = readFileSync(join(out, "patches", "deployment-fp-v1.yaml"), "utf8");
-    assert.match(patchText, /^# kubectl patch deployment fp-v1 -n default --type strategic --patch-file patches\/deployment-fp-v1.yaml$/m);
-    assert.ok(parse(patchText).spec.template.metadata.annotations["sidecar.istio.io/userVolumeMount"]);
+    const script = join(out, "patches", "deployment-fp-v1.sh");
+    assert.match(readFileSync(script, "utf8"), /^#!\/usr\/bin\/env bash\n# Adds volume wasm-example-filter .*\n(# .*\n)*set -euo pipefail\nkubectl get deployments -n default -o json \| node -e '/);
+    assert.equal(statSync(script).mode & 0o777, 0o755);
     assert.match(result.stderr, /Order: apply the ConfigMap/);
   });
 
   it("an example name resolves build/<name>.wasm with root id <name with underscores>", async () => {
     const cwd = join(dir.path, "project");
-    const { documents } = await manifestsJson(["envoyfilter", "add-header"], { cwd });
+    const { documents } = await manifestsJson(["envoyfilter", "add-header", "-l", "app=web"], { cwd });
     const config = documents[1].spec.configPatches[0].patch.value.typed_config.config;
     assert.equal(documents[1].metadata.name, "add-header");
     assert.equal(config.root_id, "add_header");
-    assert.equal(config.vm_config.code.local.filename, "/var/local/lib/wasm-filters/add-header.wasm");
-    const plugin = await manifestsJson(["wasmplugin", "add-header"], { cwd });
+    assert.equal(config.vm_config.code.local.filename, "/var/local/lib/wasm-filters/add-header/add-header.wasm");
+    const plugin = await manifestsJson(["wasmplugin", "add-header", "-l", "app=web"], { cwd });
     assert.equal(plugin.documents[1].spec.pluginName, "add_header");
-    assert.equal(plugin.documents[1].spec.sha256, TINY_WASM_SHA256);
+    assert.equal(plugin.documents[1].spec.sha256, FILTER_WASM_SHA256);
     // With --image the example only names things; wasme then states the root id.
-    const wasme = await manifestsJson(["wasme", "add-header", "--image", "r.example.com/x/y:v1"], { cwd });
+    const wasme = await manifestsJson(["wasme", "add-header", "--image", "r.example.com/x/y:v1", "--digest", `sha256:${"0".repeat(64)}`, "-l", "app=web"], { cwd });
     assert.equal(wasme.documents[0].spec.filter.rootID, "add_header");
     assert.equal(wasme.documents[0].metadata.name, "add-header");
     const missing = runCli(["manifests", "envoy", "user-agent-logger"], cwd);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /^error: .*build\/user-agent-logger\.wasm not found \(run `npm run asbuild` first\)\n$/);
-  });
-
-  it("looks the image digest up through the injected resolver only when the kind needs it", async () => {
-    const calls: Array<[string, unknown]> = [];
-    const resolveDigest = async (reference: string, options: unknown) => {
-      calls.push([reference, options]);
-      return `sha256:${"cd".repeat(32)}`;
-    };
-    const plugin = await manifestsJson(
-      ["wasmplugin", "--image", "oci://127.0.0.1:5000/wasm/f:v1", "--plain-http"],
-      { resolveDigest },
-    );
-    assert.equal(plugin.documents[0].spec.sha256, "cd".repeat(32));
-    assert.equal(plugin.documents[0].spec.url, "oci://127.0.0.1:5000/wasm/f:v1");
-    assert.deepEqual(calls, [["127.0.0.1:5000/wasm/f:v1", { plainHttp: true }]]);
-    await manifestsJson(["asm", "--image", "127.0.0.1:5000/wasm/f:v1", "-l", "app=a"], { resolveDigest });
-    await manifestsJson(["wasme", "--image", "127.0.0.1:5000/wasm/f:v1"], { resolveDigest });
-    await manifestsJson(["wasmplugin", "--image", "127.0.0.1:5000/wasm/f:v1", "--digest", `sha256:${"ef".repeat(32)}`], {
-      resolveDigest,
-    });
-    assert.equal(calls.length, 1, "asm, wasme and --digest need no lookup");
-    const failing = async () => {
-      throw new Error("registry unreachable");
-    };
-    await assert.rejects(
-      runManifests(["wasmplugin", "--image", "127.0.0.1:5000/wasm/f:v1"], { resolveDigest: failing }),
-      /registry unreachable/,
-    );
   });
 
   const usageErrors: Array<[string, string[], RegExp]> = [
@@ -151,24 +116,33 @@ describe("manifests command", () => {
     ["option the kind cannot express", ["manifests", "envoyfilter", "--wasm", "W", "--phase", "AUTHZ"], /--phase does not apply to envoyfilter \(it applies to wasmplugin\)/],
     ["wildcard label", ["manifests", "envoyfilter", "--wasm", "W", "-l", "app=*"], /invalid --selector value "\*"/],
     ["label without value", ["manifests", "envoyfilter", "--wasm", "W", "-l", "app"], /expected key=value/],
-    ["string config for WasmPlugin", ["manifests", "wasmplugin", "--wasm", "W", "--config", "hello"], /pluginConfig must be a JSON object/],
-    ["broken JSON config", ["manifests", "envoyfilter", "--wasm", "W", "--config", "{oops"], /looks like a JSON object but does not parse/],
+    ["string config for WasmPlugin", ["manifests", "wasmplugin", "--wasm", "W", "-l", "app=a", "--config", "hello"], /pluginConfig must be a JSON object/],
+    ["broken JSON config", ["manifests", "envoyfilter", "--wasm", "W", "-l", "app=a", "--config", "{oops"], /looks like a JSON object but does not parse/],
     ["bad phase", ["manifests", "wasmplugin", "--wasm", "W", "--phase", "early"], /invalid --phase "early": expected one of AUTHN, AUTHZ, STATS/],
     ["bad fail strategy", ["manifests", "envoyfilter", "--wasm", "W", "--fail-strategy", "reload"], /invalid --fail-strategy/],
     ["bad pull policy", ["manifests", "wasmplugin", "--image", "r.example.com/a:1", "--digest", `sha256:${"a".repeat(64)}`, "--pull-policy", "Never"], /invalid --pull-policy/],
-    ["pull secret with a mounted file", ["manifests", "wasmplugin", "--wasm", "W", "--pull-secret", "s"], /apply to --image or --url/],
+    ["pull secret with a mounted file", ["manifests", "wasmplugin", "--wasm", "W", "-l", "app=a", "--pull-secret", "s"], /apply to --image or --url/],
     ["image without a registry host", ["manifests", "asm", "--image", "acme/f:v1", "-l", "app=a"], /malformed reference "acme\/f:v1": "acme" is not a registry host/],
     ["image without tag or digest", ["manifests", "wasme", "--image", "r.example.com/acme/f"], /neither a tag nor a digest/],
     ["asm without labels", ["manifests", "asm", "--image", "r.example.com/acme/f:v1"], /asm needs the target workload's labels/],
     ["asm with another pull secret", ["manifests", "asm", "--image", "r.example.com/acme/f:v1", "-l", "app=a", "--pull-secret", "regcred"], /asmwasm-cache/],
-    ["wasme outbound", ["manifests", "wasme", "--image", "r.example.com/acme/f:v1", "--context", "SIDECAR_OUTBOUND"], /the wasme operator always inserts the filter in SIDECAR_INBOUND/],
+    ["wasme outbound", ["manifests", "wasme", "--image", "r.example.com/acme/f:v1", "-l", "app=a", "--context", "SIDECAR_OUTBOUND"], /the wasme operator always inserts the filter in SIDECAR_INBOUND/],
     ["envoyfilter from an image", ["manifests", "envoyfilter", "--image", "r.example.com/acme/f:v1"], /--image does not apply to envoyfilter/],
-    ["bad namespace", ["manifests", "envoyfilter", "--wasm", "W", "-n", "Foo_Bar"], /invalid --namespace "Foo_Bar"/],
-    ["bad name", ["manifests", "envoyfilter", "--wasm", "W", "--name", "My Filter"], /invalid --name "My Filter"/],
+    ["bad namespace", ["manifests", "envoyfilter", "--wasm", "W", "-l", "app=a", "-n", "Foo_Bar"], /invalid --namespace "Foo_Bar"/],
+    ["bad name", ["manifests", "envoyfilter", "--wasm", "W", "-l", "app=a", "--name", "My Filter"], /invalid --name "My Filter"/],
     ["username without password-stdin", ["manifests", "wasmplugin", "--image", "r.example.com/a:1", "-u", "alice"], /--username and --password-stdin go together/],
     ["registry flags without an image", ["manifests", "envoy", "--wasm", "W", "--plain-http"], /go with --image/],
     ["json and out", ["manifests", "envoy", "--wasm", "W", "--json", "--out", "x"], /either --json or --out/],
     ["unknown flag", ["manifests", "envoy", "--wasm", "W", "--replicas", "3"], /^error: unknown option --replicas for manifests \(try --help\)\n$/],
+    ["module path escaping upwards", ["manifests", "envoyfilter", "--wasm", "W", "-l", "app=a", "--module-path", "/x/../plugin.wasm"], /^error: invalid --module-path "\/x\/\.\.\/plugin\.wasm" \("\/plugin\.wasm"\): \/ is a system directory of the proxy container/],
+    ["module path in /etc", ["manifests", "wasmplugin", "--wasm", "W", "-l", "app=a", "--module-path", "/etc/plugin.wasm"], /invalid --module-path "\/etc\/plugin\.wasm": \/etc is a system directory/],
+    ["module path in the proxy's certificates", ["manifests", "envoyfilter", "--wasm", "W", "-l", "app=a", "--module-path", "/var/run/secrets/f.wasm"], /\/var\/run\/secrets is a system directory/],
+    ["admin port = listener port", ["manifests", "envoy", "--wasm", "W", "--listen-port", "9901", "--admin-port", "9901"], /^error: --admin-port 9901 is the listener's port too \(--listen-port\)/],
+    ["number pluginConfig would round", ["manifests", "wasmplugin", "--wasm", "W", "-l", "app=a", "--config", '{"limit":12345678901234567890}'], /12345678901234567890 would reach the plugin as 12345678901234567000; write it as a string in --config/],
+    ["no selector, no --all-workloads", ["manifests", "envoyfilter", "--wasm", "W", "-n", "shop"], /^error: no --selector: the envoyfilter would apply to every workload in namespace shop and the patch would restart every Deployment there; select workloads by pod labels \(--selector app=<name>\), or say --all-workloads\n$/],
+    ["WasmPlugin image without a selector", ["manifests", "wasmplugin", "--image", "r.example.com/a:1", "--digest", `sha256:${"a".repeat(64)}`], /^error: no --selector: the wasmplugin would apply to every workload in namespace default; select/],
+    ["selector and --all-workloads", ["manifests", "wasme", "--image", "r.example.com/a:1", "-l", "app=a", "--all-workloads"], /give --selector or --all-workloads, not both/],
+    ["every workload, one Deployment mounted", ["manifests", "wasmplugin", "--wasm", "W", "--all-workloads", "--workload", "web-v1"], /only Deployment web-v1 would get the module/],
     ["not a wasm file", ["manifests", "envoy", "--wasm", "NOTWASM"], /is not a WebAssembly module/],
   ];
   for (const [what, args, message] of usageErrors) {
@@ -184,7 +158,7 @@ describe("manifests command", () => {
   }
 
   it("refuses modules over the 1 MiB ConfigMap limit, with advice", async () => {
-    // A valid module: header + one custom section padding it beyond 1 MiB.
+    // A valid filter: the small module + one custom section padding it beyond 1 MiB.
     const payload = Buffer.alloc(1024 * 1024);
     const name = Buffer.from("\x03pad");
     const size = name.length + payload.length;
@@ -198,15 +172,15 @@ describe("manifests command", () => {
       }
       leb.push(byte | 0x80);
     }
-    const big = dir.write("big.wasm", Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, ...leb]), name, payload]));
+    const big = dir.write("big.wasm", Buffer.concat([readFileSync(wasm), Buffer.from([0, ...leb]), name, payload]));
     assert.ok(new WebAssembly.Module(readFileSync(big)), "the padded module is valid wasm");
     for (const kind of ["envoyfilter", "wasmplugin"]) {
-      const result = runCli(["manifests", kind, "--wasm", big]);
+      const result = runCli(["manifests", kind, "--wasm", big, "-l", "app=a"]);
       assert.equal(result.status, 2);
       assert.match(result.stderr, /^error: the module is 1\.00 MiB but a ConfigMap holds at most 1 MiB; push it to a registry/);
     }
     // The same module is fine where nothing is mounted from a ConfigMap.
-    const served = await manifestsJson(["wasmplugin", "--wasm", big, "--url", "https://x.example.com/big.wasm"]);
+    const served = await manifestsJson(["wasmplugin", "--wasm", big, "--url", "https://x.example.com/big.wasm", "-l", "app=a"]);
     assert.equal(served.documents.length, 1);
   });
 });

@@ -3,8 +3,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { ValidateFunction } from "ajv";
 import {
-  TINY_WASM_SHA256,
-  TINY_WAT,
+  FILTER_WASM_SHA256,
+  FILTER_WAT,
   compileWat,
   crdValidator,
   manifestsJson,
@@ -27,7 +27,7 @@ describe("manifests validate against Istio's CRD schemas", () => {
 
   before(async () => {
     dir = tempDir();
-    wasm = dir.write("example-filter.wasm", await compileWat(TINY_WAT));
+    wasm = dir.write("example-filter.wasm", await compileWat(FILTER_WAT));
     wasmPlugin = crdValidator("istio-wasmplugin-crd.yaml", "v1alpha1");
     envoyFilter = crdValidator("istio-envoyfilter-crd.yaml", "v1alpha3");
   });
@@ -86,7 +86,7 @@ describe("manifests validate against Istio's CRD schemas", () => {
 
   it("WasmPlugin with defaults: no selector/phase/pull fields, FAIL_CLOSE, default namespace", async () => {
     const { documents } = await manifestsJson([
-      "wasmplugin", "--image", "127.0.0.1:5000/wasm/my-filter@" + DIGEST,
+      "wasmplugin", "--image", "127.0.0.1:5000/wasm/my-filter@" + DIGEST, "--digest", DIGEST, "--all-workloads",
     ]);
     const [plugin] = documents;
     assertValid(wasmPlugin, plugin);
@@ -94,7 +94,7 @@ describe("manifests validate against Istio's CRD schemas", () => {
     assert.deepEqual(Object.keys(plugin.spec).sort(), ["failStrategy", "pluginName", "sha256", "url"]);
     assert.equal(plugin.spec.failStrategy, "FAIL_CLOSE");
     assert.equal(plugin.spec.pluginName, "my_filter");
-    assert.equal(plugin.spec.sha256, "ab".repeat(32), "an @sha256 reference needs no lookup");
+    assert.equal(plugin.spec.sha256, "ab".repeat(32), "the given digest; the registry is not asked");
   });
 
   it("WasmPlugin for a local file: ConfigMap + workload patch + file:// URL with the file's sha256", async () => {
@@ -104,8 +104,8 @@ describe("manifests validate against Istio's CRD schemas", () => {
     assert.deepEqual(documents.map((d) => d.kind), ["ConfigMap", "WasmPlugin"]);
     const plugin = documents[1];
     assertValid(wasmPlugin, plugin);
-    assert.equal(plugin.spec.url, "file:///var/local/lib/wasm-filters/example-filter.wasm");
-    assert.equal(plugin.spec.sha256, TINY_WASM_SHA256);
+    assert.equal(plugin.spec.url, "file:///var/local/lib/wasm-filters/example-filter/example-filter.wasm");
+    assert.equal(plugin.spec.sha256, FILTER_WASM_SHA256);
     assert.equal(plugin.spec.phase, "AUTHN");
     assert.equal(patches.length, 1);
     assert.equal(patches[0].target.name, "productpage-v1");
@@ -113,13 +113,13 @@ describe("manifests validate against Istio's CRD schemas", () => {
 
   it("WasmPlugin for a file served over https: the URL and the file's sha256, nothing mounted", async () => {
     const { documents, patches } = await manifestsJson([
-      "wasmplugin", "--wasm", wasm, "--url", "https://files.example.com/f.wasm", "--pull-policy", "ifnotpresent",
+      "wasmplugin", "--wasm", wasm, "--url", "https://files.example.com/f.wasm", "--pull-policy", "ifnotpresent", "--all-workloads",
     ]);
     assert.equal(documents.length, 1);
     assert.equal(patches.length, 0);
     assertValid(wasmPlugin, documents[0]);
     assert.equal(documents[0].spec.url, "https://files.example.com/f.wasm");
-    assert.equal(documents[0].spec.sha256, TINY_WASM_SHA256);
+    assert.equal(documents[0].spec.sha256, FILTER_WASM_SHA256);
     assert.equal(documents[0].spec.imagePullPolicy, "IfNotPresent");
   });
 
@@ -155,7 +155,7 @@ describe("manifests validate against Istio's CRD schemas", () => {
         vm_config: {
           vm_id: "vm1",
           runtime: "envoy.wasm.runtime.v8",
-          code: { local: { filename: "/var/local/lib/wasm-filters/example-filter.wasm" } },
+          code: { local: { filename: "/var/local/lib/wasm-filters/example-filter/example-filter.wasm" } },
           allow_precompiled: true,
         },
         configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: "tomorrow" },
@@ -165,7 +165,7 @@ describe("manifests validate against Istio's CRD schemas", () => {
   }
 
   it("EnvoyFilter without a selector has no workloadSelector and still validates", async () => {
-    const { documents } = await manifestsJson(["envoyfilter", "--wasm", wasm, "--config", '{"a":[1,2]}']);
+    const { documents } = await manifestsJson(["envoyfilter", "--wasm", wasm, "--all-workloads", "--config", '{"a":[1,2]}']);
     const filter = documents[1];
     assertValid(envoyFilter, filter);
     assert.equal(filter.spec.workloadSelector, undefined);

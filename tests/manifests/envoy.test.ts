@@ -3,14 +3,14 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { TINY_WAT, compileWat, parseYamlStream, runManifests, tempDir, type TempDir } from "./helpers.ts";
+import { FILTER_WAT, compileWat, parseYamlStream, runManifests, tempDir, type TempDir } from "./helpers.ts";
 
 describe("manifests envoy", () => {
   let dir: TempDir;
   let wasm: string;
   before(async () => {
     dir = tempDir();
-    wasm = dir.write("add-header.wasm", await compileWat(TINY_WAT));
+    wasm = dir.write("add-header.wasm", await compileWat(FILTER_WAT));
   });
   after(() => dir.remove());
 
@@ -50,6 +50,30 @@ describe("manifests envoy", () => {
       "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router",
     );
     assert.equal(config.admin, undefined, "no admin listener unless asked");
+  });
+
+  it("passes the configuration text exactly as given: a 20-digit number keeps every digit", async () => {
+    const text = '{ "limit": 12345678901234567890, "ratio": 0.1 }';
+    const plugin = (await bootstrap(["--config", text])).static_resources.listeners[0].filter_chains[0].filters[0].typed_config
+      .http_filters[0].typed_config.config;
+    assert.equal(plugin.configuration.value, text);
+  });
+
+  it("--upstream takes http://host:port and host:port alike (the parser run uses)", async () => {
+    const plain = await bootstrap(["--upstream", "10.0.0.7:9080"]);
+    const url = await bootstrap(["--upstream", "http://10.0.0.7:9080"]);
+    assert.deepEqual(url.static_resources.clusters, plain.static_resources.clusters);
+    const named = await bootstrap(["--upstream", "http://backend.shop.svc:8080"]);
+    assert.deepEqual(named.static_resources.clusters[0].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address, {
+      socket_address: { address: "backend.shop.svc", port_value: 8080 },
+    });
+    for (const [raw, message] of [
+      ["https://10.0.0.7:9443", /--upstream: "https:\/\/10\.0\.0\.7:9443" must be an http:\/\/ URL/],
+      ["http://10.0.0.7:9080/api", /must not have a path/],
+      ["10.0.0.7", /is not an address \(expected http:\/\/host:port or host:port\)/],
+    ] as const) {
+      await assert.rejects(runManifests(["envoy", "--wasm", wasm, "--upstream", raw]), message);
+    }
   });
 
   it("routes everything to one upstream cluster (STATIC for an IP, STRICT_DNS for a name)", async () => {
@@ -106,7 +130,7 @@ describe("manifests envoy", () => {
       runManifests(["envoy", "--image", "r.example.com/x:1"]),
       /--image does not apply to envoy \(it applies to wasmplugin, asm, wasme\)/,
     );
-    await assert.rejects(runManifests(["envoy", "--wasm", wasm, "--upstream", "nohost"]), /invalid --upstream/);
+    await assert.rejects(runManifests(["envoy", "--wasm", wasm, "--upstream", "nohost"]), /--upstream: "nohost" is not an address/);
     await assert.rejects(runManifests(["envoy", "--wasm", wasm, "--listen-port", "70000"]), /invalid --listen-port/);
     await assert.rejects(runManifests(["envoy", "--wasm", wasm, "--module-path", "rel/f.wasm"]), /must be absolute/);
   });

@@ -14,10 +14,33 @@ export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 /** Istio's CRDs and the seed articles' example resources (tests/fixtures/README.md). */
 export const fixturesDir = join(repoRoot, "tests", "fixtures");
 
-/** The 80-byte module of docs/oci.md §4.1 (sha256 140ac7ea...): memory + proxy_abi_version_0_2_1 + _start. */
-export const TINY_WAT =
+/**
+ * The smallest module Envoy (and the emulator) starts as a Proxy-Wasm filter: memory, a bump allocator as
+ * malloc/proxy_on_memory_allocate, the ABI marker, _initialize and root callbacks that accept any
+ * configuration. `extra` adds fields (another export makes another module).
+ */
+export function filterWat(extra = ""): string {
+  return `(module
+  (memory (export "memory") 1)
+  (global $next (mut i32) (i32.const 1024))
+  (func $malloc (export "malloc") (param $size i32) (result i32)
+    (local $at i32)
+    (local.set $at (global.get $next))
+    (global.set $next (i32.add (global.get $next) (local.get $size)))
+    (local.get $at))
+  (export "proxy_on_memory_allocate" (func $malloc))
+  (func (export "proxy_abi_version_0_2_1"))
+  (func (export "_initialize"))
+  (func (export "proxy_on_context_create") (param i32 i32))
+  (func (export "proxy_on_vm_start") (param i32 i32) (result i32) (i32.const 1))
+  (func (export "proxy_on_configure") (param i32 i32) (result i32) (i32.const 1))${extra})`;
+}
+export const FILTER_WAT = filterWat();
+/** A module Envoy refuses to start (no malloc): the 80-byte module of docs/oci.md §4.1. */
+export const TINY_WAT_WITHOUT_MALLOC =
   '(module (memory (export "memory") 1) (func (export "proxy_abi_version_0_2_1")) (func (export "_start")))';
-export const TINY_WASM_SHA256 = "140ac7ea1eb9e57855b42cb9d0bc15ccb782db3eff7117d53cd5d1f22e9af188";
+/** sha256 of FILTER_WAT compiled by wabt. */
+export const FILTER_WASM_SHA256 = "ed08f0a9b24a316de8b7e57e2bebae78a0badf8ccb236dfa9aa4cf407b526751";
 
 export async function compileWat(text: string): Promise<Uint8Array> {
   const wabt = await wabtInit();

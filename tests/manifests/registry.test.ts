@@ -7,10 +7,11 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { push, type ClientOptions } from "../../scripts/oci/index.ts";
-import { startRegistry, type Registry } from "../oci/registry-harness.ts";
+import { startRegistry, type Registry } from "../../testkit/registry-harness.ts";
 import {
-  TINY_WASM_SHA256,
-  TINY_WAT,
+  FILTER_WASM_SHA256,
+  FILTER_WAT,
+  filterWat,
   bundleCli,
   compileWat,
   crdValidator,
@@ -50,8 +51,8 @@ describe("manifests wasmplugin --image against a real registry", () => {
       bundleCli(dir.path),
       startRegistry("none"),
       startRegistry("basic"),
-      compileWat(TINY_WAT),
-      compileWat('(module (memory (export "memory") 1) (func (export "proxy_abi_version_0_2_1")) (func (export "_start")) (func (export "other")))'),
+      compileWat(FILTER_WAT),
+      compileWat(filterWat('\n  (func (export "other"))')),
     ]);
     emptyDockerConfig = join(dir.path, "docker-empty");
     mkdirSync(emptyDockerConfig);
@@ -70,8 +71,10 @@ describe("manifests wasmplugin --image against a real registry", () => {
     return push(reference, format, input, { dockerConfig: false, ...options });
   }
 
+  /** Runs `manifests` for the workloads labelled app=productpage (unless the arguments select otherwise). */
   function manifests(args: string[], dockerConfig = emptyDockerConfig, input = "") {
-    const result = spawnSync(process.execPath, [cli, "manifests", ...args], {
+    const selected = args.includes("-l") ? args : [...args, "-l", "app=productpage"];
+    const result = spawnSync(process.execPath, [cli, "manifests", ...selected], {
       encoding: "utf8",
       env: { ...process.env, DOCKER_CONFIG: dockerConfig },
       input,
@@ -97,7 +100,7 @@ describe("manifests wasmplugin --image against a real registry", () => {
       const expected = skopeoManifestSha256(reference);
       assert.equal(plugin.spec.sha256, expected);
       assert.equal(`sha256:${expected}`, pushed.digest, "the push client reports the same digest");
-      assert.notEqual(plugin.spec.sha256, TINY_WASM_SHA256, "not the module's own hash");
+      assert.notEqual(plugin.spec.sha256, FILTER_WASM_SHA256, "not the module's own hash");
       assert.equal(plugin.spec.url, `oci://${reference}`);
       assert.equal(plugin.spec.pluginName, "add_header");
     });

@@ -2,7 +2,7 @@
 // the file-based WasmPlugin carries every field of seed 004's example.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { TINY_WAT, compileWat, manifestsJson, seedExample, tempDir, type TempDir } from "./helpers.ts";
+import { FILTER_WAT, compileWat, manifestsJson, seedExample, tempDir, type TempDir } from "./helpers.ts";
 
 /** Seed 001 (Alibaba ASM docs): the ASMFilterDeployment of "filter.yaml". */
 const asmSeed = () => seedExample("asm-filter-deployment.yaml");
@@ -23,6 +23,9 @@ function assertContains(actual: unknown, expected: unknown, path = ""): string[]
   return [path];
 }
 
+/** The seeds' registries are not reachable from a test: a given digest keeps the command offline. */
+const GIVEN_DIGEST = `sha256:${"5e".repeat(32)}`;
+
 describe("seed examples", () => {
   it("the seed extraction finds the examples", () => {
     assert.equal(asmSeed().kind, "ASMFilterDeployment");
@@ -34,7 +37,7 @@ describe("seed examples", () => {
     const seed = asmSeed();
     const { documents } = await manifestsJson([
       "asm",
-      "--image", seed.spec.filter.image,
+      "--image", seed.spec.filter.image, "--digest", GIVEN_DIGEST,
       "--name", seed.metadata.name,
       "-l", "app=details", "-l", "version=v1",
       "--config", seed.spec.filter.parameters,
@@ -57,7 +60,7 @@ describe("seed examples", () => {
 
   it("asm: the namespace flows into metadata and id", async () => {
     const { documents } = await manifestsJson([
-      "asm", "--image", "registry.example.com/asm/f:v1", "-n", "shop", "-l", "app=cart",
+      "asm", "--image", "registry.example.com/asm/f:v1", "--digest", GIVEN_DIGEST, "-n", "shop", "-l", "app=cart",
     ]);
     assert.equal(documents[0].metadata.namespace, "shop");
     assert.equal(documents[0].spec.filter.id, "f.shop");
@@ -69,7 +72,7 @@ describe("seed examples", () => {
     const seed = wasmeSeed();
     const { documents } = await manifestsJson([
       "wasme",
-      "--image", seed.spec.filter.image,
+      "--image", seed.spec.filter.image, "--digest", GIVEN_DIGEST,
       "--name", seed.metadata.name,
       "-n", seed.metadata.namespace,
       "-l", "app=details",
@@ -84,7 +87,7 @@ describe("seed examples", () => {
 
   it("wasme: root id and pull secret use wasme's FilterSpec fields", async () => {
     const { documents, notes } = await manifestsJson([
-      "wasme", "--image", "webassemblyhub.io/acme/add-header:v1", "--root-id", "add_header",
+      "wasme", "--image", "webassemblyhub.io/acme/add-header:v1", "--digest", GIVEN_DIGEST, "--all-workloads", "--root-id", "add_header",
       "--pull-secret", "hub-creds", "--config", '{"k":"v"}',
     ]);
     assert.deepEqual(documents[0].spec.filter, {
@@ -104,7 +107,7 @@ describe("seed examples", () => {
 
     it("carries every field of the seed's WasmPlugin", async () => {
       const seed = wasmPluginSeed();
-      const wasm = dir.write("istio_wasm_demo.wasm", await compileWat(TINY_WAT));
+      const wasm = dir.write("istio_wasm_demo.wasm", await compileWat(FILTER_WAT));
       const modulePath = seed.spec.url.replace(/^file:\/\//, "");
       const { documents } = await manifestsJson([
         "wasmplugin",

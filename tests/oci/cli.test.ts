@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { digestHex, resolveDigest } from "../../scripts/oci/index.ts";
 import { addHeaderModule, cliBundle, paddedModule, removeTempDirs, run, runCli, skopeo, tempDir, type ModuleFixture } from "./fixtures.ts";
-import { startRegistry, type Registry } from "./registry-harness.ts";
+import { startRegistry, type Registry } from "../../testkit/registry-harness.ts";
 
 let module: ModuleFixture;
 let registry: Registry;

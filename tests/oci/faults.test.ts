@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { addHeaderModule, compileWat, paddedModule, removeTempDirs, runCli, skopeo, tempDir, type ModuleFixture, type RunResult } from "./fixtures.ts";
 import { startFaultProxy, type FaultProxy } from "./fault-proxy.ts";
-import { startRegistry, type Registry } from "./registry-harness.ts";
+import { startRegistry, type Registry } from "../../testkit/registry-harness.ts";
 
 let module: ModuleFixture;
 let registry: Registry;

@@ -7,8 +7,8 @@ import { CliError } from "../../scripts/cli-errors.ts";
 import {
   buildArtifact,
   DigestMismatchError,
+  fetchArtifactFrom,
   OciLayoutStore,
-  pullWasm,
   push,
   pushArtifact,
   resolveDigest,
@@ -28,7 +28,7 @@ describe("OCI image layout store", () => {
   it("writes a layout skopeo reads back byte for byte, tags in index.json, blobs once", async () => {
     const dir = join(tempDir(), "layout");
     const store = new OciLayoutStore(dir);
-    const artifact = buildArtifact("wasme", input(wasm));
+    const artifact = await buildArtifact("wasme", input(wasm));
     const result = await pushArtifact(store, "v1", artifact);
     assert.equal(result.uploaded.length, 2);
     const again = await pushArtifact(store, "v2", artifact);
@@ -51,12 +51,12 @@ describe("OCI image layout store", () => {
     await push("v1", "oras", input(wasm), { ociLayout: dir });
     const cncf = await push("v1", "cncf", input(wasm), { ociLayout: dir });
     const store = new OciLayoutStore(dir);
-    const pulled = await pullWasm(store, "v1");
+    const pulled = await fetchArtifactFrom(store, "v1");
     assert.equal(pulled.format, "cncf");
     assert.equal(pulled.digest, cncf.digest);
-    writeFileSync(join(dir, "blobs", "sha256", pulled.layer.digest.slice(7)), new Uint8Array(wasm.byteLength));
-    await assert.rejects(pullWasm(store, "v1"), (error: Error) => error instanceof DigestMismatchError && /digest mismatch for blob/.test(error.message));
-    await assert.rejects(pullWasm(store, "nope"), /no manifest tagged "nope" .*\(tags: v1\)/);
+    writeFileSync(join(dir, "blobs", "sha256", pulled.wasmLayer.digest.slice(7)), new Uint8Array(wasm.byteLength));
+    await assert.rejects(fetchArtifactFrom(store, "v1"), (error: Error) => error instanceof DigestMismatchError && /digest mismatch for blob/.test(error.message));
+    await assert.rejects(fetchArtifactFrom(store, "nope"), /no manifest tagged "nope" .*\(tags: v1\)/);
   });
 });
 
@@ -66,7 +66,7 @@ describe("progress", () => {
     const written: string[] = [];
     const tty = { isTTY: true, write: (s: string) => written.push(s) };
     const progress = terminalProgress(tty, "pushing")!;
-    await pushArtifact(new OciLayoutStore(join(tempDir(), "l")), "big", buildArtifact("wasme", input(big)), { progress });
+    await pushArtifact(new OciLayoutStore(join(tempDir(), "l")), "big", await buildArtifact("wasme", input(big)), { progress });
     assert.ok(written.length >= 1);
     assert.match(written.join(""), /pushing sha256:[0-9a-f]{12}… 3\.0\/3\.0 MiB 100%\n$/);
     assert.ok(written.every((line) => !line.includes(" 0.0/0.0")), "the small config blob is not drawn");
@@ -75,14 +75,14 @@ describe("progress", () => {
 });
 
 describe("SecretGuard", () => {
-  it("scrubs secrets and their base64 from any escaping error", async () => {
+  it("scrubs secrets and their base64 from a foreign error, keeps its first line, escapes controls", async () => {
     const guard = new SecretGuard();
-    guard.add("hunter2-password");
+    guard.secrets.add("hunter2-password");
     await assert.rejects(
       guard.run(async () => {
-        throw new Error(`boom hunter2-password ${Buffer.from("hunter2-password").toString("base64")}\nsecond line`);
+        throw new Error(`boom\x1b[2J hunter2-password ${Buffer.from("hunter2-password").toString("base64")}\nsecond line`);
       }),
-      (error: Error) => error instanceof CliError && error.message === "boom *** ***",
+      (error: Error) => error instanceof CliError && error.message === "boom\\x1b[2J *** ***",
     );
   });
 });

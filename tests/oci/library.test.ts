@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fetchArtifact, push, resolve, selectIndexChild, OciLayoutStore, RegistryStore, type ImageIndex } from "../../scripts/oci/index.ts";
+import { readFileSync, writeFileSync } from "node:fs";
+import { fetchArtifact, fileContent, pull, push, resolve, selectIndexChild, OciLayoutStore, RegistryStore, type ImageIndex } from "../../scripts/oci/index.ts";
 import { compileWat, MINIMAL_PROXY_WAT, removeTempDirs, tempDir } from "./fixtures.ts";
 
 let wasm: Uint8Array;
@@ -52,6 +53,20 @@ describe("fetchArtifact", () => {
     const cncf = await fetchArtifact("v2", { ociLayout: dir });
     assert.equal(cncf.format, "cncf");
     assert.equal(cncf.istio.ok, false);
+  });
+});
+
+describe("push and pull with files", () => {
+  it("push streams a module file (fileContent); pull writes it to a file", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "in.wasm"), wasm);
+    const input = { wasm: await fileContent(join(dir, "in.wasm"), wasm.byteLength), fileName: "in.wasm", rootId: "r", abiVersions: ["v0.2.1"] };
+    const pushed = await push("v1", "compat", input, { ociLayout: join(dir, "layout") });
+    const pulled = await pull("v1", join(dir, "out.wasm"), { ociLayout: join(dir, "layout") });
+    assert.equal(pulled.digest, pushed.digest);
+    assert.equal(pulled.format, "compat");
+    assert.deepEqual(new Uint8Array(readFileSync(join(dir, "out.wasm"))), wasm);
+    assert.equal(pulled.module.size, wasm.byteLength);
   });
 });
 

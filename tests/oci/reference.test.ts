@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { EXIT_USAGE } from "../../scripts/cli-errors.ts";
 import { formatReference, isLoopbackRegistry, layoutTarget, manifestTarget, parseReference } from "../../scripts/oci/index.ts";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;
@@ -53,10 +52,24 @@ describe("parseReference", () => {
     it(`refuses ${JSON.stringify(bad)} as a usage error`, () => {
       assert.throws(
         () => parseReference(bad),
-        (error: Error & { exitCode?: number }) => error.exitCode === EXIT_USAGE && /^malformed reference/.test(error.message),
+        (error: Error & { kind?: string }) => error.kind === "invalid-input" && /^malformed reference/.test(error.message),
       );
     });
   }
+});
+
+describe("what a malformed reference lacks", () => {
+  it("a host alone lacks its repository; a bare name lacks its registry host", () => {
+    assert.throws(() => parseReference("127.0.0.1:5000"), /: no repository \(expected/);
+    assert.throws(() => parseReference("registry.example.com"), /: no repository \(expected/);
+    assert.throws(() => parseReference("127.0.0.1:5000/"), /: no repository \(expected/);
+    assert.throws(() => parseReference("add-header"), /: no registry host \(expected/);
+    assert.throws(() => parseReference("/wasm/x"), /: no registry host \(expected/);
+  });
+
+  it("escapes control characters of the input in the message", () => {
+    assert.throws(() => parseReference("127.0.0.1:5000/x:\u001b[2Jbad"), (error: Error) => !error.message.includes("\u001b") && error.message.includes("\\x1b"));
+  });
 });
 
 describe("isLoopbackRegistry", () => {

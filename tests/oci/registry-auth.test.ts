@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { addHeaderModule, fakeHelper, removeTempDirs, runCli, skopeo, tempDir, type ModuleFixture, type RunResult } from "./fixtures.ts";
-import { startRegistry, type Registry } from "./registry-harness.ts";
+import { startRegistry, type Registry } from "../../testkit/registry-harness.ts";
 
 let module: ModuleFixture;
 before(async () => {

@@ -11,7 +11,7 @@ import { basename, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { buildArtifact, FORMAT_NAMES, readWasmModule, sha256Digest } from "../../scripts/oci/index.ts";
 import { addHeaderModule, removeTempDirs, runCli, skopeo, skopeoCreds, tempDir, type ModuleFixture } from "./fixtures.ts";
-import { startRegistry, type AuthMode, type Registry } from "./registry-harness.ts";
+import { startRegistry, type AuthMode, type Registry } from "../../testkit/registry-harness.ts";
 
 const WASME_LAYER = "application/vnd.module.wasm.content.layer.v1+wasm";
 let module: ModuleFixture;
@@ -69,7 +69,7 @@ for (const mode of ["none", "basic", "token"] as const satisfies readonly AuthMo
         assert.equal(json.format, format);
         assert.equal(json.mediaType, "application/vnd.oci.image.manifest.v1+json");
 
-        const expected = buildArtifact(format, {
+        const expected = await buildArtifact(format, {
           wasm: module.bytes,
           fileName: basename(module.path),
           rootId: "add_header",
@@ -85,7 +85,7 @@ for (const mode of ["none", "basic", "token"] as const satisfies readonly AuthMo
 
         const config = await skopeo(["inspect", "--config", "--raw", "--tls-verify=false", ...creds, `docker://${reference}`]);
         assert.equal(config.code, 0, config.stderr);
-        assert.deepEqual(new Uint8Array(config.stdoutBytes), expected.blobs.get(expected.manifest.config.digest));
+        assert.deepEqual(new Uint8Array(config.stdoutBytes), expected.blobs.get(expected.manifest.config.digest)!.bytes);
         if (format === "wasme" || format === "oras") {
           assert.deepEqual(JSON.parse(config.stdout).config, { rootIds: ["add_header"] });
         }

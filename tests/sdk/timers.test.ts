@@ -56,7 +56,7 @@ class Root extends RootContext {
 class Stream extends HttpContext {
   onRequestHeaders(count: u32, endOfStream: bool): Action {
     const period = this.requestHeaders.get("x-tick-ms");
-    if (period !== null) report("streamSetTick", decimal(this.root.setTickPeriodMilliseconds(<u32>parseInt(period))));
+    if (period !== null) report("streamSetTick", decimal(this.parentRoot.setTickPeriodMilliseconds(<u32>parseInt(period))));
     return Action.Continue;
   }
 }

@@ -86,27 +86,27 @@ class HttpBridge extends HttpContext {
   }
 
   onRequestHeaders(headerCount: u32, endOfStream: bool): Action {
-    return <Action>this.user.onRequestHeaders(headerCount, endOfStream);
+    return <Action><i32>this.user.onRequestHeaders(headerCount, endOfStream);
   }
 
   onRequestBody(bodySize: u32, endOfStream: bool): Action {
-    return <Action>this.user.onRequestBody(bodySize, endOfStream);
+    return <Action><i32>this.user.onRequestBody(bodySize, endOfStream);
   }
 
   onRequestTrailers(trailerCount: u32): Action {
-    return <Action>this.user.onRequestTrailers(trailerCount);
+    return <Action><i32>this.user.onRequestTrailers(trailerCount);
   }
 
   onResponseHeaders(headerCount: u32, endOfStream: bool): Action {
-    return <Action>this.user.onResponseHeaders(headerCount, endOfStream);
+    return <Action><i32>this.user.onResponseHeaders(headerCount, endOfStream);
   }
 
   onResponseBody(bodySize: u32, endOfStream: bool): Action {
-    return <Action>this.user.onResponseBody(bodySize, endOfStream);
+    return <Action><i32>this.user.onResponseBody(bodySize, endOfStream);
   }
 
   onResponseTrailers(trailerCount: u32): Action {
-    return <Action>this.user.onResponseTrailers(trailerCount);
+    return <Action><i32>this.user.onResponseTrailers(trailerCount);
   }
 
   onLog(): void {

@@ -26,6 +26,7 @@ class CompatHttpCall<Callback> extends HttpCallHandler {
   /** On failure the counts are 0, as proxy-runtime passed them. */
   onResponse(response: HttpCallResponse): void {
     const callback = this.callback;
+    // @ts-ignore: Callback is a function type (httpCall checks isFunction<Callback>()), which tsc cannot see
     callback(changetype<Context>(this.origin), response.headerCount, <usize>response.bodySize, response.trailerCount);
   }
 }
@@ -41,9 +42,9 @@ export function httpCall<Callback>(
 ): WasmResultValues {
   if (!isFunction<Callback>()) ERROR("httpCall: cb must be a function (origin_context, headers, body_size, trailers) => void");
   const context = findContext(origin_context.context_id);
-  if (context === null) return <WasmResultValues>record(Status.NotFound);
+  if (context === null) return <WasmResultValues><i32>record(Status.NotFound);
   const handler = new CompatHttpCall<Callback>(context, origin_context, cb);
-  return <WasmResultValues>dispatchHttpCallBytes(
+  return <WasmResultValues><i32>dispatchHttpCallBytes(
     cluster,
     headersToPairs(headers),
     body.byteLength != 0 ? body : null,

@@ -87,7 +87,7 @@ export class RootContext extends BaseContext {
 
   /** Finishes a shutdown postponed by onDone returning false (proxy-runtime's did nothing). */
   done(): WasmResultValues {
-    return <WasmResultValues>record(proxy_done());
+    return <WasmResultValues><i32>record(proxy_done());
   }
 }
 

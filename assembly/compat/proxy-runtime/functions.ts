@@ -6,20 +6,20 @@ import { continueStream, sendLocalResponseBytes } from "../../http";
 import { log as sdkLog, LogLevel } from "../../logging";
 import { getProperty, setProperty } from "../../properties";
 import { lastStatus, record } from "../../status";
-import { StreamType } from "../../types";
+import { BufferType, StreamType } from "../../types";
 import { BufferTypeValues, GrpcStatusValues, LogLevelValues, WasmResultValues } from "./enums";
 import { Headers, headersToPairs } from "./headers";
 
 export function log(level: LogLevelValues, logMessage: string): void {
-  sdkLog(<LogLevel>level, logMessage);
+  sdkLog(<LogLevel><i32>level, logMessage);
 }
 
 export function continue_request(): WasmResultValues {
-  return <WasmResultValues>continueStream(StreamType.HttpRequest);
+  return <WasmResultValues><i32>continueStream(StreamType.HttpRequest);
 }
 
 export function continue_response(): WasmResultValues {
-  return <WasmResultValues>continueStream(StreamType.HttpResponse);
+  return <WasmResultValues><i32>continueStream(StreamType.HttpResponse);
 }
 
 /** Answers the request from the filter once the current callback returns (docs/abi.md §2.6). */
@@ -31,7 +31,7 @@ export function send_local_response(
   grpc_status: GrpcStatusValues,
 ): WasmResultValues {
   const pairs = headersToPairs(additional_headers);
-  return <WasmResultValues>sendLocalResponseBytes(response_code, body, pairs, grpc_status, response_code_details);
+  return <WasmResultValues><i32>sendLocalResponseBytes(response_code, body, pairs, grpc_status, response_code_details);
 }
 
 /**
@@ -44,12 +44,12 @@ export function get_property(path: string): ArrayBuffer {
 }
 
 export function set_property(path: string, data: ArrayBuffer): WasmResultValues {
-  return <WasmResultValues>setProperty([path], data);
+  return <WasmResultValues><i32>setProperty([path], data);
 }
 
 /** Bytes [start, start + length) of a buffer, clamped; empty when unavailable (see lastStatus()). */
 export function get_buffer_bytes(typ: BufferTypeValues, start: u32, length: u32): ArrayBuffer {
-  const bytes = new HostBuffer(typ).getBytes(start, length);
+  const bytes = new HostBuffer(<BufferType><i32>typ).getBytes(start, length);
   return bytes !== null ? bytes : new ArrayBuffer(0);
 }
 
@@ -61,13 +61,13 @@ export class BufferStatusResult {
 
 export function get_buffer_status(typ: BufferTypeValues): BufferStatusResult {
   const status = new BufferStatusResult();
-  const length = new HostBuffer(typ).length();
-  status.result = <WasmResultValues>lastStatus();
+  const length = new HostBuffer(<BufferType><i32>typ).length();
+  status.result = <WasmResultValues><i32>lastStatus();
   if (length > 0) status.length = <usize>length;
   return status;
 }
 
 /** Makes later calls in this callback act for `context_id` (e.g. a stream, from a callout reply). */
 export function proxy_set_effective_context(context_id: u32): WasmResultValues {
-  return <WasmResultValues>record(setEffectiveContext(context_id));
+  return <WasmResultValues><i32>record(setEffectiveContext(context_id));
 }

@@ -77,12 +77,12 @@ export class HeaderStreamManipulator {
   constructor(readonly map: HeaderMap) {}
 
   add(key: string, value: string): WasmResultValues {
-    return <WasmResultValues>this.map.add(key, value);
+    return <WasmResultValues><i32>this.map.add(key, value);
   }
 
   /** Sets the header to this one value (adds it when absent). */
   replace(key: string, value: string): WasmResultValues {
-    return <WasmResultValues>this.map.replace(key, value);
+    return <WasmResultValues><i32>this.map.replace(key, value);
   }
 
   /** The first value, or "" when absent (as in proxy-runtime; lastStatus() says NotFound). */
@@ -92,7 +92,7 @@ export class HeaderStreamManipulator {
   }
 
   remove(key: string): WasmResultValues {
-    return <WasmResultValues>this.map.remove(key);
+    return <WasmResultValues><i32>this.map.remove(key);
   }
 
   get_headers(): Headers {
@@ -100,7 +100,7 @@ export class HeaderStreamManipulator {
   }
 
   set_headers(headers: Headers): WasmResultValues {
-    return <WasmResultValues>this.map.setPairsBytes(headersToWire(headers));
+    return <WasmResultValues><i32>this.map.setPairsBytes(headersToWire(headers));
   }
 }
 

@@ -17,7 +17,7 @@ export class Counter extends Metric {
   }
 
   increment(offset: u32): WasmResultValues {
-    return <WasmResultValues>incrementMetric(this.metric_id, offset);
+    return <WasmResultValues><i32>incrementMetric(this.metric_id, offset);
   }
 }
 
@@ -27,12 +27,12 @@ export class Gauge extends Metric {
   }
 
   increment(offset: i64): WasmResultValues {
-    return <WasmResultValues>incrementMetric(this.metric_id, offset);
+    return <WasmResultValues><i32>incrementMetric(this.metric_id, offset);
   }
 
   /** As in proxy-runtime, records to the metric id given, not necessarily this one. */
   record(metric_id: u32, value: u64): WasmResultValues {
-    return <WasmResultValues>recordMetric(metric_id, value);
+    return <WasmResultValues><i32>recordMetric(metric_id, value);
   }
 }
 
@@ -43,10 +43,10 @@ export class Histogram extends Metric {
 
   /** Envoy refuses increments of histograms (BadArgument); use record. */
   increment(offset: i64): WasmResultValues {
-    return <WasmResultValues>incrementMetric(this.metric_id, offset);
+    return <WasmResultValues><i32>incrementMetric(this.metric_id, offset);
   }
 
   record(metric_id: u32, value: u64): WasmResultValues {
-    return <WasmResultValues>recordMetric(metric_id, value);
+    return <WasmResultValues><i32>recordMetric(metric_id, value);
   }
 }

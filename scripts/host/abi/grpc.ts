@@ -5,16 +5,9 @@ import { Body } from "../body.ts";
 import type { GrpcCallout } from "../callout-types.ts";
 import { Status } from "../constants.ts";
 import type { HeaderMap } from "../header-map.ts";
-import { voids, words, type CallbackSpecs, type HostFunctions } from "../host-function.ts";
+import type { AreaImplementations } from "../abi-table.ts";
 import { decodePairs } from "../pairs.ts";
 import type { Vm } from "../vm.ts";
-
-export const callbacks: CallbackSpecs = {
-  proxy_on_grpc_receive_initial_metadata: { sig: voids(3) },
-  proxy_on_grpc_receive: { sig: voids(3) },
-  proxy_on_grpc_receive_trailing_metadata: { sig: voids(3) },
-  proxy_on_grpc_close: { sig: voids(3) },
-};
 
 const isCallToken = (t: number) => (t & 3) === 1;
 const isStreamToken = (t: number) => (t & 3) === 2;
@@ -30,7 +23,7 @@ function clusterOf(service: Buffer): string | null {
   return service.toString("utf8");
 }
 
-export function functions(vm: Vm): HostFunctions {
+export function functions(vm: Vm): AreaImplementations<"grpc"> {
   const mem = vm.mem;
   const env = vm.env;
   const start = (
@@ -75,50 +68,35 @@ export function functions(vm: Vm): HostFunctions {
     return mem.setU32(tokenPtr, token) ? Status.Ok : Status.InvalidMemoryAccess;
   };
   return {
-    proxy_grpc_call: {
-      sig: words(12),
-      fn(sp: number, ss: number, np: number, ns: number, mp: number, ms: number, dp: number, ds: number, qp: number, qs: number, timeout: number, tokenPtr: number): number {
-        return start("call", [sp, ss], [np, ns], [mp, ms], [dp, ds], [qp, qs], timeout, tokenPtr);
-      },
+    proxy_grpc_call(sp: number, ss: number, np: number, ns: number, mp: number, ms: number, dp: number, ds: number, qp: number, qs: number, timeout: number, tokenPtr: number): number {
+      return start("call", [sp, ss], [np, ns], [mp, ms], [dp, ds], [qp, qs], timeout, tokenPtr);
     },
-    proxy_grpc_stream: {
-      sig: words(9),
-      fn(sp: number, ss: number, np: number, ns: number, mp: number, ms: number, dp: number, ds: number, tokenPtr: number): number {
-        return start("stream", [sp, ss], [np, ns], [mp, ms], [dp, ds], null, 0, tokenPtr);
-      },
+    proxy_grpc_stream(sp: number, ss: number, np: number, ns: number, mp: number, ms: number, dp: number, ds: number, tokenPtr: number): number {
+      return start("stream", [sp, ss], [np, ns], [mp, ms], [dp, ds], null, 0, tokenPtr);
     },
-    proxy_grpc_send: {
-      sig: words(4),
-      fn(token: number, msgPtr: number, msgSize: number, endStream: number): number {
-        if (!mem.ok(msgPtr, msgSize)) return Status.InvalidMemoryAccess;
-        token >>>= 0;
-        if (!isStreamToken(token)) return Status.BadArgument;
-        const call = vm.grpcCalls.get(token);
-        if (!call) return Status.NotFound;
-        call.messages.push(mem.bytes(msgPtr, msgSize));
-        if (endStream !== 0) call.localClosed = true;
-        return Status.Ok;
-      },
+    proxy_grpc_send(token: number, msgPtr: number, msgSize: number, endStream: number): number {
+      if (!mem.ok(msgPtr, msgSize)) return Status.InvalidMemoryAccess;
+      token >>>= 0;
+      if (!isStreamToken(token)) return Status.BadArgument;
+      const call = vm.grpcCalls.get(token);
+      if (!call) return Status.NotFound;
+      call.messages.push(mem.bytes(msgPtr, msgSize));
+      if (endStream !== 0) call.localClosed = true;
+      return Status.Ok;
     },
-    proxy_grpc_cancel: {
-      sig: words(1),
-      fn(token: number): number {
-        token >>>= 0;
-        if (!isCallToken(token) && !isStreamToken(token)) return Status.BadArgument;
-        return vm.grpcCalls.delete(token) ? Status.Ok : Status.NotFound;
-      },
+    proxy_grpc_cancel(token: number): number {
+      token >>>= 0;
+      if (!isCallToken(token) && !isStreamToken(token)) return Status.BadArgument;
+      return vm.grpcCalls.delete(token) ? Status.Ok : Status.NotFound;
     },
-    proxy_grpc_close: {
-      sig: words(1),
-      fn(token: number): number {
-        token >>>= 0;
-        if (!isCallToken(token) && !isStreamToken(token)) return Status.BadArgument;
-        const call = vm.grpcCalls.get(token);
-        if (!call) return Status.NotFound;
-        if (isCallToken(token) || call.remoteClosed) vm.grpcCalls.delete(token);
-        else call.localClosed = true;
-        return Status.Ok;
-      },
+    proxy_grpc_close(token: number): number {
+      token >>>= 0;
+      if (!isCallToken(token) && !isStreamToken(token)) return Status.BadArgument;
+      const call = vm.grpcCalls.get(token);
+      if (!call) return Status.NotFound;
+      if (isCallToken(token) || call.remoteClosed) vm.grpcCalls.delete(token);
+      else call.localClosed = true;
+      return Status.Ok;
     },
   };
 }
@@ -145,36 +123,44 @@ export function deliverGrpcEvent(vm: Vm, call: GrpcCallout, ev: GrpcEvent): void
   };
   if (!root || vm.failed) return cleanup();
   switch (ev.kind) {
-    case "initialMetadata":
-      if (!vm.fns.proxy_on_grpc_receive_initial_metadata) return;
+    case "initialMetadata": {
+      const callback = vm.cb.proxy_on_grpc_receive_initial_metadata;
+      if (!callback) return;
       root.grpcInitialMetadata = ev.metadata;
       vm.afterCall(() => (root.grpcInitialMetadata = null));
-      vm.call3("proxy_on_grpc_receive_initial_metadata", root, root.id, call.token, ev.metadata.size);
+      vm.invoke(callback, root, root.id, call.token, ev.metadata.size);
       return;
-    case "trailingMetadata":
-      if (!vm.fns.proxy_on_grpc_receive_trailing_metadata) return;
+    }
+    case "trailingMetadata": {
+      const callback = vm.cb.proxy_on_grpc_receive_trailing_metadata;
+      if (!callback) return;
       root.grpcTrailingMetadata = ev.metadata;
       vm.afterCall(() => (root.grpcTrailingMetadata = null));
-      vm.call3("proxy_on_grpc_receive_trailing_metadata", root, root.id, call.token, ev.metadata.size);
+      vm.invoke(callback, root, root.id, call.token, ev.metadata.size);
       return;
-    case "message":
-      if (!vm.fns.proxy_on_grpc_receive) return cleanup();
+    }
+    case "message": {
+      const callback = vm.cb.proxy_on_grpc_receive;
+      if (!callback) return cleanup();
       root.grpcReceiveBuffer = new Body(ev.message, false);
       vm.afterCall(() => {
         root.grpcReceiveBuffer = null;
         if (call.kind === "call") cleanup();
       });
-      vm.call3("proxy_on_grpc_receive", root, root.id, call.token, ev.message.length);
+      vm.invoke(callback, root, root.id, call.token, ev.message.length);
       return;
-    case "close":
-      if (!vm.fns.proxy_on_grpc_close) return cleanup();
+    }
+    case "close": {
+      const callback = vm.cb.proxy_on_grpc_close;
+      if (!callback) return cleanup();
       root.statusCode = ev.status >>> 0;
       root.statusMessage = ev.message;
       vm.afterCall(() => {
         root.statusMessage = "";
         cleanup();
       });
-      vm.call3("proxy_on_grpc_close", root, root.id, call.token, ev.status);
+      vm.invoke(callback, root, root.id, call.token, ev.status);
       return;
+    }
   }
 }

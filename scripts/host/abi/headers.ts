@@ -3,7 +3,7 @@
 
 import { MAP_TYPE_MAX, Status } from "../constants.ts";
 import type { HeaderMap } from "../header-map.ts";
-import { words, type HostFunctions } from "../host-function.ts";
+import type { AreaImplementations } from "../abi-table.ts";
 import { decodePairs } from "../pairs.ts";
 import type { Vm } from "../vm.ts";
 
@@ -48,85 +48,64 @@ function copyOutMap(vm: Vm, map: HeaderMap | null, ptrPtr: number, sizePtr: numb
   return Status.Ok;
 }
 
-export function functions(vm: Vm): HostFunctions {
+export function functions(vm: Vm): AreaImplementations<"headers"> {
   const mem = vm.mem;
   const legacy = vm.abi === "0.1.0";
   return {
-    proxy_get_header_map_value: {
-      sig: words(5),
-      fn(type: number, keyPtr: number, keySize: number, valuePtrPtr: number, valueSizePtr: number): number {
-        if (type >>> 0 > MAP_TYPE_MAX) return Status.BadArgument;
-        if (!mem.ok(keyPtr, keySize)) return Status.InvalidMemoryAccess;
-        const ctx = vm.ctx();
-        const map = ctx.getConstMap(type);
-        if (map === null) {
-          if (!ctx.accessLogPhase) return Status.BadArgument;
-          return legacy ? vm.copyOut(EMPTY, valuePtrPtr, valueSizePtr) : Status.NotFound;
-        }
-        const value = map.get(mem.string(keyPtr, keySize));
-        if (value === undefined) return legacy ? vm.copyOut(EMPTY, valuePtrPtr, valueSizePtr) : Status.NotFound;
-        return vm.copyOutString(value, valuePtrPtr, valueSizePtr);
-      },
+    proxy_get_header_map_value(type: number, keyPtr: number, keySize: number, valuePtrPtr: number, valueSizePtr: number): number {
+      if (type >>> 0 > MAP_TYPE_MAX) return Status.BadArgument;
+      if (!mem.ok(keyPtr, keySize)) return Status.InvalidMemoryAccess;
+      const ctx = vm.ctx();
+      const map = ctx.getConstMap(type);
+      if (map === null) {
+        if (!ctx.accessLogPhase) return Status.BadArgument;
+        return legacy ? vm.copyOut(EMPTY, valuePtrPtr, valueSizePtr) : Status.NotFound;
+      }
+      const value = map.get(mem.string(keyPtr, keySize));
+      if (value === undefined) return legacy ? vm.copyOut(EMPTY, valuePtrPtr, valueSizePtr) : Status.NotFound;
+      return vm.copyOutString(value, valuePtrPtr, valueSizePtr);
     },
-    proxy_add_header_map_value: {
-      sig: words(5),
-      fn(type: number, keyPtr: number, keySize: number, valuePtr: number, valueSize: number): number {
-        if (type >>> 0 > MAP_TYPE_MAX) return Status.BadArgument;
-        if (!mem.ok(keyPtr, keySize) || !mem.ok(valuePtr, valueSize)) return Status.InvalidMemoryAccess;
-        const map = vm.ctx().getMap(type);
-        if (map === null) return Status.BadArgument;
-        map.add(mem.string(keyPtr, keySize), mem.string(valuePtr, valueSize));
-        return Status.Ok;
-      },
+    proxy_add_header_map_value(type: number, keyPtr: number, keySize: number, valuePtr: number, valueSize: number): number {
+      if (type >>> 0 > MAP_TYPE_MAX) return Status.BadArgument;
+      if (!mem.ok(keyPtr, keySize) || !mem.ok(valuePtr, valueSize)) return Status.InvalidMemoryAccess;
+      const map = vm.ctx().getMap(type);
+      if (map === null) return Status.BadArgument;
+      map.add(mem.string(keyPtr, keySize), mem.string(valuePtr, valueSize));
+      return Status.Ok;
     },
-    proxy_replace_header_map_value: {
-      sig: words(5),
-      fn(type: number, keyPtr: number, keySize: number, valuePtr: number, valueSize: number): number {
-        if (type >>> 0 > MAP_TYPE_MAX) return Status.BadArgument;
-        if (!mem.ok(keyPtr, keySize) || !mem.ok(valuePtr, valueSize)) return Status.InvalidMemoryAccess;
-        const map = vm.ctx().getMap(type);
-        if (map === null) return Status.BadArgument;
-        map.set(mem.string(keyPtr, keySize), mem.string(valuePtr, valueSize));
-        return Status.Ok;
-      },
+    proxy_replace_header_map_value(type: number, keyPtr: number, keySize: number, valuePtr: number, valueSize: number): number {
+      if (type >>> 0 > MAP_TYPE_MAX) return Status.BadArgument;
+      if (!mem.ok(keyPtr, keySize) || !mem.ok(valuePtr, valueSize)) return Status.InvalidMemoryAccess;
+      const map = vm.ctx().getMap(type);
+      if (map === null) return Status.BadArgument;
+      map.set(mem.string(keyPtr, keySize), mem.string(valuePtr, valueSize));
+      return Status.Ok;
     },
-    proxy_remove_header_map_value: {
-      sig: words(3),
-      fn(type: number, keyPtr: number, keySize: number): number {
-        if (type >>> 0 > MAP_TYPE_MAX) return Status.BadArgument;
-        if (!mem.ok(keyPtr, keySize)) return Status.InvalidMemoryAccess;
-        const map = vm.ctx().getMap(type);
-        if (map === null) return Status.BadArgument;
-        map.remove(mem.string(keyPtr, keySize));
-        return Status.Ok;
-      },
+    proxy_remove_header_map_value(type: number, keyPtr: number, keySize: number): number {
+      if (type >>> 0 > MAP_TYPE_MAX) return Status.BadArgument;
+      if (!mem.ok(keyPtr, keySize)) return Status.InvalidMemoryAccess;
+      const map = vm.ctx().getMap(type);
+      if (map === null) return Status.BadArgument;
+      map.remove(mem.string(keyPtr, keySize));
+      return Status.Ok;
     },
-    proxy_get_header_map_pairs: {
-      sig: words(3),
-      fn(type: number, ptrPtr: number, sizePtr: number): number {
-        if (type >>> 0 > MAP_TYPE_MAX) return Status.BadArgument;
-        return copyOutMap(vm, vm.ctx().getConstMap(type), ptrPtr, sizePtr);
-      },
+    proxy_get_header_map_pairs(type: number, ptrPtr: number, sizePtr: number): number {
+      if (type >>> 0 > MAP_TYPE_MAX) return Status.BadArgument;
+      return copyOutMap(vm, vm.ctx().getConstMap(type), ptrPtr, sizePtr);
     },
-    proxy_set_header_map_pairs: {
-      sig: words(3),
-      fn(type: number, ptr: number, size: number): number {
-        if (type >>> 0 > MAP_TYPE_MAX) return Status.BadArgument;
-        if (!mem.ok(ptr, size)) return Status.InvalidMemoryAccess;
-        const map = vm.ctx().getMap(type);
-        if (map === null) return Status.BadArgument;
-        map.replaceAll(decodePairs(mem.view(ptr, size)));
-        return Status.Ok;
-      },
+    proxy_set_header_map_pairs(type: number, ptr: number, size: number): number {
+      if (type >>> 0 > MAP_TYPE_MAX) return Status.BadArgument;
+      if (!mem.ok(ptr, size)) return Status.InvalidMemoryAccess;
+      const map = vm.ctx().getMap(type);
+      if (map === null) return Status.BadArgument;
+      map.replaceAll(decodePairs(mem.view(ptr, size)));
+      return Status.Ok;
     },
-    proxy_get_header_map_size: {
-      sig: words(2),
-      fn(type: number, sizePtr: number): number {
-        if (type >>> 0 > MAP_TYPE_MAX) return Status.BadArgument;
-        const map = vm.ctx().getMap(type);
-        if (map === null) return Status.BadArgument;
-        return mem.setU32(sizePtr, map.byteSize()) ? Status.Ok : Status.InvalidMemoryAccess;
-      },
+    proxy_get_header_map_size(type: number, sizePtr: number): number {
+      if (type >>> 0 > MAP_TYPE_MAX) return Status.BadArgument;
+      const map = vm.ctx().getMap(type);
+      if (map === null) return Status.BadArgument;
+      return mem.setU32(sizePtr, map.byteSize()) ? Status.Ok : Status.InvalidMemoryAccess;
     },
   };
 }

@@ -1,6 +1,6 @@
-// The host side of the ABI, by area (the same area names as assembly/abi/).
+// The emulator's implementation of every host function of the ABI table (../abi-table.ts), by area.
 
-import type { CallbackSpecs, HostFunctions } from "../host-function.ts";
+import type { HostImplementations } from "../abi-table.ts";
 import type { Vm } from "../vm.ts";
 import * as buffers from "./buffers.ts";
 import * as callouts from "./callouts.ts";
@@ -15,45 +15,26 @@ import * as metrics from "./metrics.ts";
 import * as properties from "./properties.ts";
 import * as sharedData from "./shared-data.ts";
 import * as sharedQueue from "./shared-queue.ts";
-import * as tcp from "./tcp.ts";
 import * as timers from "./timers.ts";
 import * as wasi from "./wasi.ts";
 
-interface Area {
-  functions(vm: Vm): HostFunctions;
-  callbacks?: CallbackSpecs;
+/** The host functions bound to one VM, by name (TypeScript holds each to the table's signature). */
+export function implementations(vm: Vm): HostImplementations {
+  return {
+    ...lifecycle.functions(vm),
+    ...logging.functions(vm),
+    ...timers.functions(vm),
+    ...buffers.functions(vm),
+    ...headers.functions(vm),
+    ...http.functions(vm),
+    ...properties.functions(vm),
+    ...callouts.functions(vm),
+    ...grpc.functions(vm),
+    ...sharedData.functions(vm),
+    ...sharedQueue.functions(vm),
+    ...metrics.functions(vm),
+    ...foreign.functions(vm),
+    ...legacy.functions(vm),
+    ...wasi.functions(vm),
+  };
 }
-
-/** Areas whose host functions live in module "env". */
-export const ENV_AREAS: readonly Area[] = [
-  lifecycle,
-  logging,
-  timers,
-  buffers,
-  headers,
-  http,
-  tcp,
-  properties,
-  callouts,
-  grpc,
-  sharedData,
-  sharedQueue,
-  metrics,
-  foreign,
-  legacy,
-  { functions: () => wasi.envShims() },
-];
-
-export const WASI_MODULES = ["wasi_snapshot_preview1", "wasi_unstable"] as const;
-export const wasiFunctions = wasi.functions;
-
-/** Every callback a host looks up, with its expected signature. */
-export const CALLBACKS: CallbackSpecs = Object.assign(
-  {},
-  ...ENV_AREAS.map((a) => a.callbacks ?? {}),
-  // Envoy-specific callbacks looked up by Envoy's Wasm class.
-  { envoy_on_resolve_dns: { sig: "i32 i32 i32 -> void" }, envoy_on_stats_update: { sig: "i32 i32 -> void" } },
-);
-
-export const START_FUNCTIONS = lifecycle.startFunctions;
-export const ALLOCATORS = lifecycle.allocators;

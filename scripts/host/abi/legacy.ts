@@ -2,37 +2,21 @@
 // proxy_abi_version_0_1_0).
 
 import { Status, StreamType } from "../constants.ts";
-import { words, type HostFunctions } from "../host-function.ts";
+import type { AreaImplementations } from "../abi-table.ts";
 import type { Vm } from "../vm.ts";
 import { continueStream } from "./http.ts";
 
 const V010 = ["0.1.0"] as const;
 
-export function functions(vm: Vm): HostFunctions {
+export function functions(vm: Vm): AreaImplementations<"legacy"> {
   return {
-    proxy_get_configuration: {
-      sig: words(2),
-      abi: V010,
-      fn(ptrPtr: number, sizePtr: number): number {
-        const ctx = vm.ctx();
-        const config = ctx.pluginConfigurationVisible ? vm.env.pluginConfiguration : vm.env.vmConfiguration;
-        return vm.copyOut(config.data, ptrPtr, sizePtr);
-      },
+    proxy_get_configuration(ptrPtr: number, sizePtr: number): number {
+      const ctx = vm.ctx();
+      const config = ctx.pluginConfigurationVisible ? vm.env.pluginConfiguration : vm.env.vmConfiguration;
+      return vm.copyOut(config.data, ptrPtr, sizePtr);
     },
-    proxy_continue_request: {
-      sig: words(0),
-      abi: V010,
-      fn: () => continueStream(vm, StreamType.Request),
-    },
-    proxy_continue_response: {
-      sig: words(0),
-      abi: V010,
-      fn: () => continueStream(vm, StreamType.Response),
-    },
-    proxy_clear_route_cache: {
-      sig: words(0),
-      abi: V010,
-      fn: () => Status.Ok,
-    },
+    proxy_continue_request: () => continueStream(vm, StreamType.Request),
+    proxy_continue_response: () => continueStream(vm, StreamType.Response),
+    proxy_clear_route_cache: () => Status.Ok,
   };
 }

@@ -2,71 +2,59 @@
 // 10, …), one Envoy stat per name; Envoy's rules for increment/record/get by type.
 
 import { MetricType, Status } from "../constants.ts";
-import { words, type HostFunctions } from "../host-function.ts";
+import type { AreaImplementations } from "../abi-table.ts";
 import { METRIC_KINDS } from "../metric-store.ts";
 import type { Vm } from "../vm.ts";
 
 const U64 = (v: bigint) => BigInt.asUintN(64, v);
 
-export function functions(vm: Vm): HostFunctions {
+export function functions(vm: Vm): AreaImplementations<"metrics"> {
   const mem = vm.mem;
   return {
-    proxy_define_metric: {
-      sig: words(4),
-      fn(type: number, namePtr: number, nameSize: number, idPtr: number): number {
-        if (!mem.ok(namePtr, nameSize)) return Status.InvalidMemoryAccess;
-        type >>>= 0;
-        if (type > MetricType.Histogram) return Status.BadArgument;
-        const metric = vm.env.metrics.define(METRIC_KINDS[type]!, mem.string(namePtr, nameSize));
-        const id = (vm.nextMetricId[type]! += 4);
-        vm.metricIds.set(id, metric);
-        return mem.setU32(idPtr, id) ? Status.Ok : Status.InvalidMemoryAccess;
-      },
+    proxy_define_metric(type: number, namePtr: number, nameSize: number, idPtr: number): number {
+      if (!mem.ok(namePtr, nameSize)) return Status.InvalidMemoryAccess;
+      type >>>= 0;
+      if (type > MetricType.Histogram) return Status.BadArgument;
+      const metric = vm.env.metrics.define(METRIC_KINDS[type]!, mem.string(namePtr, nameSize));
+      const id = (vm.nextMetricId[type]! += 4);
+      vm.metricIds.set(id, metric);
+      return mem.setU32(idPtr, id) ? Status.Ok : Status.InvalidMemoryAccess;
     },
-    proxy_increment_metric: {
-      sig: "i32 i64 -> i32",
-      fn(id: number, delta: bigint): number {
-        id >>>= 0;
-        const type = id & 3;
-        if (type === MetricType.Counter) {
-          const m = vm.metricIds.get(id);
-          if (!m) return Status.NotFound;
-          if (delta <= 0n) return Status.BadArgument;
-          m.value = U64(m.value + delta);
-          return Status.Ok;
-        }
-        if (type === MetricType.Gauge) {
-          const m = vm.metricIds.get(id);
-          if (!m) return Status.NotFound;
-          m.value = U64(m.value + delta);
-          return Status.Ok;
-        }
-        return Status.BadArgument;
-      },
-    },
-    proxy_record_metric: {
-      sig: "i32 i64 -> i32",
-      fn(id: number, value: bigint): number {
-        id >>>= 0;
+    proxy_increment_metric(id: number, delta: bigint): number {
+      id >>>= 0;
+      const type = id & 3;
+      if (type === MetricType.Counter) {
         const m = vm.metricIds.get(id);
         if (!m) return Status.NotFound;
-        const v = U64(value);
-        if (m.kind === "counter") m.value = U64(m.value + v);
-        else if (m.kind === "gauge") m.value = v;
-        else m.samples.push(v);
+        if (delta <= 0n) return Status.BadArgument;
+        m.value = U64(m.value + delta);
         return Status.Ok;
-      },
-    },
-    proxy_get_metric: {
-      sig: words(2),
-      fn(id: number, resultPtr: number): number {
-        id >>>= 0;
-        const type = id & 3;
-        if (type !== MetricType.Counter && type !== MetricType.Gauge) return Status.BadArgument;
+      }
+      if (type === MetricType.Gauge) {
         const m = vm.metricIds.get(id);
         if (!m) return Status.NotFound;
-        return mem.setU64(resultPtr, m.value) ? Status.Ok : Status.InvalidMemoryAccess;
-      },
+        m.value = U64(m.value + delta);
+        return Status.Ok;
+      }
+      return Status.BadArgument;
+    },
+    proxy_record_metric(id: number, value: bigint): number {
+      id >>>= 0;
+      const m = vm.metricIds.get(id);
+      if (!m) return Status.NotFound;
+      const v = U64(value);
+      if (m.kind === "counter") m.value = U64(m.value + v);
+      else if (m.kind === "gauge") m.value = v;
+      else m.samples.push(v);
+      return Status.Ok;
+    },
+    proxy_get_metric(id: number, resultPtr: number): number {
+      id >>>= 0;
+      const type = id & 3;
+      if (type !== MetricType.Counter && type !== MetricType.Gauge) return Status.BadArgument;
+      const m = vm.metricIds.get(id);
+      if (!m) return Status.NotFound;
+      return mem.setU64(resultPtr, m.value) ? Status.Ok : Status.InvalidMemoryAccess;
     },
   };
 }

@@ -1,10 +1,12 @@
 /**
- * Retry layer: repeats an exchange on connection errors, 429 and 5xx (not 501/505), with exponential
- * backoff and jitter, honouring `Retry-After`, bounded by attempts and by elapsed time. Every request
- * body is a byte array, so repeating an exchange re-sends it whole.
+ * Retry layer: repeats an exchange on connection errors and stalls, 429 and 5xx (not 501/505), with
+ * exponential backoff and jitter, honouring `Retry-After`, bounded by attempts and by elapsed time.
+ * Request bodies are byte arrays or re-openable streams, so repeating an exchange re-sends them whole;
+ * the error body of a response that is retried was already read (capped) by the transport.
  */
 import { NetworkError } from "../errors.ts";
-import { describeUrl, type Transport } from "./http.ts";
+import { printable, type SecretSet } from "../secrets.ts";
+import { describeUrl, type HttpResponse, type Transport } from "./http.ts";
 
 export interface RetryPolicy {
   /** Attempts per exchange, the first included (default 5). */
@@ -30,6 +32,8 @@ export interface RetryHooks {
   now?: () => number;
   /** One line per retry (what failed, how long we wait). */
   onRetry?: (line: string) => void;
+  /** Scrubbed from retry lines (paths and status texts come from the registry). */
+  secrets?: SecretSet;
 }
 
 export function isRetryableStatus(status: number): boolean {
@@ -45,10 +49,10 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-const attemptsByResponse = new WeakMap<Response, number>();
+const attemptsByResponse = new WeakMap<HttpResponse, number>();
 
 /** How many attempts produced this response (1 if it did not pass through a retry layer). */
-export function attemptsOf(response: Response): number {
+export function attemptsOf(response: HttpResponse): number {
   return attemptsByResponse.get(response) ?? 1;
 }
 
@@ -66,7 +70,7 @@ export function withRetry(next: Transport, policy: Partial<RetryPolicy> = {}, ho
   return async (request) => {
     const started = now();
     for (let attempt = 1; ; attempt++) {
-      let response: Response | undefined;
+      let response: HttpResponse | undefined;
       let failure: NetworkError | undefined;
       try {
         response = await next(request);
@@ -86,9 +90,9 @@ export function withRetry(next: Transport, policy: Partial<RetryPolicy> = {}, ho
         if (failure) throw new NetworkError(`${failure.message} (after ${attempt} attempts)`);
         return response!;
       }
-      const what = failure ? failure.message : `${response!.status} ${response!.statusText}`.trim();
+      const what = failure ? failure.message : `${response!.status} ${printable(response!.statusText, hooks.secrets, 80)}`.trim();
       hooks.onRetry?.(
-        `retrying ${request.method} ${describeUrl(request.url)} in ${Math.round(delay)} ms (attempt ${attempt + 1}/${p.maxAttempts}): ${what}`,
+        `retrying ${request.method} ${printable(describeUrl(request.url), hooks.secrets, 500)} in ${Math.round(delay)} ms (attempt ${attempt + 1}/${p.maxAttempts}): ${what}`,
       );
       await sleep(delay);
     }

@@ -1,17 +1,20 @@
 /**
  * The module a push sends: `<file.wasm>` or an example name (→ `build/<name>.wasm`), checked before any
- * network traffic: wasm magic and version, well-formed sections, a `proxy_abi_version_*` export.
+ * network traffic (wasm magic and version, well-formed sections, a `proxy_abi_version_*` export) by
+ * reading the file in place, and handed on as streamed content, so a module of any size is pushed in
+ * bounded memory.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { UsageError } from "./errors.ts";
-import { hasProxyAbiExport, readWasmModule, type WasmModuleInfo } from "./wasm-module.ts";
+import { packageExampleModule } from "../build/package-examples.ts";
+import { UsageError } from "../cli-errors.ts";
+import { fileContent, hasProxyAbiExport, readWasmModuleFile, type Content, type WasmModuleInfo } from "../oci/index.ts";
 
 export interface ModuleFile {
   path: string;
   /** Base name without `.wasm` (the example name for `build/<name>.wasm`). */
   name: string;
-  bytes: Uint8Array;
+  content: Content;
   info: WasmModuleInfo;
   /** Default root id: the name with hyphens as underscores (`add-header` → `add_header`). */
   defaultRootId: string;
@@ -34,26 +37,25 @@ export function resolveModulePath(spec: string, cwd: string = process.cwd()): st
   if (existsSync(example)) {
     throw new UsageError(`example "${spec}" is not built: build/${spec}.wasm is missing (run \`npm run asbuild\`)`);
   }
+  const shipped = packageExampleModule(spec, cwd);
+  if (shipped !== null) return shipped;
   throw new UsageError(`"${spec}" is neither a .wasm file nor a built example (build/${spec}.wasm)`);
 }
 
-export function loadModuleFile(spec: string, options: { cwd?: string; force?: boolean } = {}): ModuleFile {
+export async function loadModuleFile(spec: string, options: { cwd?: string; force?: boolean } = {}): Promise<ModuleFile> {
   const path = resolveModulePath(spec, options.cwd);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${path}: ${code === "ENOENT" ? "no such file" : (code ?? "read error")}`);
-  }
   let info: WasmModuleInfo;
   try {
-    info = readWasmModule(bytes);
+    if (statSync(path).isDirectory()) throw new UsageError(`${path} is a directory, not a .wasm file`);
+    info = readWasmModuleFile(path);
   } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== undefined) throw new UsageError(`cannot read ${path}: ${code === "ENOENT" ? "no such file" : code}`);
     throw new UsageError(`${path}: ${(error as Error).message}`);
   }
   const name = basename(path).replace(/\.wasm$/, "");
-  const file: ModuleFile = { path, name, bytes, info, defaultRootId: rootIdFor(name) };
+  const file: ModuleFile = { path, name, content: await fileContent(path, info.size), info, defaultRootId: rootIdFor(name) };
   if (!hasProxyAbiExport(info)) {
     const message = `${path} exports no proxy_abi_version_* function: Envoy will not load it as a Proxy-Wasm filter`;
     if (!options.force) throw new UsageError(`${message} (use --force to push it anyway)`);
