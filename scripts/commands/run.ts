@@ -1,6 +1,6 @@
 /** `proxy-wasm run`: a local HTTP proxy that runs every request and response through a filter in the emulator. */
 import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { EXIT_OK, UsageError } from "../cli-errors.ts";
 import { LOG_LEVELS } from "../host/index.ts";
 import {
@@ -17,6 +17,8 @@ import {
 import { DEFAULT_BUFFER_LIMIT, DEFAULT_CALLBACK_TIMEOUT_MS, DEFAULT_DRAIN_MS, DEFAULT_ROUTE_TIMEOUT_MS, startProxy } from "../run/proxy.ts";
 import { parseUpstreamAddress } from "../upstream-address.ts";
 import { sourceMapText } from "../host/source-map.ts";
+import { discoverEntries, type BuildEntry } from "../build/compile.ts";
+import { watchFilter } from "../run/watch.ts";
 import type { Command } from "./command.ts";
 import { defineFlags, parseCommandLine, renderHelp, type OptionsOf } from "./flags.ts";
 
@@ -102,6 +104,16 @@ const flags = defineFlags({
       "stack of a stopped VM name TypeScript lines, from its source map",
     ],
   },
+  watch: {
+    type: "boolean",
+    default: false,
+    help: [
+      "rebuild when the filter's sources (examples/<name>/ or filters/<name>/) change and swap",
+      "the VM as Envoy applies a new configuration: new requests get the new VM, requests in",
+      "flight finish on the old one; a build error keeps the old VM (a .wasm without sources:",
+      "reload it when the file changes)",
+    ],
+  },
 });
 
 const help = renderHelp({
@@ -167,7 +179,16 @@ export function runOptionsFrom(values: OptionsOf<typeof flags>, positionals: str
     routeTimeoutMs: values.routeTimeout,
     bufferLimit: values.bufferLimit,
     quiet: values.quiet,
+    debug: values.debug,
+    watch: values.watch,
+    source: values.watch ? sourceEntry(module.name, cwd) : null,
   };
+}
+
+/** The build entry of a filter name (examples/<name>/main.ts or filters/<name>/main.ts) in a project, if any. */
+function sourceEntry(name: string, cwd: string): BuildEntry | null {
+  if (!existsSync(join(cwd, "asconfig.json"))) return null;
+  return discoverEntries(cwd).find((entry) => entry.name === name) ?? null;
 }
 
 /** Waits for SIGINT or SIGTERM; a second one calls `onSecond` (an immediate stop). `dispose` removes the handlers. */
@@ -222,10 +243,20 @@ export const runCommand: Command = {
         (options.clusters.size > 0 ? `; clusters ${[...options.clusters].map(([n, u]) => `${n}=${u.url.origin}`).join(", ")}` : "") +
         "\n",
     );
+    const watcher = options.watch
+      ? watchFilter({
+          build: options.source !== null ? { root: process.cwd(), entry: options.source, target: options.debug ? "debug" : "release", outDir: dirname(options.wasmPath) } : null,
+          wasmPath: options.wasmPath,
+          proxy,
+          report: (line) => void process.stderr.write(line + "\n"),
+        })
+      : null;
+    if (watcher !== null) process.stderr.write(`[watch] ${options.source !== null ? `watching ${relative(process.cwd(), dirname(options.source.entry))}/ to rebuild` : `watching ${options.wasmPath}`}\n`);
     console.log(`listening on ${proxy.url}`);
     const stop = signals(() => void proxy.close(0));
     const signal = await stop.first;
     process.stderr.write(`[proxy] ${signal}: stopping (${proxy.inFlight} request(s) in flight, ${proxy.served} served)\n`);
+    await watcher?.close();
     await proxy.close();
     stop.dispose();
     return EXIT_OK;

@@ -7,9 +7,10 @@
  * timers and signals keep working whatever the filter does.
  */
 import { EventEmitter } from "node:events";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { Pairs } from "../host/index.ts";
-import { CallState, ownBytes, VM_WORKER_ROLE, type Direction, type FromVm, type LocalReplyInfo, type ToVm, type VmStats, type VmWorkerData } from "./vm-protocol.ts";
+import { startWorker, WorkerRole } from "./worker-thread.ts";
+import { CallState, ownBytes, type Direction, type FromVm, type LocalReplyInfo, type ToVm, type VmStats, type VmWorkerData } from "./vm-protocol.ts";
 import type { WasmFrame, WorkerStacks } from "./vm-stack.ts";
 import type { UpstreamAddress } from "../upstream-address.ts";
 import { fileOffset, NO_SHIFT, type OffsetShift } from "../host/source-map.ts";
@@ -163,16 +164,6 @@ export class VmStream extends EventEmitter {
   }
 }
 
-/** How the worker is started: the CLI bundle starts itself in VM mode; from sources, tsx loads vm-worker.ts. */
-function spawnWorker(data: VmWorkerData): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith(".ts")) return new Worker(new URL(here), { workerData: data });
-  const entry = new URL("./vm-worker.ts", here).href;
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const code = `import(${JSON.stringify(tsx)}).then((api) => api.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(here)})).then((m) => m.runVmWorker())`;
-  return new Worker(code, { eval: true, workerData: data });
-}
-
 /** How the emulator will move the module's code (none if the module cannot even be read: it will not start). */
 function moduleOffsetShift(wasm: Uint8Array): OffsetShift {
   try {
@@ -219,8 +210,7 @@ export class FilterVm extends EventEmitter {
     this.offsetShift = moduleOffsetShift(options.wasm);
     const callState = new SharedArrayBuffer(CallState.size * Int32Array.BYTES_PER_ELEMENT);
     this.callState = new Int32Array(callState);
-    this.worker = spawnWorker({
-      role: VM_WORKER_ROLE,
+    this.worker = startWorker(WorkerRole.vm, "./vm-worker.ts", "runVmWorker", {
       wasm: options.wasm,
       rootId: options.rootId,
       pluginConfiguration: options.pluginConfiguration,
@@ -235,7 +225,7 @@ export class FilterVm extends EventEmitter {
       callState,
       bufferLimit: options.bufferLimit,
       sourceMap: options.sourceMap,
-    });
+    } satisfies Omit<VmWorkerData, "role">);
     this.worker.on("message", (batch: FromVm[]) => {
       for (const m of batch) this.receive(m);
     });

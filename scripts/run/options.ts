@@ -10,6 +10,7 @@ import { UsageError } from "../cli-errors.ts";
 import type { LogLevelName } from "../host/index.ts";
 import { packageExampleModule } from "../build/package-examples.ts";
 import { parseUpstreamAddress, redactUserinfo, type UpstreamAddress } from "../upstream-address.ts";
+import type { BuildEntry } from "../build/compile.ts";
 
 export const DEFAULT_LISTEN = "127.0.0.1:8080";
 
@@ -38,6 +39,10 @@ export interface RunOptions {
   routeTimeoutMs: number;
   bufferLimit: number;
   quiet: boolean;
+  debug: boolean;
+  watch: boolean;
+  /** With --watch: the filter's build entry, to rebuild from (null: reload the .wasm when it changes). */
+  source: BuildEntry | null;
 }
 
 /** `add-header` → `add_header` (Envoy root ids of the examples). */

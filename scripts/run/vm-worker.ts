@@ -4,18 +4,14 @@
  * the sockets. A filter that loops blocks only this thread: the main thread's watchdog sees the call in the
  * shared call state and terminates the worker.
  */
-import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { ProxyWasmHost, type CallMonitor, type HttpStream, type LogEntry, type LogLevelName, type Pairs } from "../host/index.ts";
 import { ClusterMap } from "./clusters.ts";
 import { addressOf } from "./upstream.ts";
-import { CallState, ownBytes, VM_WORKER_ROLE, type Direction, type FromVm, type ToVm, type VmWorkerData } from "./vm-protocol.ts";
+import { CallState, ownBytes, type Direction, type FromVm, type ToVm, type VmWorkerData } from "./vm-protocol.ts";
 
 /** Log entries the emulator keeps (printed as they come; only those logged while starting matter). */
 const START_LOG_LINES = 100;
-
-export function isVmWorker(): boolean {
-  return !isMainThread && (workerData as VmWorkerData | null)?.role === VM_WORKER_ROLE;
-}
 
 /** The map's JSON, parsed (a malformed one only costs the source locations). */
 function parsedSourceMap(text: string | null): object | false {
