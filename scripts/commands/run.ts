@@ -64,7 +64,11 @@ const flags = defineFlags({
     help: ["after the filter fails (trap), pass requests through without it", "(default: fail closed, a 503 for every request)"],
   },
   logLevel: { type: "string", value: "<level>", choices: LOG_LEVELS, default: "info", help: `${LOG_LEVELS.join(", ")} (default: info)` },
-  trace: { type: "boolean", default: false, help: "also print every host↔VM call and callout" },
+  trace: {
+    type: "boolean",
+    default: false,
+    help: ["print what each request gives the filter and what it lets through (header names and", "values, body sizes, local replies) and each callout"],
+  },
   callbackTimeout: {
     type: "string",
     value: "<duration>",

@@ -38,7 +38,7 @@ export interface ProxyConfig {
   clusters?: ReadonlyMap<string, URL | UpstreamAddress>;
   failOpen?: boolean;
   logLevel?: LogLevelName;
-  /** Print the emulator's host↔VM call trace and each callout. */
+  /** Print what each request gives the filter and what it lets through (headers, body sizes), and each callout. */
   trace?: boolean;
   /** A VM call still running after this many ms stops the VM (default 5000). */
   callbackTimeoutMs?: number;
@@ -170,6 +170,8 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
     accessLog: (entry: AccessLogEntry) => {
       if (accessLine) accessLine(formatAccessLog(entry));
     },
+    trace: config.trace ? report : null,
+    requestNumber: () => served,
   };
 
   const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req: IncomingMessage, res: ServerResponse) => {

@@ -91,7 +91,6 @@ export async function runVmWorker(): Promise<void> {
     failOpen: data.failOpen,
     clusters: clusters.names,
     clock: "system",
-    trace: data.trace ? line : undefined,
     retainLogs: START_LOG_LINES,
     callMonitor: sharedCallMonitor(new Int32Array(data.callState)),
     bufferLimit: data.bufferLimit,

@@ -137,7 +137,11 @@ describe("run: the CLI", { timeout: 60_000 }, () => {
     assert.equal(reply.headers["x-from-file"], "1");
     proxy.child.kill("SIGTERM");
     assert.equal((await proxy.exit).code, 0);
-    assert.match(proxy.stderr(), /^\[host->vm\] proxy_on_response_headers\(2, /m);
+    // --trace: what went into the filter and out of it, with header names and values (not raw pointers).
+    assert.match(proxy.stderr(), /^\[trace\] #1 client → filter: request headers, end_of_stream=true: :authority: 127\.0\.0\.1:\d+ \| :path: \/ \| :method: GET \|/m);
+    assert.match(proxy.stderr(), /^\[trace\] #1 filter → client: response headers, end_of_stream=false: :status: 200 \| .*\| x-from-file: 1$/m);
+    assert.match(proxy.stderr(), /^\[trace\] #1 filter → client: response body \d+ bytes, end_of_stream=true$/m);
+    assert.doesNotMatch(proxy.stderr(), /\[host->vm\]/);
   });
 
   test("a filter looping in a request: SIGTERM still stops the proxy within two seconds", async () => {
