@@ -55,7 +55,7 @@ const NO_STACK: Promise<WasmFrame[]> = Promise.resolve([]);
 export type StartResult = { failState: string; failMessage: string } | { lost: VmLoss };
 
 /** The window of request/response bytes sent to the VM and not yet handled, per stream and direction. */
-const IN_FLIGHT_WINDOW = 1024 * 1024;
+const IN_FLIGHT_WINDOW = 4 * 1024 * 1024;
 
 /**
  * One stream in the worker, as the bridge drives it. Events, as HttpStream's: requestHeaders(pairs, eos),
