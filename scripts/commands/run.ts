@@ -148,7 +148,8 @@ Examples:
   curl -si http://127.0.0.1:8080/       # → hello: world
   proxy-wasm run build/user-agent-logger.wasm --upstream http://127.0.0.1:3000 --listen 127.0.0.1:10000
   proxy-wasm run add-header --upstream http://127.0.0.1:3000 --config '{"name":"x-demo","value":"yes"}'
-  proxy-wasm run http-auth --upstream http://127.0.0.1:3000 --cluster auth=http://127.0.0.1:9001`,
+  proxy-wasm run http-auth --upstream http://127.0.0.1:3000 --cluster auth=http://127.0.0.1:9001
+  proxy-wasm build my-filter --debug && proxy-wasm run my-filter --debug --watch --upstream 127.0.0.1:3000`,
 });
 
 /** The proxy's options from the parsed flags: reads the module and the configuration file; nothing listens yet. */

@@ -90,6 +90,10 @@ describe("run: the CLI", { timeout: 60_000 }, () => {
       [["run", "add-header", "--upstream", upstream.url, "--cluster", "auth"], /--cluster: "auth" is not name=http/],
       [["run", "add-header", "--upstream", upstream.url, "--log-level", "loud"], /--log-level must be one of/],
       [["run", "add-header", "--upstream", upstream.url, "--config", "a", "--config-file", "b"], /use --config or --config-file, not both/],
+      [["run", "add-header", "--upstream", upstream.url, "--callback-timeout", "0"], /--callback-timeout: "0" is not a duration \(e\.g\. 500ms, 3s, 2m\)/],
+      [["run", "add-header", "--upstream", upstream.url, "--route-timeout", "soon"], /--route-timeout: "soon" is not a duration \(e\.g\. 500ms, 3s, 2m; 0 for none\)/],
+      [["run", "add-header", "--upstream", upstream.url, "--buffer-limit", "2GiB"], /--buffer-limit: "2GiB" is not a size from 1 byte to 1GiB/],
+      [["run", "add-header", "--upstream", "localhost"], /--upstream: "localhost" is not an address \(expected http:\/\/host:port or host:port\)/],
       [["run", "add-header", "--upstream", upstream.url, "--bogus"], /^error: unknown option --bogus for run \(try --help\)$/],
     ];
     for (const [args, pattern] of cases) {
