@@ -29,8 +29,9 @@ build/<name>.debug.wasm.map that the emulator and \`proxy-wasm run\` use to name
     {
       name: "entry",
       help: [
-        "a build entry (main.ts), a folder holding one, or a filter name;",
-        "default: every examples/<name>/main.ts and filters/<name>/main.ts",
+        "a build entry (main.ts), a folder holding one, or a filter name, else the name",
+        "of an example that ships with the package (add-header, ...); default: every",
+        "examples/<name>/main.ts and filters/<name>/main.ts",
       ],
     },
   ],

@@ -4,7 +4,7 @@
 
 import { Context, ContextTable, type ContextKind } from "./context.ts";
 import { Limits, Status, type AbiVersion, type FailState } from "./constants.ts";
-import type { HostEnv } from "./env.ts";
+import type { HostEnv, VmRole } from "./env.ts";
 import { NO_CALLBACKS, resolveModuleFunctions, type Callback, type Callbacks } from "./callbacks.ts";
 import { buildImports } from "./link.ts";
 import { LinearMemory } from "./memory.ts";
@@ -69,7 +69,7 @@ export class Vm {
     readonly module: WebAssembly.Module | null,
     readonly info: ModuleInfo,
     readonly abi: AbiVersion,
-    readonly role: "worker" | "canary",
+    readonly role: VmRole,
   ) {
     this.tracing = env.trace !== null;
     this.outer = outerCallRunner(env.options.callbackTimeoutMs, env.options.callMonitor);
@@ -121,17 +121,11 @@ export class Vm {
       | undefined;
     this.mem.attach(memory ?? imports.memory);
     const found = resolveModuleFunctions(this.info, this.abi, instance);
-    if ("state" in found) {
-      this.fail(found.state, found.message);
-      return false;
-    }
-    if (found.allocator === null) {
-      this.fail("MissingFunction", "Wasm module is missing malloc function.");
-      return false;
-    }
+    for (const failure of found.failures) this.fail(failure.state, failure.message);
     this.cb = found.callbacks;
     this.start = found.start;
     this.allocator = found.allocator;
+    // cpp-host starts the VM even when getFunctions failed it (no allocator, a callback of the wrong type).
     this.startVm();
     return !this.failed;
   }
@@ -148,10 +142,8 @@ export class Vm {
   private startVm(): void {
     this.restricted = Restrict.Start;
     try {
-      for (const entry of this.start) {
-        if (this.failed) break;
-        this.invoke(entry, this.vmContext, 0, 0);
-      }
+      // Like cpp-host's startVm, main runs even when _initialize trapped.
+      for (const entry of this.start) this.invoke(entry, this.vmContext, 0, 0);
     } finally {
       this.restricted = Restrict.None;
     }
@@ -225,15 +217,21 @@ export class Vm {
     if (!this.failed && ctx.created && f !== null) this.invoke(f, ctx, ctx.id);
     ctx.deleted = true;
     this.contexts.delete(ctx.id);
-    if (ctx.kind === "root") this.cancelHttpCalls(ctx);
+    if (ctx.kind === "root") this.cancelCallouts(ctx);
   }
 
-  /** Envoy's ~Context cancels the root's callouts still in flight: their answers never arrive. */
-  private cancelHttpCalls(root: Context): void {
+  /**
+   * Envoy's Context::onDestroy cancels the root's HTTP callouts, gRPC calls and gRPC streams still in
+   * flight: their answers never arrive.
+   */
+  private cancelCallouts(root: Context): void {
     for (const call of [...this.httpCalls.values()]) {
       if (call.rootContextId !== root.id) continue;
       this.httpCalls.delete(call.token);
       this.httpCallDone(call, "cancelled");
+    }
+    for (const call of [...this.grpcCalls.values()]) {
+      if (call.rootContextId === root.id) this.grpcCalls.delete(call.token);
     }
   }
 
@@ -248,7 +246,7 @@ export class Vm {
     if (!root || root.deleted) return true;
     if (this.failed) {
       root.deleted = true;
-      this.cancelHttpCalls(root);
+      this.cancelCallouts(root);
       return true;
     }
     const onDone = this.cb.proxy_on_done;
@@ -421,7 +419,7 @@ export class Vm {
   }
 
   traceLine(line: string): void {
-    this.env.trace?.(this.role === "canary" ? `[canary] ${line}` : line);
+    this.env.trace?.(this.role === "worker" ? line : `[${this.role}] ${line}`);
   }
 }
 

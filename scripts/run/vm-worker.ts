@@ -92,6 +92,9 @@ export async function runVmWorker(): Promise<void> {
     clusters: clusters.names,
     clock: "system",
     retainLogs: START_LOG_LINES,
+    // Nothing else may grow for the proxy's life either.
+    retainHostMessages: START_LOG_LINES,
+    retainHistogramSamples: START_LOG_LINES,
     callMonitor: sharedCallMonitor(new Int32Array(data.callState)),
     bufferLimit: data.bufferLimit,
     sourceMap: parsedSourceMap(data.sourceMap),
