@@ -3,6 +3,7 @@
 // read logs and metrics, answer callouts, move the clock and shut the plugin down.
 
 import { EventEmitter } from "node:events";
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { deliverHttpCallResponse } from "./abi/callouts.ts";
 import { deliverForeignFunction } from "./abi/foreign.ts";
@@ -15,10 +16,11 @@ import { HeaderMap, type HeadersInit } from "./header-map.ts";
 import { HttpStream, type HttpStreamOptions } from "./http-stream.ts";
 import { detectAbi } from "./link.ts";
 import type { Metric } from "./metric-store.ts";
-import { capMemory, ModuleFormatError, readModuleInfo, type ModuleInfo } from "./module-info.ts";
+import { cappedModule, ModuleFormatError, readModuleInfo, type ModuleInfo } from "./module-info.ts";
 import { resolveOptions, type ForeignFunction, type HostOptions } from "./options.ts";
 import { trimmed } from "./retention.ts";
 import type { PropertyValue } from "./property-values.ts";
+import { NO_SHIFT, WasmSourceMap } from "./source-map.ts";
 import { TcpStream } from "./tcp-stream.ts";
 import { Vm } from "./vm.ts";
 
@@ -37,6 +39,24 @@ export interface GrpcStatusInit {
 
 /** grpc-status DEADLINE_EXCEEDED. */
 const GRPC_DEADLINE_EXCEEDED = 4;
+
+/** The source map trap reports use: the one given, else the one a module file names (or `<file>.map`). */
+function findSourceMap(options: HostOptions, module: WebAssembly.Module): WasmSourceMap | null {
+  const given = options.sourceMap;
+  if (given === false) return null;
+  if (given === undefined) return typeof options.wasm === "string" ? WasmSourceMap.forModule(module, options.wasm) : null;
+  let text: string | object;
+  try {
+    text = typeof given === "string" ? readFileSync(given, "utf8") : given;
+  } catch (e) {
+    throw new TypeError(`sourceMap: cannot read ${given}: ${(e as NodeJS.ErrnoException).code ?? "error"}`);
+  }
+  try {
+    return new WasmSourceMap(text);
+  } catch {
+    throw new TypeError("sourceMap: not a source map");
+  }
+}
 
 function bytesOf(v: string | Uint8Array | undefined): Buffer {
   if (v === undefined) return Buffer.alloc(0);
@@ -99,27 +119,38 @@ export class ProxyWasmHost extends EventEmitter {
     const abi = detectAbi(info);
     if (!abi) return fail("UnableToInitializeCode", "Missing or unknown Proxy-Wasm ABI version");
     let module: WebAssembly.Module;
+    let offsetShift = NO_SHIFT;
     try {
-      module = await WebAssembly.compile(capMemory(bytes, info, Limits.maxMemoryPages) as Uint8Array<ArrayBuffer>);
+      const capped = cappedModule(bytes, info, Limits.maxMemoryPages);
+      offsetShift = capped.shift;
+      module = await WebAssembly.compile(capped.bytes as Uint8Array<ArrayBuffer>);
     } catch (e) {
       env.message(String(e));
       return fail("UnableToInitializeCode", "Failed to load Wasm bytecode");
     }
+    // Trap reports name source lines (the debug build's source map) at offsets of the module file.
+    const sourceMap = findSourceMap(options, module);
+    const newVm = (role: "base" | "canary" | "worker") => {
+      const vm = new Vm(env, module, info, abi, role);
+      vm.sourceMap = sourceMap;
+      vm.offsetShift = offsetShift;
+      return vm;
+    };
     // Like Envoy: the base VM is loaded and started (_initialize, main) and kept to clone from; the
     // configuration canary, a clone, runs start + configure and is dropped without a shutdown; then each
     // worker's clone starts the plugin. A VM that does not initialize adds "Failed to initialize Wasm code".
-    const base = new Vm(env, module, info, abi, "base");
+    const base = newVm("base");
     if (!base.load()) {
       env.message("Failed to initialize Wasm code");
       return failed(abi, base.failState, base.failMessage);
     }
     if (resolved.canary) {
-      const canary = new Vm(env, module, info, abi, "canary");
+      const canary = newVm("canary");
       if (!canary.load()) env.message("Failed to initialize Wasm code");
       else canary.startPlugin();
       if (canary.failed) return failed(abi, canary.failState, canary.failMessage);
     }
-    const vm = new Vm(env, module, info, abi, "worker");
+    const vm = newVm("worker");
     if (vm.load()) vm.startPlugin();
     else env.message("Failed to initialize Wasm code");
     const host = new ProxyWasmHost(env, vm, abi, null);

@@ -71,6 +71,20 @@ export interface HostOptions {
   /** Complete request/response headers like Envoy's codec (pseudo-headers first, defaults). Default true. */
   normalizeHeaders?: boolean;
   /**
+   * The debug build's source map, so that trap reports (`failMessage`) name source locations ("at
+   * MyFilter#onRequestHeaders (filters/my-filter/index.ts:42:12)"): a path, the map itself (its JSON text
+   * parsed), or false for none. Default: the map a `wasm` file names in its sourceMappingURL section (what
+   * `proxy-wasm build` writes for build/<name>.debug.wasm), else `<wasm>.map` if it exists.
+   */
+  sourceMap?: string | object | false;
+  /**
+   * Envoy's buffer limit (per_connection_buffer_limit_bytes, 1 MiB by default) for a body the filter buffers
+   * (body callback returned PAUSE: StopIterationAndBuffer): above it a request gets 413 "Payload Too Large"
+   * (details request_payload_too_large), a response 500 (response_payload_too_large) or, if its headers
+   * already went downstream, a reset. 0: no limit.
+   */
+  bufferLimit?: number;
+  /**
    * A deadline for each callback (and for `_initialize`/`_start`, malloc): a call that has not returned after
    * this many ms is interrupted and fails the VM like a trap ("Function: X failed: did not return within N
    * ms"). Off by default: it costs tens of microseconds per call (V8 watchdog), so turn it on in tests of
@@ -111,6 +125,8 @@ export interface ResolvedOptions {
   retainHostMessages: number;
   retainHistogramSamples: number;
   retainBodies: boolean;
+  /** Bytes; 0 = no limit. */
+  bufferLimit: number;
   /** 0 = no deadline. */
   callbackTimeoutMs: number;
   callMonitor: CallMonitor | null;
@@ -129,6 +145,15 @@ const LEVELS = ["trace", "debug", "info", "warn", "error", "critical"];
 function bytes(v: string | Uint8Array | undefined): Buffer {
   if (v === undefined) return Buffer.alloc(0);
   return typeof v === "string" ? Buffer.from(v, "utf8") : Buffer.from(v);
+}
+
+/** Envoy's default per-connection buffer limit. */
+export const DEFAULT_BUFFER_LIMIT = 1024 * 1024;
+
+function bufferLimit(v: number | undefined): number {
+  if (v === undefined) return DEFAULT_BUFFER_LIMIT;
+  if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) throw new TypeError(`bufferLimit must be a number of bytes >= 0, not ${String(v)}`);
+  return Math.floor(v);
 }
 
 function callbackTimeout(v: number | undefined): number {
@@ -161,6 +186,7 @@ export function resolveOptions(o: HostOptions): ResolvedOptions {
     retainHostMessages: retentionCount("retainHostMessages", o.retainHostMessages),
     retainHistogramSamples: retentionCount("retainHistogramSamples", o.retainHistogramSamples),
     retainBodies: o.retainBodies ?? true,
+    bufferLimit: bufferLimit(o.bufferLimit),
     callbackTimeoutMs: callbackTimeout(o.callbackTimeoutMs),
     callMonitor: o.callMonitor ?? null,
     connection: {

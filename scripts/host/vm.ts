@@ -11,6 +11,7 @@ import { LinearMemory } from "./memory.ts";
 import type { Metric } from "./metric-store.ts";
 import type { ModuleInfo } from "./module-info.ts";
 import type { GrpcCallout, HttpCallEnd, HttpCallout } from "./callout-types.ts";
+import { fileOffset, NO_SHIFT, type OffsetShift, type WasmSourceMap } from "./source-map.ts";
 import { callWasm, CallbackTimeout, outerCallRunner, type OuterCallRunner } from "./outer-call.ts";
 
 /** Hostcall restriction levels (cpp-host setRestrictedCallback). */
@@ -39,6 +40,10 @@ export class Vm {
   private actions: Array<() => void> = [];
   private runningActions = false;
   readonly tracing: boolean;
+  /** The debug build's source map: trap reports name source locations. */
+  sourceMap: WasmSourceMap | null = null;
+  /** How the emulator's memory cap moved the code: trap reports give offsets in the module file. */
+  offsetShift: OffsetShift = NO_SHIFT;
   /** Runs the outermost calls under a deadline or a monitor; null: they are plain calls. */
   private readonly outer: OuterCallRunner | null;
 
@@ -320,20 +325,38 @@ export class Vm {
   }
 
   private trapped(name: string, err: unknown): void {
-    this.fail("RuntimeError", `Function: ${name} failed: ${describeError(err)}${this.backtrace(err)}`);
+    const frames = this.stackFrames(err);
+    this.fail("RuntimeError", `Function: ${name} failed: ${describeError(err)}${this.sourceLines(frames)}${this.backtrace(frames)}`);
   }
 
-  private backtrace(err: unknown): string {
-    const names = this.info.functionNames;
-    if (names.size === 0 || !(err instanceof Error) || !err.stack) return "";
-    const frames: string[] = [];
+  /** The wasm frames of a trap's stack, innermost first (at most cpp-host's 20). */
+  private stackFrames(err: unknown): Array<{ index: number; offset: number }> {
+    if (!(err instanceof Error) || !err.stack) return [];
+    const frames: Array<{ index: number; offset: number }> = [];
     for (const m of err.stack.matchAll(/wasm-function\[(\d+)\]:0x([0-9a-f]+)/g)) {
       if (frames.length === Limits.backtraceFrames) break;
-      const idx = Number(m[1]);
-      const label = names.get(idx) ?? `unknown(function index:${idx})`;
-      frames.push(`\n${String(frames.length).padStart(3, " ")}:  0x${m[2]} - ${label}`);
+      frames.push({ index: Number(m[1]), offset: fileOffset(parseInt(m[2]!, 16), this.offsetShift) });
     }
-    return frames.length ? `\nProxy-Wasm plugin in-VM backtrace:${frames.join("")}` : "";
+    return frames;
+  }
+
+  /** With the debug build's source map: "at MyFilter#onRequestHeaders (filters/x/index.ts:42:12)" lines. */
+  private sourceLines(frames: ReadonlyArray<{ index: number; offset: number }>): string {
+    if (this.sourceMap === null) return "";
+    const names = this.info.functionNames;
+    const lines = this.sourceMap.describe(frames.map((f) => ({ offset: f.offset, name: names.get(f.index) ?? `wasm-function[${f.index}]` })));
+    return lines.map((line) => `\n    ${line}`).join("");
+  }
+
+  /** cpp-host's backtrace (names from the name section; none without one). */
+  private backtrace(frames: ReadonlyArray<{ index: number; offset: number }>): string {
+    const names = this.info.functionNames;
+    if (names.size === 0 || frames.length === 0) return "";
+    const lines = frames.map(({ index, offset }, i) => {
+      const label = names.get(index) ?? `unknown(function index:${index})`;
+      return `\n${String(i).padStart(3, " ")}:  0x${offset.toString(16)} - ${label}`;
+    });
+    return `\nProxy-Wasm plugin in-VM backtrace:${lines.join("")}`;
   }
 
   /**
