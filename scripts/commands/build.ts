@@ -23,8 +23,9 @@ build/<name>.wasm (release) and build/<name>.debug.wasm (debug, with a names sec
     {
       name: "entry",
       help: [
-        "a build entry (main.ts), a folder holding one, or a filter name;",
-        "default: every examples/<name>/main.ts and filters/<name>/main.ts",
+        "a build entry (main.ts), a folder holding one, or a filter name, else the name",
+        "of an example that ships with the package (add-header, ...); default: every",
+        "examples/<name>/main.ts and filters/<name>/main.ts",
       ],
     },
   ],

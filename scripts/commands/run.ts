@@ -1,6 +1,4 @@
 /** `proxy-wasm run`: a local HTTP proxy that runs every request and response through a filter in the emulator. */
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { EXIT_OK, UsageError } from "../cli-errors.ts";
 import { LOG_LEVELS } from "../host/index.ts";
 import {
@@ -17,7 +15,7 @@ import {
 import { DEFAULT_BUFFER_LIMIT, DEFAULT_CALLBACK_TIMEOUT_MS, DEFAULT_DRAIN_MS, DEFAULT_ROUTE_TIMEOUT_MS, startProxy } from "../run/proxy.ts";
 import { parseUpstreamAddress } from "../upstream-address.ts";
 import type { Command } from "./command.ts";
-import { defineFlags, parseCommandLine, renderHelp, type OptionsOf } from "./flags.ts";
+import { defineFlags, parseCommandLine, readFlagFile, renderHelp, type OptionsOf } from "./flags.ts";
 
 const flags = defineFlags({
   upstream: {
@@ -110,7 +108,7 @@ SIGINT/SIGTERM stop accepting, let in-flight requests finish (at most ${DEFAULT_
       name: "<wasm-file | filter-name>",
       help: [
         "a .wasm file, or a name meaning build/<name>.wasm (an example or a filter",
-        "built by `proxy-wasm build`)",
+        "built by `proxy-wasm build`), else the package's own example of that name",
       ],
     },
   ],
@@ -136,9 +134,7 @@ export function runOptionsFrom(values: OptionsOf<typeof flags>, positionals: str
   if (values.config !== undefined && values.configFile !== undefined) throw new UsageError("use --config or --config-file, not both");
   let pluginConfiguration = values.config ?? "";
   if (values.configFile !== undefined) {
-    const file = resolve(cwd, values.configFile);
-    if (!existsSync(file)) throw new UsageError(`--config-file: ${values.configFile}: no such file`);
-    pluginConfiguration = readFileSync(file, "utf8");
+    pluginConfiguration = readFlagFile("--config-file", values.configFile, { cwd });
   }
   const module = resolveModule(positionals[0]!, cwd);
   return {
