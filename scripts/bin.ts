@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 // Entry of the bundled CLI (dist/cli.js); the logic lives in cli.ts so tests can call main(). The same
-// file is the entry of the worker thread `proxy-wasm run` runs the filter's VM in.
+// file starts the worker threads of `proxy-wasm run` (the filter's VM, the --watch compiler).
 import { main, reportFailure } from "./cli.ts";
-import { isVmWorker, runVmWorker } from "./run/vm-worker.ts";
+import { runBuildWorker } from "./run/build-worker.ts";
+import { runVmWorker } from "./run/vm-worker.ts";
+import { workerRole, WorkerRole } from "./run/worker-thread.ts";
 
-if (isVmWorker()) {
+const role = workerRole();
+if (role === WorkerRole.vm) {
   void runVmWorker();
+} else if (role === WorkerRole.build) {
+  void runBuildWorker();
 } else {
   main(process.argv.slice(2)).then(
     (code) => {

@@ -1,6 +1,7 @@
 // Builds the host emulator as a JavaScript module for filter projects (`npm run build:host`, run by prepack):
 //   dist/host.js                 scripts/host/index.ts bundled by esbuild (Node built-ins only)
-//   dist/types/host/**/*.d.ts    its type declarations (tsc, relative imports rewritten to .js)
+//   dist/types/host/**/*.d.ts    its type declarations (tsc, relative imports rewritten to .js), with
+//   dist/types/wasm/reader.d.ts  the shared wasm reader they import
 // package.json exports it as `proxy-wasm-assemblyscript/host`, which the tests `proxy-wasm init` scaffolds
 // import. Usage: node scripts/bundle-host.mjs [out-dir]   (default: dist)
 import { build } from "esbuild";
@@ -12,7 +13,8 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const outDir = process.argv[2] ?? join(root, "dist");
-const typesDir = join(outDir, "types", "host");
+const typesRoot = join(outDir, "types");
+const typesDir = join(typesRoot, "host");
 
 await build({
   entryPoints: [join(root, "scripts", "host", "index.ts")],
@@ -25,6 +27,7 @@ await build({
 });
 
 rmSync(typesDir, { recursive: true, force: true });
+rmSync(join(typesRoot, "wasm"), { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 const result = spawnSync(
   process.execPath,
@@ -35,9 +38,9 @@ const result = spawnSync(
     "--emitDeclarationOnly",
     "--noCheck",
     "--outDir",
-    typesDir,
+    typesRoot,
     "--rootDir",
-    join(root, "scripts", "host"),
+    join(root, "scripts"),
     "--module",
     "nodenext",
     "--moduleResolution",
@@ -65,4 +68,4 @@ function rewrite(dir) {
     }
   }
 }
-rewrite(typesDir);
+rewrite(typesRoot);

@@ -102,7 +102,7 @@ describe("grpc-unary", () => {
     const host = await start('{"cluster": "nowhere"}', { clusters: ["backend"] });
     assert.deepEqual(host.pendingGrpcCalls(), []);
     assert.equal(request(host), 503);
-    assert.deepEqual(host.logs("warn"), ["grpc_unary: refusing requests: cannot call cluster nowhere"]);
+    assert.deepEqual(host.logs("warn", "worker"), ["grpc_unary: refusing requests: cannot call cluster nowhere"]);
   });
 
   test("a configuration it cannot use is rejected", async () => {

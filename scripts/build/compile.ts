@@ -1,7 +1,7 @@
 /**
  * Compiling filters with the AssemblyScript compiler (asc) from asconfig.json targets.
  * Each filter is a build entry (`<dir>/<name>/main.ts`) and becomes `build/<name>.wasm` (release)
- * and `build/<name>.debug.wasm` (debug, with a names section).
+ * and `build/<name>.debug.wasm` (debug, with a names section and a source map, `<name>.debug.wasm.map`).
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
@@ -111,7 +111,8 @@ export async function buildFilters(options: BuildOptions): Promise<BuiltModule[]
       const diagnostics: string[] = [];
       const stream = { write: (text: string | Uint8Array) => void diagnostics.push(String(text)) };
       const result = await asc.main(
-        [relative(options.root, entry), "--config", config, "--target", target, "--outFile", path],
+        // The debug build also gets a source map (build/<name>.debug.wasm.map): trap reports name source lines.
+        [relative(options.root, entry), "--config", config, "--target", target, "--outFile", path, ...(target === "debug" ? ["--sourceMap"] : [])],
         { stdout: stream, stderr: stream },
       );
       if (result.error) {

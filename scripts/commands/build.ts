@@ -13,18 +13,25 @@ const flags = defineFlags({
     help: ["an AssemblyScript package to compile with instead of the installed one", "(e.g. node_modules/assemblyscript-0.28)"],
   },
   json: { type: "boolean", default: false, help: 'print [{"name","target","path","size"}] instead of a table' },
+  debug: {
+    type: "boolean",
+    default: false,
+    help: ["only the debug build (same as --target debug): names and a source map, so that", "trap reports name TypeScript lines"],
+  },
 });
 
 const help = renderHelp({
   usage: "proxy-wasm build [entry ...] [options]",
   description: `Compiles filters with the AssemblyScript compiler using asconfig.json's targets:
-build/<name>.wasm (release) and build/<name>.debug.wasm (debug, with a names section).`,
+build/<name>.wasm (release) and build/<name>.debug.wasm (debug: a names section, and a source map
+build/<name>.debug.wasm.map that the emulator and \`proxy-wasm run\` use to name TypeScript lines in trap reports).`,
   arguments: [
     {
       name: "entry",
       help: [
-        "a build entry (main.ts), a folder holding one, or a filter name;",
-        "default: every examples/<name>/main.ts and filters/<name>/main.ts",
+        "a build entry (main.ts), a folder holding one, or a filter name, else the name",
+        "of an example that ships with the package (add-header, ...); default: every",
+        "examples/<name>/main.ts and filters/<name>/main.ts",
       ],
     },
   ],
@@ -42,7 +49,8 @@ export const buildCommand: Command = {
   async run(args) {
     const { options, positionals } = parseCommandLine(flags, args, "build");
     const root = process.cwd();
-    const targets: BuildTarget[] = options.target === "all" ? ["release", "debug"] : [options.target];
+    if (options.debug && options.target === "release") throw new UsageError("--debug builds the debug target: not with --target release");
+    const targets: BuildTarget[] = options.debug ? ["debug"] : options.target === "all" ? ["release", "debug"] : [options.target];
     const entries = positionals.length > 0 ? positionals.map((spec) => resolveEntry(root, spec)) : discoverEntries(root);
     if (entries.length === 0) throw new UsageError("nothing to build: no examples/<name>/main.ts or filters/<name>/main.ts");
     const built = await buildFilters({

@@ -7,6 +7,8 @@
  * - the flag part of `--help`,
  * - one-line usage errors (exit 2) for unknown flags and missing values, ending in "(try --help)".
  */
+import { readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../cli-errors.ts";
 
@@ -78,6 +80,31 @@ export function flagName(key: string): string {
 /** `rootId` → `--root-id`, as the user types it (for messages). */
 export function flagOf(key: string): string {
   return `--${flagName(key)}`;
+}
+
+/** The largest file a flag reads (a plugin configuration, say). */
+export const MAX_FLAG_FILE_BYTES = 1024 * 1024;
+
+/**
+ * The text of a file a flag names (`--config @file`, `--config-file file`), refused in one line before any
+ * other work when it is missing, a directory, unreadable or over `maxBytes`.
+ */
+export function readFlagFile(flag: string, path: string, options: { cwd?: string; maxBytes?: number } = {}): string {
+  const shown = quoted(path);
+  const maxBytes = options.maxBytes ?? MAX_FLAG_FILE_BYTES;
+  const file = resolve(options.cwd ?? process.cwd(), path);
+  try {
+    const stat = statSync(file);
+    if (stat.isDirectory()) throw new UsageError(`${flag}: ${shown} is a directory, not a file`);
+    if (stat.size > maxBytes) throw new UsageError(`${flag}: ${shown} is ${stat.size} bytes, over the ${maxBytes}-byte limit`);
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === "ENOENT" ? "no such file" : code === "EACCES" || code === "EPERM" ? "permission denied" : code === "ENOTDIR" ? "a part of the path is not a directory" : `cannot read it (${code ?? "error"})`;
+    throw new UsageError(`${flag}: ${shown}: ${reason}`);
+  }
 }
 
 /** Text from the command line, quoted and escaped for a message. */

@@ -3,12 +3,11 @@
  * library's option object (ManifestOptions) uses, each parse turns the text into the typed value the
  * library wants and carries the flag's own validation message.
  */
-import { readFileSync } from "node:fs";
 import { UsageError } from "../cli-errors.ts";
 import { DEFAULT_LISTEN_PORT, DEFAULT_NAMESPACE, DEFAULT_UPSTREAM, type HostPort } from "../manifests/options.ts";
 import { DEFAULT_MOUNT_DIR, type FailStrategy, type PatchContext, type Phase, type PullPolicy } from "../manifests/types.ts";
 import { parseUpstreamAddress } from "../upstream-address.ts";
-import { defineFlags, quoted } from "./flags.ts";
+import { defineFlags, quoted, readFlagFile } from "./flags.ts";
 
 /** A lenient enum: case-insensitive, '-' as '_', with aliases; `undefined` values mean "unspecified". */
 function oneOf<T extends string>(choices: Record<string, T | undefined>): (raw: string, flag: string) => T | undefined {
@@ -57,13 +56,7 @@ function parseLabels(raw: string, flag: string): Record<string, string> {
 
 /** `--config`: the text itself, or `@file` for a file's content. */
 function readConfig(raw: string, flag: string): string {
-  if (!raw.startsWith("@")) return raw;
-  const path = raw.slice(1);
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    throw new UsageError(`cannot read ${flag} file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
-  }
+  return raw.startsWith("@") ? readFlagFile(`${flag} @file`, raw.slice(1)) : raw;
 }
 
 export const SOURCE = "Module source (one of)";
@@ -75,22 +68,22 @@ export const manifestsFlags = defineFlags({
     type: "string",
     value: "<file>",
     section: SOURCE,
-    help: "a local .wasm (wasmplugin, envoyfilter, envoy); its sha256 fills WasmPlugin.sha256",
+    help: "a local .wasm; its sha256 fills WasmPlugin.sha256",
   },
   image: {
     type: "string",
     value: "<reference>",
     section: SOURCE,
     help: [
-      "a pushed image, registry/repository:tag[@sha256:...] (wasmplugin, asm, wasme); it is fetched to",
-      "check that the target loads its format, to read its root ids and to run the configuration",
+      "a pushed image, registry/repository:tag[@sha256:...]; it is fetched to check that the target",
+      "loads its format (push --help lists which), to read its root ids and to run the configuration",
     ],
   },
   url: {
     type: "string",
     value: "<http(s)://...>",
     section: SOURCE,
-    help: "with --wasm, wasmplugin only: the URL the file is served from (no ConfigMap)",
+    help: "with --wasm: the http(s) URL the file is served from (no ConfigMap)",
   },
   digest: {
     type: "string",
@@ -111,12 +104,12 @@ export const manifestsFlags = defineFlags({
     short: "u",
     value: "<name>",
     section: SOURCE,
-    help: "registry user for fetching the image (with --password-stdin); otherwise Docker's",
+    help: "registry user for fetching the image, with --password-stdin (otherwise Docker's config.json)",
   },
   passwordStdin: {
     type: "boolean",
     section: SOURCE,
-    help: "config.json ($DOCKER_CONFIG or ~/.docker) is used, as for push/pull",
+    help: "read that user's password or token from standard input",
   },
   name: {
     type: "string",
@@ -171,8 +164,8 @@ export const manifestsFlags = defineFlags({
     value: "<phase>",
     section: OPTIONS,
     help: [
-      "WasmPlugin phase AUTHN | AUTHZ | STATS | UNSPECIFIED (default: unspecified =",
-      "Istio inserts it just before the router, where the other kinds put it too)",
+      "AUTHN | AUTHZ | STATS | UNSPECIFIED (default: unspecified = Istio inserts the",
+      "plugin just before the router, where the other kinds put it too)",
     ],
   },
   failStrategy: {
@@ -181,7 +174,7 @@ export const manifestsFlags = defineFlags({
     value: "<s>",
     section: OPTIONS,
     help: [
-      "FAIL_CLOSE | FAIL_OPEN (default: FAIL_CLOSE, Istio's and Envoy's default);",
+      "FAIL_CLOSE | FAIL_OPEN (default: FAIL_CLOSE, Istio's and Envoy's default):",
       "WasmPlugin failStrategy, Envoy fail_open",
     ],
   },
@@ -190,8 +183,8 @@ export const manifestsFlags = defineFlags({
     value: "<name>",
     section: OPTIONS,
     help: [
-      "WasmPlugin imagePullSecret (a dockerconfigjson Secret in the namespace);",
-      "wasme imagePullOptions.pullSecret; asm only accepts asmwasm-cache",
+      "the Secret with the registry's credentials: WasmPlugin imagePullSecret (dockerconfigjson,",
+      "in the namespace), wasme imagePullOptions.pullSecret; asm reads only istio-system/asmwasm-cache",
     ],
   },
   pullPolicy: {
@@ -212,7 +205,7 @@ export const manifestsFlags = defineFlags({
     section: OPTIONS,
     help: [
       "EnvoyFilter match context / ASM patchContext: SIDECAR_INBOUND (default) |",
-      "SIDECAR_OUTBOUND | GATEWAY | ANY",
+      "SIDECAR_OUTBOUND | GATEWAY | ANY (the wasme operator always uses SIDECAR_INBOUND)",
     ],
   },
   workload: {
@@ -239,21 +232,21 @@ export const manifestsFlags = defineFlags({
     type: "string",
     value: "<url>",
     section: OPTIONS,
-    help: `envoy: the upstream cluster, http://host:port or host:port (default: ${DEFAULT_UPSTREAM.host}:${DEFAULT_UPSTREAM.port})`,
+    help: `the upstream cluster, http://host:port or host:port (default: ${DEFAULT_UPSTREAM.host}:${DEFAULT_UPSTREAM.port})`,
   },
   listenPort: {
     parse: parsePort,
     type: "string",
     value: "<port>",
     section: OPTIONS,
-    help: `envoy: the listener port on 0.0.0.0 (default: ${DEFAULT_LISTEN_PORT})`,
+    help: `the listener port on 0.0.0.0 (default: ${DEFAULT_LISTEN_PORT})`,
   },
   adminPort: {
     parse: parsePort,
     type: "string",
     value: "<port>",
     section: OPTIONS,
-    help: "envoy: add an admin interface on 127.0.0.1:<port> (default: none)",
+    help: "an admin interface on 127.0.0.1:<port> (default: none; not the listener's port)",
   },
   verifyConfig: {
     type: "boolean",

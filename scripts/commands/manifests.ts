@@ -6,14 +6,36 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CliError, EXIT_FAILURE, EXIT_OK, UsageError } from "../cli-errors.ts";
 import { ManifestError, type OptionNamer } from "../manifests/errors.ts";
-import { createManifests, KINDS } from "../manifests/index.ts";
+import { createManifests, KINDS, kindsTaking } from "../manifests/index.ts";
 import type { ManifestOptions, OptionName, RegistryAccess } from "../manifests/options.ts";
 import { outputFiles, toJson, toYaml, type OutputFile } from "../manifests/serialize.ts";
 import { MANIFEST_KINDS, type ManifestKind, type ManifestSet } from "../manifests/types.ts";
 import type { Command } from "./command.ts";
-import { flagOf, parseCommandLine, quoted, renderHelp } from "./flags.ts";
+import { flagOf, parseCommandLine, quoted, renderHelp, type FlagTable } from "./flags.ts";
 import { manifestsFlags, SOURCE } from "./manifests-flags.ts";
 import { readPasswordFromStdin, SecretGuard } from "./oci-command-options.ts";
+
+/** The flags that are the CLI's own; every other key of the table is a ManifestOptions key (checked here). */
+const CLI_ONLY_FLAGS = ["out", "json", "plainHttp", "username", "passwordStdin"] as const;
+type CliOnlyFlag = (typeof CLI_ONLY_FLAGS)[number];
+/** The registry flags go with --image. */
+const REGISTRY_FLAGS: readonly string[] = ["plainHttp", "username", "passwordStdin"];
+const everyOtherFlagIsAnOption: Record<Exclude<keyof typeof manifestsFlags, CliOnlyFlag | OptionName>, never> = {};
+void everyOtherFlagIsAnOption;
+
+/** A well-formed digest for the offline examples. */
+const EXAMPLE_DIGEST = "c134bc10d5f976c5ecb2eea3be033dc70cdec14e516af3405c0a4c039377f8d9";
+
+/** The help lists, under each option only some kinds take, which ones (from KINDS, so it cannot drift). */
+const helpFlags: FlagTable = Object.fromEntries(
+  Object.entries(manifestsFlags).map(([key, flag]) => {
+    const option = REGISTRY_FLAGS.includes(key) ? "image" : (CLI_ONLY_FLAGS as readonly string[]).includes(key) ? undefined : (key as OptionName);
+    const kinds = option !== undefined ? kindsTaking(option) : [];
+    if (kinds.length === 0 || kinds.length === MANIFEST_KINDS.length) return [key, flag];
+    const lines = typeof flag.help === "string" ? [flag.help] : [...flag.help];
+    return [key, { ...flag, help: [...lines, `kinds: ${kinds.join(", ")}`] }];
+  }),
+);
 
 const help = renderHelp({
   usage: "proxy-wasm manifests <kind> [example] [options]",
@@ -25,24 +47,26 @@ ${MANIFEST_KINDS.map((kind) => `  ${kind.padEnd(12)} ${KINDS[kind].summary}`).jo
   arguments: [
     { name: "[example]", section: SOURCE, help: "an example name: add-header → build/add-header.wasm, root id add_header" },
   ],
-  flags: manifestsFlags,
-  after: `Examples:
-  proxy-wasm manifests wasmplugin --image ghcr.io/acme/add-header:v1 -l app=productpage --phase AUTHZ \\
-      --config '{"header":"x-hello"}' --pull-secret regcred
+  flags: helpFlags,
+  after: `Examples (each runs as written in this repository once \`npm run asbuild\` built add-header; --digest keeps
+the image examples offline, without it the image is fetched and checked):
+  proxy-wasm manifests wasmplugin add-header -l app=productpage --phase AUTHZ \\
+      --config '{"name":"x-hello","value":"world"}'
+  proxy-wasm manifests wasmplugin --image ghcr.io/acme/add-header:v1 -l app=productpage --pull-secret regcred \\
+      --digest sha256:${EXAMPLE_DIGEST}
   proxy-wasm manifests envoyfilter add-header -n bookinfo -l app=details,version=v1 --workload details-v1
-  proxy-wasm manifests asm --image registry.example.com/asm/add-header:v1 --root-id add_header -l app=details
-  proxy-wasm manifests wasme --image webassemblyhub.io/acme/add-header:v1 -n bookinfo -l app=details --config tomorrow
-  proxy-wasm manifests envoy add-header --upstream 127.0.0.1:8080 --listen-port 10000 > envoy.yaml
+  proxy-wasm manifests asm --image registry.example.com/asm/add-header:v1 --root-id add_header -l app=details \\
+      --digest sha256:${EXAMPLE_DIGEST}
+  proxy-wasm manifests wasme --image webassemblyhub.io/acme/add-header:v1 -n bookinfo -l app=details \\
+      --config tomorrow --digest sha256:${EXAMPLE_DIGEST}
+  proxy-wasm manifests envoy add-header --upstream http://127.0.0.1:8080 --listen-port 10000 > envoy.yaml
 
-Exit codes: 0 success, 1 the operation failed (registry unreachable, digest lookup failed, cannot write),
-2 bad usage or input (unknown kind or flag, option the kind cannot express, invalid name, not a wasm file,
-module over 1 MiB for a ConfigMap).`,
+Exit codes: 0 success, 1 the operation failed (registry unreachable, cannot write), 2 bad usage or input,
+refused before anything is written: unknown kind or flag, an option the kind cannot express, an invalid
+name, not a wasm module, a module over 1 MiB for a ConfigMap, an image the target cannot load, a root id the
+image does not record, a configuration the filter rejects.`,
 });
 
-/** The flags that are the CLI's own; every other key of the table is a ManifestOptions key (checked here). */
-type CliOnlyFlag = "out" | "json" | "plainHttp" | "username" | "passwordStdin";
-const everyOtherFlagIsAnOption: Record<Exclude<keyof typeof manifestsFlags, CliOnlyFlag | OptionName>, never> = {};
-void everyOtherFlagIsAnOption;
 
 /** How the CLI names an option of the manifests library: its flag. */
 const flagFor: OptionNamer = (option) => {
@@ -106,7 +130,7 @@ export async function buildManifests(
     registry.credentials = { username, password: await readPassword() };
     guard.secrets.addBasic(registry.credentials.username, registry.credentials.password);
   }
-  const context = { registry, cwd: deps.cwd ?? process.cwd(), onSecret: (secret: string) => guard.secrets.add(secret) };
+  const context = { registry, cwd: deps.cwd ?? process.cwd(), onSecret: (secret: string) => guard.secrets.add(secret), optionName: flagFor };
   // The guard keeps the --password-stdin password out of any error message.
   const set = await guard.run(async () => {
     try {

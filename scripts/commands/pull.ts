@@ -52,8 +52,15 @@ export const pullCommand: Command = {
       // Refused here, before any download, if it cannot be written.
       const sink = output === "-" ? await OutputFile.spooled(process.stdout) : await OutputFile.create(output);
 
+      // Interrupted: drop the temporary file, leave the destination as it was.
+      const interrupted = (signal: NodeJS.Signals) => void sink.abort().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+      process.once("SIGINT", interrupted);
+      process.once("SIGTERM", interrupted);
       const progress = values.json ? undefined : terminalProgress(process.stderr, "pulling");
-      const result = await pullModule(store, target, sink, progress ? { progress } : {});
+      const result = await pullModule(store, target, sink, progress ? { progress } : {}).finally(() => {
+        process.off("SIGINT", interrupted);
+        process.off("SIGTERM", interrupted);
+      });
       if (values.json) {
         const { digest, mediaType, format } = result;
         const layer = { mediaType: result.wasmLayer.mediaType, digest: result.wasmLayer.digest, size: result.wasmLayer.size };

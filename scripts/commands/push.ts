@@ -65,7 +65,10 @@ const help = renderHelp({
 WasmPlugin wants in spec.sha256 for oci:// URLs (without the "sha256:" prefix). Every blob is checked
 with a HEAD after its upload and the tag is written last, so it never points at missing blobs.`,
   arguments: [
-    { name: "<wasm-file | example-name>", help: "a .wasm file, or an example name meaning build/<name>.wasm" },
+    {
+      name: "<wasm-file | example-name>",
+      help: ["a .wasm file, or a name meaning build/<name>.wasm, else the package's own", "example of that name"],
+    },
     {
       name: "[reference]",
       help: [

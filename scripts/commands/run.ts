@@ -1,6 +1,6 @@
 /** `proxy-wasm run`: a local HTTP proxy that runs every request and response through a filter in the emulator. */
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { EXIT_OK, UsageError } from "../cli-errors.ts";
 import { LOG_LEVELS } from "../host/index.ts";
 import {
@@ -16,8 +16,11 @@ import {
 } from "../run/options.ts";
 import { DEFAULT_BUFFER_LIMIT, DEFAULT_CALLBACK_TIMEOUT_MS, DEFAULT_DRAIN_MS, DEFAULT_ROUTE_TIMEOUT_MS, startProxy } from "../run/proxy.ts";
 import { parseUpstreamAddress } from "../upstream-address.ts";
+import { sourceMapText } from "../host/source-map.ts";
+import { discoverEntries, type BuildEntry } from "../build/compile.ts";
+import { watchFilter } from "../run/watch.ts";
 import type { Command } from "./command.ts";
-import { defineFlags, parseCommandLine, renderHelp, type OptionsOf } from "./flags.ts";
+import { defineFlags, parseCommandLine, readFlagFile, renderHelp, type OptionsOf } from "./flags.ts";
 
 const flags = defineFlags({
   upstream: {
@@ -61,7 +64,11 @@ const flags = defineFlags({
     help: ["after the filter fails (trap), pass requests through without it", "(default: fail closed, a 503 for every request)"],
   },
   logLevel: { type: "string", value: "<level>", choices: LOG_LEVELS, default: "info", help: `${LOG_LEVELS.join(", ")} (default: info)` },
-  trace: { type: "boolean", default: false, help: "also print every host↔VM call and callout" },
+  trace: {
+    type: "boolean",
+    default: false,
+    help: ["print what each request gives the filter and what it lets through (header names and", "values, body sizes, local replies) and each callout"],
+  },
   callbackTimeout: {
     type: "string",
     value: "<duration>",
@@ -93,6 +100,24 @@ const flags = defineFlags({
     ],
   },
   quiet: { type: "boolean", default: false, help: "no access-log line per request (they go to stdout)" },
+  debug: {
+    type: "boolean",
+    default: false,
+    help: [
+      "run the debug build (a filter name means build/<name>.debug.wasm): trap reports and the",
+      "stack of a stopped VM name TypeScript lines, from its source map",
+    ],
+  },
+  watch: {
+    type: "boolean",
+    default: false,
+    help: [
+      "rebuild when the filter's sources (examples/<name>/ or filters/<name>/) change and swap",
+      "the VM as Envoy applies a new configuration: new requests get the new VM, requests in",
+      "flight finish on the old one; a build error keeps the old VM (a .wasm without sources:",
+      "reload it when the file changes)",
+    ],
+  },
 });
 
 const help = renderHelp({
@@ -110,7 +135,7 @@ SIGINT/SIGTERM stop accepting, let in-flight requests finish (at most ${DEFAULT_
       name: "<wasm-file | filter-name>",
       help: [
         "a .wasm file, or a name meaning build/<name>.wasm (an example or a filter",
-        "built by `proxy-wasm build`)",
+        "built by `proxy-wasm build`), else the package's own example of that name",
       ],
     },
   ],
@@ -123,7 +148,8 @@ Examples:
   curl -si http://127.0.0.1:8080/       # → hello: world
   proxy-wasm run build/user-agent-logger.wasm --upstream http://127.0.0.1:3000 --listen 127.0.0.1:10000
   proxy-wasm run add-header --upstream http://127.0.0.1:3000 --config '{"name":"x-demo","value":"yes"}'
-  proxy-wasm run http-auth --upstream http://127.0.0.1:3000 --cluster auth=http://127.0.0.1:9001`,
+  proxy-wasm run http-auth --upstream http://127.0.0.1:3000 --cluster auth=http://127.0.0.1:9001
+  proxy-wasm build my-filter --debug && proxy-wasm run my-filter --debug --watch --upstream 127.0.0.1:3000`,
 });
 
 /** The proxy's options from the parsed flags: reads the module and the configuration file; nothing listens yet. */
@@ -136,11 +162,9 @@ export function runOptionsFrom(values: OptionsOf<typeof flags>, positionals: str
   if (values.config !== undefined && values.configFile !== undefined) throw new UsageError("use --config or --config-file, not both");
   let pluginConfiguration = values.config ?? "";
   if (values.configFile !== undefined) {
-    const file = resolve(cwd, values.configFile);
-    if (!existsSync(file)) throw new UsageError(`--config-file: ${values.configFile}: no such file`);
-    pluginConfiguration = readFileSync(file, "utf8");
+    pluginConfiguration = readFlagFile("--config-file", values.configFile, { cwd });
   }
-  const module = resolveModule(positionals[0]!, cwd);
+  const module = resolveModule(positionals[0]!, cwd, values.debug);
   return {
     wasmPath: module.path,
     wasm: readModule(module.path),
@@ -158,7 +182,16 @@ export function runOptionsFrom(values: OptionsOf<typeof flags>, positionals: str
     routeTimeoutMs: values.routeTimeout,
     bufferLimit: values.bufferLimit,
     quiet: values.quiet,
+    debug: values.debug,
+    watch: values.watch,
+    source: values.watch ? sourceEntry(module.name, cwd) : null,
   };
+}
+
+/** The build entry of a filter name (examples/<name>/main.ts or filters/<name>/main.ts) in a project, if any. */
+function sourceEntry(name: string, cwd: string): BuildEntry | null {
+  if (!existsSync(join(cwd, "asconfig.json"))) return null;
+  return discoverEntries(cwd).find((entry) => entry.name === name) ?? null;
 }
 
 /** Waits for SIGINT or SIGTERM; a second one calls `onSecond` (an immediate stop). `dispose` removes the handlers. */
@@ -192,6 +225,7 @@ export const runCommand: Command = {
     const options = runOptionsFrom(values, positionals);
     const proxy = await startProxy({
       wasm: options.wasm,
+      sourceMap: sourceMapText(options.wasm, options.wasmPath),
       rootId: options.rootId,
       upstream: options.upstream,
       listen: options.listen,
@@ -212,10 +246,20 @@ export const runCommand: Command = {
         (options.clusters.size > 0 ? `; clusters ${[...options.clusters].map(([n, u]) => `${n}=${u.url.origin}`).join(", ")}` : "") +
         "\n",
     );
+    const watcher = options.watch
+      ? watchFilter({
+          build: options.source !== null ? { root: process.cwd(), entry: options.source, target: options.debug ? "debug" : "release", outDir: dirname(options.wasmPath) } : null,
+          wasmPath: options.wasmPath,
+          proxy,
+          report: (line) => void process.stderr.write(line + "\n"),
+        })
+      : null;
+    if (watcher !== null) process.stderr.write(`[watch] ${options.source !== null ? `watching ${relative(process.cwd(), dirname(options.source.entry))}/ to rebuild` : `watching ${options.wasmPath}`}\n`);
     console.log(`listening on ${proxy.url}`);
     const stop = signals(() => void proxy.close(0));
     const signal = await stop.first;
     process.stderr.write(`[proxy] ${signal}: stopping (${proxy.inFlight} request(s) in flight, ${proxy.served} served)\n`);
+    await watcher?.close();
     await proxy.close();
     stop.dispose();
     return EXIT_OK;

@@ -26,12 +26,19 @@ export interface Callback {
 /** Every callback of the table: the module's export, or null when it has none (or not for its ABI version). */
 export type Callbacks = { readonly [N in CallbackName]: Callback | null };
 
+export interface Failure {
+  state: FailState;
+  message: string;
+}
+
 export interface ModuleFunctions {
   callbacks: Callbacks;
   /** What runs at load, in order: _initialize then main or __main_void; or _start. */
   start: Callback[];
   /** malloc, or proxy_on_memory_allocate when there is no malloc; null when the module has neither. */
   allocator: Callback | null;
+  /** What failed the module, in cpp-host's order: exports of the wrong type (left out), no allocator. */
+  failures: Failure[];
 }
 
 /** No module: every callback absent (a VM that never loaded). */
@@ -43,22 +50,19 @@ export const NO_CALLBACKS: Callbacks = Object.fromEntries(
 
 /**
  * cpp-host getFunctions: the start functions, the allocator, then every callback of the module's ABI
- * version. A function exported with another type fails the module (UnableToInitializeCode).
+ * version. A function exported with another type is left out and fails the module
+ * (UnableToInitializeCode), as does a missing allocator (MissingFunction); cpp-host still starts it.
  */
-export function resolveModuleFunctions(
-  info: ModuleInfo,
-  abi: AbiVersion,
-  instance: WebAssembly.Instance,
-): ModuleFunctions | { state: FailState; message: string } {
+export function resolveModuleFunctions(info: ModuleInfo, abi: AbiVersion, instance: WebAssembly.Instance): ModuleFunctions {
   const types = new Map<string, string>();
   for (const e of info.exports) if (e.kind === "func") types.set(e.name, e.type!);
-  let bad: string | null = null;
+  const failures: Failure[] = [];
   const get = (name: ModuleFunctionName): Callback | null => {
     const type = types.get(name);
     if (type === undefined) return null;
     const want = cppHostSignature(name, abi);
     if (type !== want) {
-      bad ??= `Bad function signature for: ${name}, want: ${want}, but the module exports: ${type}`;
+      failures.push({ state: "UnableToInitializeCode", message: `Bad function signature for: ${name}, want: ${want}, but the module exports: ${type}` });
       return null;
     }
     return { name, fn: instance.exports[name] as WasmFn, arity: arity(name, abi) };
@@ -74,11 +78,11 @@ export function resolveModuleFunctions(
     if (entry) start.push(entry);
   }
   const allocator = get("malloc") ?? get("proxy_on_memory_allocate");
+  if (allocator === null) failures.push({ state: "MissingFunction", message: "Wasm module is missing malloc function." });
   const callbacks: Record<string, Callback | null> = {};
   for (const [name, row] of moduleFunctionRows()) {
     if (row.role !== "callback") continue;
     callbacks[name] = hasAbi(row, abi) ? get(name) : null;
   }
-  if (bad) return { state: "UnableToInitializeCode", message: bad };
-  return { callbacks: callbacks as Callbacks, start, allocator };
+  return { callbacks: callbacks as Callbacks, start, allocator, failures };
 }

@@ -9,13 +9,22 @@ import { LOG_LEVELS, Status, type LogLevelName } from "./constants.ts";
 import { MetricStore } from "./metric-store.ts";
 import type { ForeignFunction, HostOptions, ResolvedOptions } from "./options.ts";
 import { propertyPath, type PropertyValue } from "./property-values.ts";
+import { appendBounded, trimmed } from "./retention.ts";
 import { SharedStore } from "./shared-store.ts";
+
+/**
+ * Which of the host's VMs: "base" (loaded and started once, never configured), "canary" (Envoy's
+ * configuration canary: a throw-away clone that runs start + configure first) or "worker" (serves streams).
+ */
+export type VmRole = "base" | "canary" | "worker";
 
 export interface LogEntry {
   level: LogLevelName;
   message: string;
   /** The context the plugin logged from (0 = VM context, e.g. during _initialize). */
   contextId: number;
+  /** The VM that logged it. */
+  vm: VmRole;
 }
 
 const BUILTIN_FOREIGN: Record<string, ForeignFunction> = {
@@ -63,32 +72,30 @@ export class HostEnv {
     this.properties.set(propertyPath(path).join("\0"), value);
   }
 
-  /** A plugin log line; dropped below the configured level, like Envoy's ENVOY_LOG. */
-  log(level: number, message: string, contextId: number): void {
+  /** A plugin log line from `vm`; dropped below the configured level, like Envoy's ENVOY_LOG. */
+  log(level: number, message: string, contextId: number, vm: VmRole): void {
     if (level < this.options.logLevel) return;
     const name = LOG_LEVELS[level]!;
     const keep = this.options.retainLogs;
-    if (keep > 0) {
-      const logs = this.logs;
-      logs.push({ level: name, message, contextId });
-      // Trimmed in batches (amortized O(1)); retainedLogs() trims to the exact count when read.
-      if (logs.length >= 2 * keep + 64) logs.splice(0, logs.length - keep);
-    }
+    const entry: LogEntry | null = keep > 0 || this.events.listenerCount("log") > 0 ? { level: name, message, contextId, vm } : null;
+    if (entry !== null) appendBounded(this.logs, entry, keep);
     if (this.options.printLogs) process.stderr.write(`[${name}] wasm log ${this.options.rootId}: ${message}\n`);
-    if (this.events.listenerCount("log") > 0) this.events.emit("log", { level: name, message, contextId });
+    if (entry !== null && this.events.listenerCount("log") > 0) this.events.emit("log", entry);
   }
 
   /** The log entries kept (the most recent `retainLogs` of them), oldest first. */
   retainedLogs(): LogEntry[] {
-    const logs = this.logs;
-    const keep = this.options.retainLogs;
-    if (logs.length > keep) logs.splice(0, logs.length - keep);
-    return logs;
+    return trimmed(this.logs, this.options.retainLogs);
   }
 
   /** A message from the host itself (VM failures, proc_exit, restricted calls). */
   message(text: string): void {
-    this.hostMessages.push(text);
+    appendBounded(this.hostMessages, text, this.options.retainHostMessages);
     if (this.trace) this.trace(text);
+  }
+
+  /** The host messages kept (the most recent `retainHostMessages`), oldest first. */
+  retainedHostMessages(): string[] {
+    return trimmed(this.hostMessages, this.options.retainHostMessages);
   }
 }

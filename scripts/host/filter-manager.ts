@@ -43,6 +43,8 @@ export class Direction {
   headersEos = false;
   /** StopAll*: no callbacks until continue; input waits in `queue`. */
   stopAll = false;
+  /** StopAllIterationAndBuffer (3 from a header callback): what waits in `queue` counts against the buffer limit. */
+  stopAllBuffer = false;
   /** The filter stopped on data: `held` keeps what it did not let through. */
   dataStopped = false;
   /** StopIterationAndBuffer: the next body callback sees `held` plus the new chunk. */
@@ -53,6 +55,8 @@ export class Direction {
   private heldBody: Body | null = null;
   /** Input that arrived while the filter held this direction (created on first use). */
   queue: Event[] | null = null;
+  /** Body bytes in `queue`. */
+  queuedBytes = 0;
   /** Copies of the body chunks forwarded (null until the first one; never filled without retainBodies). */
   forwarded: Buffer[] | null = null;
   forwardedBytes = 0;
@@ -79,6 +83,16 @@ export class Direction {
 
   enqueue(ev: Event): void {
     (this.queue ??= []).push(ev);
+    if (ev.t === DATA) this.queuedBytes += ev.data.length;
+  }
+
+  /**
+   * Body bytes held under Envoy's watermark flow control (queued behind a paused header callback, or held
+   * with StopIterationAndWatermark): a live proxy stops reading above its limit. A body the filter buffers
+   * (StopIterationAndBuffer) is not counted: it must arrive whole, and the buffer limit bounds it.
+   */
+  get watermarkedBytes(): number {
+    return (this.stopAllBuffer ? 0 : this.queuedBytes) + (this.buffering ? 0 : this.heldLength);
   }
 
   /** The forwarded body, as one buffer. */
@@ -270,7 +284,8 @@ export class FilterManager {
   private restartResponse(): void {
     const r = this.resp;
     if (r.queue !== null) r.queue.length = 0;
-    r.stopAll = r.headersHeld = r.dataStopped = r.buffering = r.trailersHeld = false;
+    r.queuedBytes = 0;
+    r.stopAll = r.stopAllBuffer = r.headersHeld = r.dataStopped = r.buffering = r.trailersHeld = false;
     r.held.take();
     r.headers = r.trailers = null;
     if (this.ctx) this.ctx.responseHeaders = this.ctx.responseBody = this.ctx.responseTrailers = null;
@@ -294,6 +309,8 @@ export class FilterManager {
     if (this.completed || f.aborted) return null;
     if (this.mustWait(f)) {
       f.enqueue({ t: DATA, data, eos });
+      const limit = this.env.options.bufferLimit;
+      if (f.stopAllBuffer && limit > 0 && f.queuedBytes > limit) this.bufferOverflow(f);
       return null;
     }
     return this.onData(f, data, eos);
@@ -329,6 +346,35 @@ export class FilterManager {
 
   private failOpen(): boolean {
     return this.env.options.failOpen;
+  }
+
+  /**
+   * The filter buffered more than the buffer limit (StopIterationAndBuffer from a body callback, or
+   * StopAllIterationAndBuffer from a header callback): Envoy's filter manager answers 413 for a request
+   * (requestDataTooLarge), 500 for a response (responseDataTooLarge), or resets the stream if the response
+   * already went downstream.
+   */
+  private bufferOverflow(f: Direction): void {
+    f.held.take();
+    if (f.queue !== null) f.queue.length = 0;
+    f.queuedBytes = 0;
+    f.dataStopped = f.buffering = f.stopAllBuffer = false;
+    if (this.ctx) {
+      if (f.isRequest) this.ctx.requestBody = null;
+      else this.ctx.responseBody = null;
+    }
+    const details = f.isRequest ? "request_payload_too_large" : "response_payload_too_large";
+    if (!f.isRequest && this.resp.headersForwarded) {
+      this.resetStream(details);
+      return;
+    }
+    this.sendLocalReply({
+      statusCode: f.isRequest ? 413 : 500,
+      details,
+      body: Buffer.from(f.isRequest ? "Payload Too Large" : "Internal Server Error"),
+      headers: [],
+      grpcStatus: null,
+    });
   }
 
   /** Envoy failStream: a 503 local reply, once, without calling the VM. */
@@ -399,6 +445,7 @@ export class FilterManager {
       f.headersHeld = true;
       f.headersEos = eos;
       if (v !== 1 || !this.env.options.allowOnHeadersStopIteration) f.stopAll = true;
+      f.stopAllBuffer = v === 3;
     }
     return r;
   }
@@ -439,6 +486,11 @@ export class FilterManager {
       f.dataStopped = true;
       if (v === 1) {
         if (visible !== f.held) f.held.append(visible.data);
+        const limit = this.env.options.bufferLimit;
+        if (limit > 0 && f.held.length > limit) {
+          this.bufferOverflow(f);
+          return r;
+        }
         f.buffering = true;
         if (f.isRequest) ctx.requestBody = f.held;
         else ctx.responseBody = f.held;
@@ -479,7 +531,7 @@ export class FilterManager {
   /** Envoy commonContinue: release what the filter held, then deliver queued input. */
   private commonContinue(f: Direction): void {
     if (this.completed || f.aborted || !f.stopped) return;
-    f.stopAll = false;
+    f.stopAll = f.stopAllBuffer = false;
     f.buffering = false;
     if (f.headersHeld) this.forwardHeaders(f, f.headers!, f.headersEos);
     if (f.dataStopped) {
@@ -501,13 +553,16 @@ export class FilterManager {
     while (queue.length > 0 && !f.stopAll && !f.aborted && !this.completed) {
       const ev = queue.shift()!;
       if (ev.t === DATA) {
-        let data = ev.data;
+        // Joined once (not a copy per queued chunk).
+        const chunks = [ev.data];
         let eos = ev.eos;
         while (queue.length > 0 && queue[0]!.t === DATA) {
           const next = queue.shift() as { data: Buffer; eos: boolean };
-          data = Buffer.concat([data, next.data]);
+          chunks.push(next.data);
           eos = next.eos;
         }
+        const data = chunks.length === 1 ? ev.data : Buffer.concat(chunks);
+        f.queuedBytes -= data.length;
         this.deliver(f, { t: DATA, data, eos });
       } else {
         this.deliver(f, ev);

@@ -3,6 +3,7 @@
 // read logs and metrics, answer callouts, move the clock and shut the plugin down.
 
 import { EventEmitter } from "node:events";
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { deliverHttpCallResponse } from "./abi/callouts.ts";
 import { deliverForeignFunction } from "./abi/foreign.ts";
@@ -10,14 +11,16 @@ import { deliverGrpcEvent } from "./abi/grpc.ts";
 import { fireTick } from "./abi/timers.ts";
 import type { GrpcCallout, HttpCallout } from "./callout-types.ts";
 import { Limits, LOG_LEVELS, type AbiVersion, type FailState, type LogLevelName } from "./constants.ts";
-import { HostEnv, type LogEntry } from "./env.ts";
+import { HostEnv, type LogEntry, type VmRole } from "./env.ts";
 import { HeaderMap, type HeadersInit } from "./header-map.ts";
 import { HttpStream, type HttpStreamOptions } from "./http-stream.ts";
 import { detectAbi } from "./link.ts";
 import type { Metric } from "./metric-store.ts";
-import { capMemory, ModuleFormatError, readModuleInfo, type ModuleInfo } from "./module-info.ts";
+import { cappedModule, ModuleFormatError, readModuleInfo, type ModuleInfo } from "./module-info.ts";
 import { resolveOptions, type ForeignFunction, type HostOptions } from "./options.ts";
+import { trimmed } from "./retention.ts";
 import type { PropertyValue } from "./property-values.ts";
+import { NO_SHIFT, WasmSourceMap } from "./source-map.ts";
 import { TcpStream } from "./tcp-stream.ts";
 import { Vm } from "./vm.ts";
 
@@ -36,6 +39,24 @@ export interface GrpcStatusInit {
 
 /** grpc-status DEADLINE_EXCEEDED. */
 const GRPC_DEADLINE_EXCEEDED = 4;
+
+/** The source map trap reports use: the one given, else the one a module file names (or `<file>.map`). */
+function findSourceMap(options: HostOptions, module: WebAssembly.Module): WasmSourceMap | null {
+  const given = options.sourceMap;
+  if (given === false) return null;
+  if (given === undefined) return typeof options.wasm === "string" ? WasmSourceMap.forModule(module, options.wasm) : null;
+  let text: string | object;
+  try {
+    text = typeof given === "string" ? readFileSync(given, "utf8") : given;
+  } catch (e) {
+    throw new TypeError(`sourceMap: cannot read ${given}: ${(e as NodeJS.ErrnoException).code ?? "error"}`);
+  }
+  try {
+    return new WasmSourceMap(text);
+  } catch {
+    throw new TypeError("sourceMap: not a source map");
+  }
+}
 
 function bytesOf(v: string | Uint8Array | undefined): Buffer {
   if (v === undefined) return Buffer.alloc(0);
@@ -75,11 +96,17 @@ export class ProxyWasmHost extends EventEmitter {
     const resolved = resolveOptions(options);
     const events = new EventEmitter();
     const env = new HostEnv(resolved, options, events);
-    const fail = (state: FailState, message: string) => {
-      env.message(message);
-      const host = new ProxyWasmHost(env, null, null, { state, message });
+    const failed = (abi: AbiVersion | null, state: FailState, message: string) => {
+      const host = new ProxyWasmHost(env, null, abi, { state, message });
       host.adoptEvents(events);
       return host;
+    };
+    // cpp-host createWasm: a module that does not load fails with "Failed to load Wasm code" after its
+    // own message.
+    const fail = (state: FailState, message: string) => {
+      env.message(message);
+      env.message("Failed to load Wasm code");
+      return failed(null, state, message);
     };
     const bytes = typeof options.wasm === "string" ? await readFile(options.wasm) : options.wasm;
     let info: ModuleInfo;
@@ -92,24 +119,40 @@ export class ProxyWasmHost extends EventEmitter {
     const abi = detectAbi(info);
     if (!abi) return fail("UnableToInitializeCode", "Missing or unknown Proxy-Wasm ABI version");
     let module: WebAssembly.Module;
+    let offsetShift = NO_SHIFT;
     try {
-      module = await WebAssembly.compile(capMemory(bytes, info, Limits.maxMemoryPages) as Uint8Array<ArrayBuffer>);
+      const capped = cappedModule(bytes, info, Limits.maxMemoryPages);
+      offsetShift = capped.shift;
+      module = await WebAssembly.compile(capped.bytes as Uint8Array<ArrayBuffer>);
     } catch (e) {
       env.message(String(e));
       return fail("UnableToInitializeCode", "Failed to load Wasm bytecode");
     }
-    if (resolved.canary) {
-      const canary = new Vm(env, module, info, abi, "canary");
-      const ok = canary.load() && canary.startPlugin();
-      if (!ok) {
-        const host = new ProxyWasmHost(env, null, abi, { state: canary.failState, message: canary.failMessage });
-        host.adoptEvents(events);
-        return host;
-      }
-      canary.shutdownRoot();
+    // Trap reports name source lines (the debug build's source map) at offsets of the module file.
+    const sourceMap = findSourceMap(options, module);
+    const newVm = (role: "base" | "canary" | "worker") => {
+      const vm = new Vm(env, module, info, abi, role);
+      vm.sourceMap = sourceMap;
+      vm.offsetShift = offsetShift;
+      return vm;
+    };
+    // Like Envoy: the base VM is loaded and started (_initialize, main) and kept to clone from; the
+    // configuration canary, a clone, runs start + configure and is dropped without a shutdown; then each
+    // worker's clone starts the plugin. A VM that does not initialize adds "Failed to initialize Wasm code".
+    const base = newVm("base");
+    if (!base.load()) {
+      env.message("Failed to initialize Wasm code");
+      return failed(abi, base.failState, base.failMessage);
     }
-    const vm = new Vm(env, module, info, abi, "worker");
+    if (resolved.canary) {
+      const canary = newVm("canary");
+      if (!canary.load()) env.message("Failed to initialize Wasm code");
+      else canary.startPlugin();
+      if (canary.failed) return failed(abi, canary.failState, canary.failMessage);
+    }
+    const vm = newVm("worker");
     if (vm.load()) vm.startPlugin();
+    else env.message("Failed to initialize Wasm code");
     const host = new ProxyWasmHost(env, vm, abi, null);
     host.adoptEvents(events);
     return host;
@@ -161,10 +204,16 @@ export class ProxyWasmHost extends EventEmitter {
 
   // ---- Logs -----------------------------------------------------------------------------------------
 
-  /** Messages the plugin logged at `level` (all levels when omitted), oldest first. */
-  logs(level?: LogLevelName): string[] {
+  /**
+   * Messages the plugin logged at `level` (all levels when omitted), oldest first: those of every VM, as
+   * Envoy's log has them (the base VM's start-up, the configuration canary's, the worker's), or of `vm` only.
+   */
+  logs(level?: LogLevelName, vm?: VmRole): string[] {
     if (level !== undefined && !LOG_LEVELS.includes(level)) throw new TypeError(`unknown log level ${level}`);
-    return this.env.retainedLogs().filter((e) => level === undefined || e.level === level).map((e) => e.message);
+    return this.env
+      .retainedLogs()
+      .filter((e) => (level === undefined || e.level === level) && (vm === undefined || e.vm === vm))
+      .map((e) => e.message);
   }
   logEntries(): LogEntry[] {
     return this.env.retainedLogs().slice();
@@ -174,7 +223,7 @@ export class ProxyWasmHost extends EventEmitter {
   }
   /** Messages from the host itself: VM failures, proc_exit, instantiation errors. */
   hostMessages(): string[] {
-    return this.env.hostMessages.slice();
+    return this.env.retainedHostMessages().slice();
   }
 
   // ---- Time -----------------------------------------------------------------------------------------
@@ -394,15 +443,18 @@ export class ProxyWasmHost extends EventEmitter {
   metric(name: string): number | undefined {
     const m = this.env.metrics.find(name);
     if (!m) return undefined;
-    return m.kind === "histogram" ? m.samples.length : Number(m.value);
+    return m.kind === "histogram" ? m.count : Number(m.value);
   }
 
-  /** Values recorded into a histogram. */
+  /** Values recorded into a histogram (the most recent `retainHistogramSamples` of them), oldest first. */
   histogram(name: string): number[] {
-    return (this.env.metrics.find(name, "histogram")?.samples ?? []).map(Number);
+    const m = this.env.metrics.find(name, "histogram");
+    return m ? trimmed(m.samples, this.env.options.retainHistogramSamples).map(Number) : [];
   }
 
   metrics(): Metric[] {
+    const keep = this.env.options.retainHistogramSamples;
+    for (const m of this.env.metrics.all()) if (m.kind === "histogram") trimmed(m.samples, keep);
     return this.env.metrics.all();
   }
 

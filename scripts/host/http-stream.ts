@@ -227,6 +227,14 @@ export class HttpStream extends LazyEventEmitter {
   get responseBodyBytes(): number {
     return this.fm.responseBodyBytes;
   }
+  /**
+   * @internal Body bytes this stream holds in one direction under Envoy's watermark flow control (queued
+   * behind a paused header callback, or held with StopIterationAndWatermark; not a body the filter buffers
+   * against the buffer limit): a live proxy stops reading above its limit.
+   */
+  watermarkedBytes(isRequest: boolean): number {
+    return (isRequest ? this.fm.req : this.fm.resp).watermarkedBytes;
+  }
   /** The header maps themselves (what properties and access logs read). */
   get requestHeaderMap(): HeaderMap | null {
     return this.fm.requestHeaderMap;

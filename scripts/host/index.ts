@@ -6,7 +6,7 @@ export { TcpStream, type Peer } from "./tcp-stream.ts";
 export type { HostOptions, ForeignFunction } from "./options.ts";
 export { CallbackTimeout, type CallMonitor } from "./outer-call.ts";
 export type { HttpCallout, HttpCallDone, HttpCallEnd, GrpcCallout } from "./callout-types.ts";
-export type { LogEntry } from "./env.ts";
+export type { LogEntry, VmRole } from "./env.ts";
 export type { Metric, MetricKind } from "./metric-store.ts";
 export type { PropertyValue } from "./property-values.ts";
 export { HeaderMap, type HeadersInit } from "./header-map.ts";

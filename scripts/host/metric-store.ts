@@ -8,8 +8,10 @@ export interface Metric {
   readonly kind: MetricKind;
   /** Counter total or gauge value (uint64). */
   value: bigint;
-  /** Values recorded into a histogram. */
+  /** Values recorded into a histogram (the most recent `retainHistogramSamples` of them). */
   readonly samples: bigint[];
+  /** How many values were recorded into a histogram, including those no longer kept. */
+  count: number;
 }
 
 export const METRIC_KINDS: readonly MetricKind[] = ["counter", "gauge", "histogram"];
@@ -20,7 +22,7 @@ export class MetricStore {
   define(kind: MetricKind, name: string): Metric {
     const key = `${kind}\0${name}`;
     let m = this.byKey.get(key);
-    if (!m) this.byKey.set(key, (m = { name, kind, value: 0n, samples: [] }));
+    if (!m) this.byKey.set(key, (m = { name, kind, value: 0n, samples: [], count: 0 }));
     return m;
   }
 

@@ -100,3 +100,14 @@ export function capMemory(bytes: Uint8Array, info: ModuleInfo, maxPages: number)
   out.set(bytes.subarray(section.end), headerStart + header.length + payload.length);
   return out;
 }
+
+/**
+ * The module as the emulator compiles it (memory maximum capped like Envoy's V8 flags do) and how that moved
+ * the code: offsets V8 reports from `shift.from` on are `shift.by` bytes past the same code in the file.
+ */
+export function cappedModule(bytes: Uint8Array, info: ModuleInfo, maxPages: number): { bytes: Uint8Array; shift: { from: number; by: number } } {
+  const capped = capMemory(bytes, info, maxPages);
+  const by = capped.length - bytes.length;
+  const from = by !== 0 && info.memorySection ? info.memorySection.end + by : Infinity;
+  return { bytes: capped, shift: { from, by } };
+}

@@ -4,6 +4,7 @@ import type { ClockMode } from "./clock.ts";
 import type { CallMonitor } from "./outer-call.ts";
 import type { LogLevelName } from "./constants.ts";
 import type { PropertyValue } from "./property-values.ts";
+import { retentionCount } from "./retention.ts";
 import type { SharedStore } from "./shared-store.ts";
 
 /** A foreign function callable through proxy_call_foreign_function. Return bytes, a string, nothing, or a status. */
@@ -28,7 +29,7 @@ export interface HostOptions {
   logLevel?: LogLevelName;
   /** PluginConfig.fail_open: after a VM failure streams pass through instead of getting a 503. */
   failOpen?: boolean;
-  /** Run start+configure in a throw-away VM first, like Envoy's configuration canary. */
+  /** Run start + configure in a throw-away VM first, like Envoy's configuration canary. Default true. */
   canary?: boolean;
   /** PluginConfig.allow_on_headers_stop_iteration: PAUSE from headers means StopIteration, not StopAll. */
   allowOnHeadersStopIteration?: boolean;
@@ -55,15 +56,34 @@ export interface HostOptions {
    * `log` event and `printLogs` see them) or the most recent N. A long-running host should bound them.
    */
   retainLogs?: boolean | number;
+  /** Which host messages `hostMessages()` keeps: all (true, the default), none (false) or the most recent N. */
+  retainHostMessages?: boolean | number;
+  /** Which values recorded into each histogram `histogram()` keeps: all (true, the default), none or the most recent N. */
+  retainHistogramSamples?: boolean | number;
   /**
-   * HTTP streams keep a copy of every body chunk they forward, for `requestBody` / `responseBody`
-   * (default true). `host.http({ retainBodies })` overrides it per stream.
+   * HTTP streams keep a copy of every body chunk they forward, for `requestBody` / `responseBody`, and TCP
+   * connections of the data they forward, for `upstreamBytes` / `downstreamBytes` (default true).
+   * `host.http({ retainBodies })` overrides it per stream.
    */
   retainBodies?: boolean;
   /** Shared data and queues, to share between several hosts (workers) of one emulated Envoy. */
   shared?: SharedStore;
   /** Complete request/response headers like Envoy's codec (pseudo-headers first, defaults). Default true. */
   normalizeHeaders?: boolean;
+  /**
+   * The debug build's source map, so that trap reports (`failMessage`) name source locations ("at
+   * MyFilter#onRequestHeaders (filters/my-filter/index.ts:42:12)"): a path, the map itself (its JSON text
+   * parsed), or false for none. Default: the map a `wasm` file names in its sourceMappingURL section (what
+   * `proxy-wasm build` writes for build/<name>.debug.wasm), else `<wasm>.map` if it exists.
+   */
+  sourceMap?: string | object | false;
+  /**
+   * Envoy's buffer limit (per_connection_buffer_limit_bytes, 1 MiB by default) for a body the filter buffers
+   * (body callback returned PAUSE: StopIterationAndBuffer): above it a request gets 413 "Payload Too Large"
+   * (details request_payload_too_large), a response 500 (response_payload_too_large) or, if its headers
+   * already went downstream, a reset. 0: no limit.
+   */
+  bufferLimit?: number;
   /**
    * A deadline for each callback (and for `_initialize`/`_start`, malloc): a call that has not returned after
    * this many ms is interrupted and fails the VM like a trap ("Function: X failed: did not return within N
@@ -102,7 +122,11 @@ export interface ResolvedOptions {
   printLogs: boolean;
   /** Log entries kept: Infinity (all), 0 (none) or a positive count (the most recent). */
   retainLogs: number;
+  retainHostMessages: number;
+  retainHistogramSamples: number;
   retainBodies: boolean;
+  /** Bytes; 0 = no limit. */
+  bufferLimit: number;
   /** 0 = no deadline. */
   callbackTimeoutMs: number;
   callMonitor: CallMonitor | null;
@@ -123,10 +147,12 @@ function bytes(v: string | Uint8Array | undefined): Buffer {
   return typeof v === "string" ? Buffer.from(v, "utf8") : Buffer.from(v);
 }
 
-function logRetention(v: boolean | number | undefined): number {
-  if (v === undefined || v === true) return Infinity;
-  if (v === false) return 0;
-  if (typeof v !== "number" || !(v >= 0)) throw new TypeError(`retainLogs must be a boolean or a count >= 0, not ${String(v)}`);
+/** Envoy's default per-connection buffer limit. */
+export const DEFAULT_BUFFER_LIMIT = 1024 * 1024;
+
+function bufferLimit(v: number | undefined): number {
+  if (v === undefined) return DEFAULT_BUFFER_LIMIT;
+  if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) throw new TypeError(`bufferLimit must be a number of bytes >= 0, not ${String(v)}`);
   return Math.floor(v);
 }
 
@@ -149,15 +175,18 @@ export function resolveOptions(o: HostOptions): ResolvedOptions {
     environment: Object.entries(o.environment ?? {}),
     logLevel: level,
     failOpen: o.failOpen ?? false,
-    canary: o.canary ?? false,
+    canary: o.canary ?? true,
     allowOnHeadersStopIteration: o.allowOnHeadersStopIteration ?? false,
     localReplyThroughFilter: o.localReplyThroughFilter ?? true,
     completionOrder: o.completionOrder ?? "envoy",
     clusters: o.clusters ? new Set(o.clusters) : null,
     normalizeHeaders: o.normalizeHeaders ?? true,
     printLogs: o.printLogs ?? false,
-    retainLogs: logRetention(o.retainLogs),
+    retainLogs: retentionCount("retainLogs", o.retainLogs),
+    retainHostMessages: retentionCount("retainHostMessages", o.retainHostMessages),
+    retainHistogramSamples: retentionCount("retainHistogramSamples", o.retainHistogramSamples),
     retainBodies: o.retainBodies ?? true,
+    bufferLimit: bufferLimit(o.bufferLimit),
     callbackTimeoutMs: callbackTimeout(o.callbackTimeoutMs),
     callMonitor: o.callMonitor ?? null,
     connection: {

@@ -27,6 +27,8 @@ export class TcpStream extends EventEmitter {
   private readonly upHeld = new Body();
   private readonly toUpstream: Buffer[] = [];
   private readonly toDownstream: Buffer[] = [];
+  private upstreamCount = 0;
+  private downstreamCount = 0;
 
   /** @internal Use ProxyWasmHost.tcp(). */
   constructor(
@@ -186,17 +188,29 @@ export class TcpStream extends EventEmitter {
   }
 
   private forward(to: "upstream" | "downstream", data: Buffer, eos: boolean): void {
-    if (data.length > 0) (to === "upstream" ? this.toUpstream : this.toDownstream).push(data);
+    if (data.length > 0) {
+      if (to === "upstream") this.upstreamCount += data.length;
+      else this.downstreamCount += data.length;
+      if (this.env.options.retainBodies) (to === "upstream" ? this.toUpstream : this.toDownstream).push(data);
+    }
     this.emit(to === "upstream" ? "upstreamData" : "downstreamData", data, eos);
   }
 
-  /** Bytes the filter let through to the upstream server so far. */
+  /** Bytes the filter let through to the upstream server so far (empty without retainBodies). */
   get upstreamBytes(): Buffer {
     return Buffer.concat(this.toUpstream);
   }
 
-  /** Bytes the filter let through to the client so far. */
+  /** Bytes the filter let through to the client so far (empty without retainBodies). */
   get downstreamBytes(): Buffer {
     return Buffer.concat(this.toDownstream);
+  }
+
+  /** How many bytes went upstream / downstream (counted also without retainBodies). */
+  get upstreamByteCount(): number {
+    return this.upstreamCount;
+  }
+  get downstreamByteCount(): number {
+    return this.downstreamCount;
   }
 }

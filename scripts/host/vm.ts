@@ -4,13 +4,14 @@
 
 import { Context, ContextTable, type ContextKind } from "./context.ts";
 import { Limits, Status, type AbiVersion, type FailState } from "./constants.ts";
-import type { HostEnv } from "./env.ts";
+import type { HostEnv, VmRole } from "./env.ts";
 import { NO_CALLBACKS, resolveModuleFunctions, type Callback, type Callbacks } from "./callbacks.ts";
 import { buildImports } from "./link.ts";
 import { LinearMemory } from "./memory.ts";
 import type { Metric } from "./metric-store.ts";
 import type { ModuleInfo } from "./module-info.ts";
 import type { GrpcCallout, HttpCallEnd, HttpCallout } from "./callout-types.ts";
+import { fileOffset, NO_SHIFT, type OffsetShift, type WasmSourceMap } from "./source-map.ts";
 import { callWasm, CallbackTimeout, outerCallRunner, type OuterCallRunner } from "./outer-call.ts";
 
 /** Hostcall restriction levels (cpp-host setRestrictedCallback). */
@@ -39,6 +40,10 @@ export class Vm {
   private actions: Array<() => void> = [];
   private runningActions = false;
   readonly tracing: boolean;
+  /** The debug build's source map: trap reports name source locations. */
+  sourceMap: WasmSourceMap | null = null;
+  /** How the emulator's memory cap moved the code: trap reports give offsets in the module file. */
+  offsetShift: OffsetShift = NO_SHIFT;
   /** Runs the outermost calls under a deadline or a monitor; null: they are plain calls. */
   private readonly outer: OuterCallRunner | null;
 
@@ -64,7 +69,7 @@ export class Vm {
     readonly module: WebAssembly.Module | null,
     readonly info: ModuleInfo,
     readonly abi: AbiVersion,
-    readonly role: "worker" | "canary",
+    readonly role: VmRole,
   ) {
     this.tracing = env.trace !== null;
     this.outer = outerCallRunner(env.options.callbackTimeoutMs, env.options.callMonitor);
@@ -116,17 +121,11 @@ export class Vm {
       | undefined;
     this.mem.attach(memory ?? imports.memory);
     const found = resolveModuleFunctions(this.info, this.abi, instance);
-    if ("state" in found) {
-      this.fail(found.state, found.message);
-      return false;
-    }
-    if (found.allocator === null) {
-      this.fail("MissingFunction", "Wasm module is missing malloc function.");
-      return false;
-    }
+    for (const failure of found.failures) this.fail(failure.state, failure.message);
     this.cb = found.callbacks;
     this.start = found.start;
     this.allocator = found.allocator;
+    // cpp-host starts the VM even when getFunctions failed it (no allocator, a callback of the wrong type).
     this.startVm();
     return !this.failed;
   }
@@ -143,10 +142,8 @@ export class Vm {
   private startVm(): void {
     this.restricted = Restrict.Start;
     try {
-      for (const entry of this.start) {
-        if (this.failed) break;
-        this.invoke(entry, this.vmContext, 0, 0);
-      }
+      // Like cpp-host's startVm, main runs even when _initialize trapped.
+      for (const entry of this.start) this.invoke(entry, this.vmContext, 0, 0);
     } finally {
       this.restricted = Restrict.None;
     }
@@ -163,9 +160,9 @@ export class Vm {
     if (this.failed) return false;
     const vmStart = this.cb.proxy_on_vm_start;
     if (vmStart) {
+      // A trap answers 0 too: cpp-host then also reports the failed start (the first failure stays the state).
       const ok = this.invoke(vmStart, root, root.id, this.env.vmConfiguration.length);
-      if (this.failed) return false;
-      if (ok === 0) {
+      if (ok === 0 || this.failed) {
         this.fail("StartFailed", `Failed to start ${where}`);
         return false;
       }
@@ -180,8 +177,7 @@ export class Vm {
       root.pluginConfigurationVisible = true;
       const ok = this.invoke(onConfigure, root, root.id, size);
       root.pluginConfigurationVisible = false;
-      if (this.failed) return false;
-      if (ok === 0) {
+      if (ok === 0 || this.failed) {
         this.fail("ConfigureFailed", `Failed to configure ${what}`);
         return false;
       }
@@ -220,15 +216,21 @@ export class Vm {
     if (!this.failed && ctx.created && f !== null) this.invoke(f, ctx, ctx.id);
     ctx.deleted = true;
     this.contexts.delete(ctx.id);
-    if (ctx.kind === "root") this.cancelHttpCalls(ctx);
+    if (ctx.kind === "root") this.cancelCallouts(ctx);
   }
 
-  /** Envoy's ~Context cancels the root's callouts still in flight: their answers never arrive. */
-  private cancelHttpCalls(root: Context): void {
+  /**
+   * Envoy's Context::onDestroy cancels the root's HTTP callouts, gRPC calls and gRPC streams still in
+   * flight: their answers never arrive.
+   */
+  private cancelCallouts(root: Context): void {
     for (const call of [...this.httpCalls.values()]) {
       if (call.rootContextId !== root.id) continue;
       this.httpCalls.delete(call.token);
       this.httpCallDone(call, "cancelled");
+    }
+    for (const call of [...this.grpcCalls.values()]) {
+      if (call.rootContextId === root.id) this.grpcCalls.delete(call.token);
     }
   }
 
@@ -243,7 +245,7 @@ export class Vm {
     if (!root || root.deleted) return true;
     if (this.failed) {
       root.deleted = true;
-      this.cancelHttpCalls(root);
+      this.cancelCallouts(root);
       return true;
     }
     const onDone = this.cb.proxy_on_done;
@@ -322,20 +324,38 @@ export class Vm {
   }
 
   private trapped(name: string, err: unknown): void {
-    this.fail("RuntimeError", `Function: ${name} failed: ${describeError(err)}${this.backtrace(err)}`);
+    const frames = this.stackFrames(err);
+    this.fail("RuntimeError", `Function: ${name} failed: ${describeError(err)}${this.sourceLines(frames)}${this.backtrace(frames)}`);
   }
 
-  private backtrace(err: unknown): string {
-    const names = this.info.functionNames;
-    if (names.size === 0 || !(err instanceof Error) || !err.stack) return "";
-    const frames: string[] = [];
+  /** The wasm frames of a trap's stack, innermost first (at most cpp-host's 20). */
+  private stackFrames(err: unknown): Array<{ index: number; offset: number }> {
+    if (!(err instanceof Error) || !err.stack) return [];
+    const frames: Array<{ index: number; offset: number }> = [];
     for (const m of err.stack.matchAll(/wasm-function\[(\d+)\]:0x([0-9a-f]+)/g)) {
       if (frames.length === Limits.backtraceFrames) break;
-      const idx = Number(m[1]);
-      const label = names.get(idx) ?? `unknown(function index:${idx})`;
-      frames.push(`\n${String(frames.length).padStart(3, " ")}:  0x${m[2]} - ${label}`);
+      frames.push({ index: Number(m[1]), offset: fileOffset(parseInt(m[2]!, 16), this.offsetShift) });
     }
-    return frames.length ? `\nProxy-Wasm plugin in-VM backtrace:${frames.join("")}` : "";
+    return frames;
+  }
+
+  /** With the debug build's source map: "at MyFilter#onRequestHeaders (filters/x/index.ts:42:12)" lines. */
+  private sourceLines(frames: ReadonlyArray<{ index: number; offset: number }>): string {
+    if (this.sourceMap === null) return "";
+    const names = this.info.functionNames;
+    const lines = this.sourceMap.describe(frames.map((f) => ({ offset: f.offset, name: names.get(f.index) ?? `wasm-function[${f.index}]` })));
+    return lines.map((line) => `\n    ${line}`).join("");
+  }
+
+  /** cpp-host's backtrace (names from the name section; none without one). */
+  private backtrace(frames: ReadonlyArray<{ index: number; offset: number }>): string {
+    const names = this.info.functionNames;
+    if (names.size === 0 || frames.length === 0) return "";
+    const lines = frames.map(({ index, offset }, i) => {
+      const label = names.get(index) ?? `unknown(function index:${index})`;
+      return `\n${String(i).padStart(3, " ")}:  0x${offset.toString(16)} - ${label}`;
+    });
+    return `\nProxy-Wasm plugin in-VM backtrace:${lines.join("")}`;
   }
 
   /**
@@ -398,7 +418,7 @@ export class Vm {
   }
 
   traceLine(line: string): void {
-    this.env.trace?.(this.role === "canary" ? `[canary] ${line}` : line);
+    this.env.trace?.(this.role === "worker" ? line : `[${this.role}] ${line}`);
   }
 }
 

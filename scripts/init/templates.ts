@@ -214,6 +214,18 @@ npx proxy-wasm run ${p.filter} --upstream http://127.0.0.1:3000 --listen 127.0.0
 curl -si http://127.0.0.1:8080/    # x-team: payments; the filter's logs print on the proxy's stderr
 \`\`\`
 
+## The package's examples
+
+\`proxy-wasm build|run|push <example>\` use the examples that ship with ${SDK_PACKAGE} (add-header,
+user-agent-logger, http-auth, rate-limit, …) when this project has no filter of that name:
+
+\`\`\`sh
+npx proxy-wasm run user-agent-logger --upstream http://127.0.0.1:3000
+\`\`\`
+
+In a filter of your own, \`import { AddHeaderRoot } from "${SDK_PACKAGE}/examples/add-header"\` gives an
+example's classes without registering anything.
+
 ## Push
 
 \`\`\`sh

@@ -5,11 +5,10 @@
  * reads registry credentials only from the Secret `istio-system/asmwasm-cache`.
  */
 import { ManifestError } from "./errors.ts";
+import { ASM_PULL_SECRET, ASM_PULL_SECRET_NAMESPACE, pullSecretCommand } from "./pull-secrets.ts";
 import type { ManifestInput, ManifestSet } from "./types.ts";
 import { configurationString } from "./wasm-filter.ts";
 
-export const ASM_PULL_SECRET = "asmwasm-cache";
-export const ASM_PULL_SECRET_NAMESPACE = "istio-system";
 
 export function asmManifests(input: ManifestInput): ManifestSet {
   const { source } = input;
@@ -28,10 +27,7 @@ export function asmManifests(input: ManifestInput): ManifestSet {
           `use ${n("pullSecret")} ${ASM_PULL_SECRET} (or leave it out)`,
       );
     }
-    notes.push(
-      `Registry credentials: kubectl create secret generic ${ASM_PULL_SECRET} -n ${ASM_PULL_SECRET_NAMESPACE} ` +
-        "--from-file=.dockerconfigjson=<docker config.json> --type=kubernetes.io/dockerconfigjson",
-    );
+    notes.push(`Registry credentials: ${pullSecretCommand("asm", ASM_PULL_SECRET, input.namespace, source.reference)}`);
   }
   const filter: Record<string, unknown> = { patchContext: input.context };
   if (input.config !== undefined) filter.parameters = configurationString(input.config);

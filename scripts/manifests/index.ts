@@ -1,75 +1,23 @@
 /**
  * The manifests library: `createManifests(kind, options)` validates the option object for the kind,
  * resolves the module (example, file or pushed image), and returns the documents, workload patches and
- * notes. KINDS says which generator and which options each kind takes.
+ * notes. KINDS (kinds.ts) says which generator and which options each kind takes.
  *
  *   const set = await createManifests("wasmplugin", { image: "ghcr.io/acme/add-header:v1", selector: { app: "web" } });
  *   process.stdout.write(toYaml(set));
  */
-import { asmManifests } from "./asm.ts";
-import { envoyBootstrap } from "./envoy.ts";
-import { envoyFilterManifests } from "./envoyfilter.ts";
-import { ManifestError } from "./errors.ts";
+import { ManifestError, optionKey, type OptionNamer } from "./errors.ts";
+import { ASM_PULL_SECRET, ASM_PULL_SECRET_NAMESPACE, pullSecretCommand } from "./pull-secrets.ts";
 import { buildInput } from "./input.ts";
 import { DEFAULT_NAMESPACE, type ManifestOptions, type OptionName, type RegistryAccess } from "./options.ts";
 import { resolveSource } from "./source.ts";
 import { fetchImageArtifact, type ImageArtifact } from "./artifact.ts";
 import { verifyConfiguration } from "./verify.ts";
 import { TARGETS, type DeployTarget } from "../oci/index.ts";
-import { MANIFEST_KINDS, type ManifestInput, type ManifestKind, type ManifestSet } from "./types.ts";
-import { wasmeManifests } from "./wasme.ts";
-import { wasmPluginManifests } from "./wasmplugin.ts";
+import type { ManifestInput, ManifestKind, ManifestSet } from "./types.ts";
+import { COMMON_OPTIONS, KINDS, kindsTaking } from "./kinds.ts";
 
-export interface KindSpec {
-  summary: string;
-  generate(input: ManifestInput): ManifestSet;
-  /** Options this kind understands besides the common ones. */
-  options: readonly OptionName[];
-  /** Who loads a pushed image for this kind (whose verdict on the artifact must be "loads it"). */
-  target?: DeployTarget;
-}
-
-/** Options every kind accepts. */
-export const COMMON_OPTIONS: readonly OptionName[] = ["example", "name", "rootId", "config", "verifyConfig"];
-
-export const KINDS: Record<ManifestKind, KindSpec> = {
-  wasmplugin: {
-    summary: "Istio WasmPlugin (oci:// image with sha256, or file:// + ConfigMap + workload patch)",
-    generate: wasmPluginManifests,
-    options: [
-      "image", "wasm", "url", "digest", "namespace", "selector", "allWorkloads", "phase", "failStrategy", "pullSecret",
-      "pullPolicy", "workload", "modulePath",
-    ],
-    target: "istio",
-  },
-  envoyfilter: {
-    summary: "Istio EnvoyFilter + ConfigMap holding the module + workload patch (userVolume annotations)",
-    generate: envoyFilterManifests,
-    options: ["wasm", "namespace", "selector", "allWorkloads", "failStrategy", "vmId", "context", "workload", "modulePath"],
-  },
-  asm: {
-    summary: "Alibaba Cloud ASM ASMFilterDeployment (pushed image)",
-    generate: asmManifests,
-    options: ["image", "digest", "namespace", "selector", "pullSecret", "context"],
-    target: "asm",
-  },
-  wasme: {
-    summary: "Solo.io wasme operator FilterDeployment (pushed image)",
-    generate: wasmeManifests,
-    options: ["image", "digest", "namespace", "selector", "allWorkloads", "pullSecret", "context"],
-    target: "wasme",
-  },
-  envoy: {
-    summary: "standalone Envoy bootstrap: listener, HTTP connection manager, wasm filter, router, upstream cluster",
-    generate: envoyBootstrap,
-    options: ["wasm", "failStrategy", "vmId", "modulePath", "upstream", "listenPort", "adminPort"],
-  },
-};
-
-/** The kinds that take `option` (all of them for the common options). */
-export function kindsTaking(option: OptionName): ManifestKind[] {
-  return MANIFEST_KINDS.filter((kind) => COMMON_OPTIONS.includes(option) || KINDS[kind].options.includes(option));
-}
+export { COMMON_OPTIONS, KINDS, kindsTaking, type KindSpec } from "./kinds.ts";
 
 export interface ManifestContext {
   /** How to reach the image's registry. */
@@ -78,6 +26,8 @@ export interface ManifestContext {
   cwd?: string;
   /** Sees every secret the OCI client learns (for redaction). */
   onSecret?: (secret: string) => void;
+  /** How notes name options (default: the option keys; a CLI passes its flag names). */
+  optionName?: OptionNamer;
 }
 
 /** The documents, workload patches and notes that deploy a module as `kind`. */
@@ -118,7 +68,22 @@ export async function createManifests(kind: ManifestKind, options: ManifestOptio
   const input = buildInput(kind, options, { ...source, digest: artifact.digest }, names, artifact.rootIds);
   const set = spec.generate(input);
   if (verify) await verifyConfiguration(kind, artifact.wasm, input, source.reference);
-  return set;
+  const needsSecret = artifact.usedCredentials && options.pullSecret === undefined;
+  return needsSecret ? withNotes(set, pullSecretHint(kind, input, context.optionName ?? optionKey)) : set;
+}
+
+/** The registry wanted credentials from this machine, so the cluster's puller will need some too. */
+function pullSecretHint(kind: ManifestKind, input: ManifestInput, n: OptionNamer): string[] {
+  const reference = input.source.type === "image" ? input.source.reference : "";
+  const asked = `${reference.slice(0, reference.indexOf("/"))} asked for credentials, so the cluster needs them too`;
+  if (kind === "asm") {
+    return [`${asked}: ASM's controller reads them from the Secret ${ASM_PULL_SECRET_NAMESPACE}/${ASM_PULL_SECRET}:`, pullSecretCommand(kind, ASM_PULL_SECRET, input.namespace, reference)];
+  }
+  const field = kind === "wasme" ? "imagePullOptions.pullSecret" : "imagePullSecret";
+  return [
+    `${asked}: create a Secret and name it with ${n("pullSecret")} (${field}), e.g.:`,
+    pullSecretCommand(kind, "regcred", input.namespace, reference),
+  ];
 }
 
 /** An empty selector means "every workload of the namespace": the kinds where it does must be told so. */

@@ -5,6 +5,7 @@
  * `imagePullOptions.pullSecret` when a pull secret is given. The operator always patches SIDECAR_INBOUND.
  */
 import { ManifestError } from "./errors.ts";
+import { pullSecretCommand } from "./pull-secrets.ts";
 import type { ManifestInput, ManifestSet } from "./types.ts";
 import { configurationString } from "./wasm-filter.ts";
 
@@ -27,8 +28,7 @@ export function wasmeManifests(input: ManifestInput): ManifestSet {
     input.pullSecret !== undefined
       ? [
           `wasme expects the Secret ${input.pullSecret} in namespace ${input.namespace} with keys username and password:`,
-          `kubectl create secret generic ${input.pullSecret} -n ${input.namespace} ` +
-            "--from-literal=username=<user> --from-literal=password=<password>",
+          pullSecretCommand("wasme", input.pullSecret, input.namespace, source.reference),
         ]
       : [];
   return {

@@ -8,6 +8,7 @@
  */
 import { ManifestError } from "./errors.ts";
 import { inexactNumbers } from "./json-numbers.ts";
+import { pullSecretCommand } from "./pull-secrets.ts";
 import { moduleConfigMap, workloadPatch } from "./mount.ts";
 import type { ManifestDocument, ManifestInput, ManifestSet, WorkloadPatch } from "./types.ts";
 
@@ -25,11 +26,9 @@ export function wasmPluginManifests(input: ManifestInput): ManifestSet {
     spec.sha256 = source.digest.replace(/^sha256:/, "");
     if (input.pullSecret !== undefined) {
       spec.imagePullSecret = input.pullSecret;
-      const registry = source.reference.slice(0, source.reference.indexOf("/"));
       notes.push(
         `imagePullSecret names a kubernetes.io/dockerconfigjson Secret in namespace ${input.namespace}, e.g.:`,
-        `kubectl create secret docker-registry ${input.pullSecret} -n ${input.namespace} --docker-server=${registry} ` +
-          "--docker-username=<user> --docker-password=<password>",
+        pullSecretCommand("wasmplugin", input.pullSecret, input.namespace, source.reference),
       );
     }
     if (input.pullPolicy !== undefined) spec.imagePullPolicy = input.pullPolicy;

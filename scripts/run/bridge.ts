@@ -24,6 +24,7 @@ import type { VmStream } from "./filter-vm.ts";
 import { pairValue, rawPairs, requestHasBody, requestPairs, responseHasBody, responsePairs } from "./http1.ts";
 import type { Endpoint } from "./upstream.ts";
 import type { Direction } from "./vm-protocol.ts";
+import { RequestTrace } from "./trace.ts";
 import { MessageWriter, requestZeroLength, responseZeroLength } from "./writer.ts";
 
 const EMPTY = Buffer.alloc(0);
@@ -35,7 +36,7 @@ export interface BridgeEnvironment {
   failOpen: boolean;
   /** Envoy's route timeout in ms (0: none). */
   routeTimeoutMs: number;
-  /** Bytes of a message kept to replay it without the filter (fail-open after a lost VM). */
+  /** Bytes of a message kept to replay it without the filter (with fail-open, after a lost VM). */
   replayLimit: number;
   /** True once the proxy is draining: responses get `connection: close`. */
   closing(): boolean;
@@ -43,6 +44,10 @@ export interface BridgeEnvironment {
   report(line: string): void;
   /** Called once per finished exchange. */
   accessLog(entry: AccessLogEntry): void;
+  /** With --trace: where each request's trace lines go (null: no trace). */
+  trace: ((line: string) => void) | null;
+  /** The number of this request, for the trace (1, 2, …). */
+  requestNumber(): number;
 }
 
 /** A local reply of the router (not the filter): status, body and Envoy's response code details. */
@@ -77,8 +82,12 @@ class Replay {
   trailers: Pairs | null = null;
   /** The whole message was given to the filter. */
   ended = false;
-  /** False once the filter let something through or the body outgrew the limit. */
-  usable = true;
+  /** False once the filter let something through or the body outgrew the limit (or never, without fail-open). */
+  usable: boolean;
+
+  constructor(enabled: boolean) {
+    this.usable = enabled;
+  }
 }
 
 export class StreamBridge {
@@ -95,7 +104,7 @@ export class StreamBridge {
   private finished = false;
   /** The filter is out of the way (fail-open after the VM was lost): messages go straight through. */
   private bypass = false;
-  private readonly replay: [Replay, Replay] = [new Replay(), new Replay()];
+  private readonly replay: [Replay, Replay];
   private routeTimer: NodeJS.Timeout | null = null;
   private routerReply: RouterReply | null = null;
   private upstreamBlocked = false;
@@ -105,6 +114,7 @@ export class StreamBridge {
   private status = 0;
   private downstreamReset = false;
   private readonly requestHeaders: Pairs;
+  private readonly trace: RequestTrace | null;
 
   constructor(
     private readonly env: BridgeEnvironment,
@@ -114,6 +124,8 @@ export class StreamBridge {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.method = req.method ?? "GET";
     this.requestHeaders = this.envoyRequestHeaders();
+    this.replay = [new Replay(env.failOpen), new Replay(env.failOpen)];
+    this.trace = env.trace ? new RequestTrace(env.requestNumber(), env.trace) : null;
     this.requestWriter = new MessageWriter(
       {
         start: (headers, wire) => this.openUpstream(headers, wire),
@@ -132,7 +144,8 @@ export class StreamBridge {
       {
         start: (headers, wire) => {
           if (this.res.destroyed) return;
-          if (this.env.closing()) wire.push("connection", "close");
+          // A reply before the request was read whole (413, a local reply): close, as Envoy's HTTP/1 codec does.
+          if (this.env.closing() || (!this.req.complete && requestHasBody(this.req))) wire.push("connection", "close");
           this.status = Number(pairValue(headers, ":status") ?? "200");
           this.res.writeHead(this.status, wire);
         },
@@ -158,15 +171,44 @@ export class StreamBridge {
   /** Creates the filter's stream and starts feeding it the request. */
   start(): void {
     const stream = (this.stream = this.env.openStream());
-    stream.on("requestHeaders", (pairs: Pairs, eos: boolean) => this.guard(() => this.passed(0) && this.requestWriter.headers(pairs, eos)));
-    stream.on("requestBody", (data: Buffer, eos: boolean) => this.guard(() => this.passed(0) && this.requestWriter.body(data, eos)));
-    stream.on("requestTrailers", (pairs: Pairs) => this.guard(() => this.passed(0) && this.requestWriter.trailers(pairs)));
-    stream.on("responseHeaders", (pairs: Pairs, eos: boolean) => this.guard(() => this.passed(1) && this.responseWriter.headers(pairs, eos)));
-    stream.on("responseBody", (data: Buffer, eos: boolean) => this.guard(() => this.passed(1) && this.responseWriter.body(data, eos)));
-    stream.on("responseTrailers", (pairs: Pairs) => this.guard(() => this.passed(1) && this.responseWriter.trailers(pairs)));
-    stream.on("localResponse", () => this.abandonUpstream());
-    stream.on("reset", () => this.reset());
-    stream.on("lost", () => this.guard(() => this.vmLost()));
+    for (const dir of [0, 1] as const) {
+      const writer = this.writer(dir);
+      const name = dir === 0 ? "request" : "response";
+      stream.on(`${name}Headers`, (pairs: Pairs, eos: boolean) =>
+        this.guard(() => {
+          this.passed(dir);
+          this.trace?.headers(dir, "out", pairs, eos);
+          writer.headers(pairs, eos);
+        }),
+      );
+      stream.on(`${name}Body`, (data: Buffer, eos: boolean) =>
+        this.guard(() => {
+          this.passed(dir);
+          this.trace?.body(dir, "out", data.length, eos);
+          writer.body(data, eos);
+        }),
+      );
+      stream.on(`${name}Trailers`, (pairs: Pairs) =>
+        this.guard(() => {
+          this.passed(dir);
+          this.trace?.trailers(dir, "out", pairs);
+          writer.trailers(pairs);
+        }),
+      );
+    }
+    stream.on("localResponse", (reply: { statusCode: number; details: string }) => {
+      this.trace?.note(`filter: local reply ${reply.statusCode} (${reply.details || "no details"})`);
+      this.abandonUpstream();
+      this.req.resume(); // the rest of the request body is read and dropped
+    });
+    stream.on("reset", (details: string) => {
+      this.trace?.note(`filter: stream reset (${details})`);
+      this.reset();
+    });
+    stream.on("lost", (loss: { reason: string }) => {
+      this.trace?.note(`the VM was stopped: ${loss.reason}`);
+      this.guard(() => this.vmLost());
+    });
     stream.on("drain", (dir: Direction) => this.resumeSource(dir));
     stream.on("error", (error: Error) => this.guard(() => { throw error; }));
 
@@ -228,6 +270,7 @@ export class StreamBridge {
 
   private feedHeaders(dir: Direction, pairs: Pairs, eos: boolean): void {
     if (this.bypass) return this.writer(dir).headers(pairs, eos);
+    this.trace?.headers(dir, "in", pairs, eos);
     const replay = this.replay[dir];
     replay.headers = pairs;
     replay.headersEos = replay.ended = eos;
@@ -237,6 +280,8 @@ export class StreamBridge {
 
   private feedBody(dir: Direction, data: Buffer, eos: boolean): void {
     if (this.bypass) return this.writer(dir).body(data, eos);
+    if (this.stream.localResponse !== null || this.stream.completed) return; // the filter takes no more input
+    this.trace?.body(dir, "in", data.length, eos);
     const replay = this.replay[dir];
     replay.ended = eos;
     if (replay.usable) {
@@ -250,6 +295,7 @@ export class StreamBridge {
 
   private feedTrailers(dir: Direction, pairs: Pairs): void {
     if (this.bypass) return this.writer(dir).trailers(pairs);
+    this.trace?.trailers(dir, "in", pairs);
     const replay = this.replay[dir];
     replay.trailers = pairs;
     replay.ended = true;
@@ -258,18 +304,18 @@ export class StreamBridge {
   }
 
   /** The filter let something of direction `dir` through: it can no longer be replayed without it. */
-  private passed(dir: Direction): true {
+  private passed(dir: Direction): void {
     const replay = this.replay[dir];
     if (replay.usable) {
       replay.usable = false;
       replay.chunks.length = 0;
     }
-    return true;
   }
 
   /** A router reply (503, 504) goes back through the filter's response callbacks, as in Envoy. */
   private routerResponse(reply: RouterReply): void {
     this.routerReply = reply;
+    this.trace?.note(`router: ${reply.status} ${reply.body}`);
     const headers: Pairs = [
       [":status", String(reply.status)],
       ["content-length", String(Buffer.byteLength(reply.body))],

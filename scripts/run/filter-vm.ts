@@ -1,17 +1,21 @@
 /**
  * The filter's VM as the proxy's main thread sees it: a worker thread running the emulator (vm-worker.ts),
  * streams whose events arrive as messages, and a watchdog. Every outermost VM call is visible in a shared
- * call state; one still running after the callback timeout gets the worker terminated (its in-VM stack
- * read first, through the inspector, when it can be), and the VM is "lost": its open streams fail like
- * after a trap and the proxy starts a fresh one. The main thread itself never runs wasm, so sockets,
+ * call state; one still running after the callback timeout makes the VM "lost" at once (its open streams
+ * fail like after a trap and the proxy starts a fresh one), then its in-VM stack is read through the
+ * inspector when it can be, and the worker is terminated. The main thread itself never runs wasm, so sockets,
  * timers and signals keep working whatever the filter does.
  */
 import { EventEmitter } from "node:events";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { Pairs } from "../host/index.ts";
-import { CallState, ownBytes, VM_WORKER_ROLE, type Direction, type FromVm, type LocalReplyInfo, type ToVm, type VmStats, type VmWorkerData } from "./vm-protocol.ts";
+import { startWorker, WorkerRole } from "./worker-thread.ts";
+import { CallState, ownBytes, type Direction, type FromVm, type LocalReplyInfo, type ToVm, type VmStats, type VmWorkerData } from "./vm-protocol.ts";
 import type { WasmFrame, WorkerStacks } from "./vm-stack.ts";
 import type { UpstreamAddress } from "../upstream-address.ts";
+import { fileOffset, NO_SHIFT, type OffsetShift } from "../host/source-map.ts";
+import { Limits } from "../host/constants.ts";
+import { cappedModule, readModuleInfo } from "../host/module-info.ts";
 import { addressOf } from "./upstream.ts";
 
 export interface FilterVmOptions {
@@ -24,6 +28,8 @@ export interface FilterVmOptions {
   trace: boolean;
   clusters: ReadonlyMap<string, URL | UpstreamAddress>;
   bufferLimit: number;
+  /** The debug build's source map (JSON text), for trap reports and the stack of a stopped VM. */
+  sourceMap: string | null;
   /** A VM call still running after this long is stopped (ms). */
   callbackTimeoutMs: number;
   /** Where the worker's lines go (plugin logs, callout notices, trace). */
@@ -38,14 +44,18 @@ export interface VmLoss {
   reason: string;
   /** The callback that did not return ("_initialize", "proxy_on_request_headers", …), if that was it. */
   callback: string | null;
-  /** Innermost first; empty when it could not be read. */
-  stack: WasmFrame[];
+  /** Its in-VM stack, innermost first; empty when it could not be read (or the worker died). */
+  stack: Promise<WasmFrame[]>;
 }
+
+/** How long reading a stuck worker's stack may take (a busy machine, many scripts to announce). */
+const STACK_READ_MS = 2000;
+const NO_STACK: Promise<WasmFrame[]> = Promise.resolve([]);
 
 export type StartResult = { failState: string; failMessage: string } | { lost: VmLoss };
 
 /** The window of request/response bytes sent to the VM and not yet handled, per stream and direction. */
-const IN_FLIGHT_WINDOW = 1024 * 1024;
+const IN_FLIGHT_WINDOW = 4 * 1024 * 1024;
 
 /**
  * One stream in the worker, as the bridge drives it. Events, as HttpStream's: requestHeaders(pairs, eos),
@@ -154,14 +164,13 @@ export class VmStream extends EventEmitter {
   }
 }
 
-/** How the worker is started: the CLI bundle starts itself in VM mode; from sources, tsx loads vm-worker.ts. */
-function spawnWorker(data: VmWorkerData): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith(".ts")) return new Worker(new URL(here), { workerData: data });
-  const entry = new URL("./vm-worker.ts", here).href;
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const code = `import(${JSON.stringify(tsx)}).then((api) => api.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(here)})).then((m) => m.runVmWorker())`;
-  return new Worker(code, { eval: true, workerData: data });
+/** How the emulator will move the module's code (none if the module cannot even be read: it will not start). */
+function moduleOffsetShift(wasm: Uint8Array): OffsetShift {
+  try {
+    return cappedModule(wasm, readModuleInfo(wasm), Limits.maxMemoryPages).shift;
+  } catch {
+    return NO_SHIFT;
+  }
 }
 
 let nextVmNumber = 1;
@@ -189,15 +198,19 @@ export class FilterVm extends EventEmitter {
   private watchedSince = 0;
   private resolveReady!: (result: StartResult) => void;
   private shutdownDone: ((done: boolean) => void) | null = null;
+  /** Set when the watchdog stopped the VM: resolves once its worker is gone. */
+  private terminated: Promise<void> | null = null;
+  /** How the emulator's memory cap moved the code (stack offsets are given in the module file's). */
+  private readonly offsetShift: OffsetShift;
   private stopping = false;
 
   constructor(private readonly options: FilterVmOptions) {
     super();
     this.ready = new Promise((resolve) => (this.resolveReady = resolve));
+    this.offsetShift = moduleOffsetShift(options.wasm);
     const callState = new SharedArrayBuffer(CallState.size * Int32Array.BYTES_PER_ELEMENT);
     this.callState = new Int32Array(callState);
-    this.worker = spawnWorker({
-      role: VM_WORKER_ROLE,
+    this.worker = startWorker(WorkerRole.vm, "./vm-worker.ts", "runVmWorker", {
       wasm: options.wasm,
       rootId: options.rootId,
       pluginConfiguration: options.pluginConfiguration,
@@ -211,13 +224,14 @@ export class FilterVm extends EventEmitter {
       }),
       callState,
       bufferLimit: options.bufferLimit,
-    });
+      sourceMap: options.sourceMap,
+    } satisfies Omit<VmWorkerData, "role">);
     this.worker.on("message", (batch: FromVm[]) => {
       for (const m of batch) this.receive(m);
     });
-    this.worker.on("error", (error) => this.lose({ reason: `the VM's worker failed: ${error.message}`, callback: null, stack: [] }));
+    this.worker.on("error", (error) => this.lose({ reason: `the VM's worker failed: ${error.message}`, callback: null, stack: NO_STACK }));
     this.worker.on("exit", () => {
-      if (!this.stopping) this.lose({ reason: "the VM's worker exited", callback: null, stack: [] });
+      if (!this.stopping) this.lose({ reason: "the VM's worker exited", callback: null, stack: NO_STACK });
     });
     const period = Math.min(250, Math.max(10, Math.floor(options.callbackTimeoutMs / 4)));
     this.watchdog = setInterval(() => this.watch(), period);
@@ -261,7 +275,10 @@ export class FilterVm extends EventEmitter {
     clearInterval(this.watchdog);
     for (const resolve of this.pendingStats.values()) resolve(null);
     this.pendingStats.clear();
-    if (this.lost) return true;
+    if (this.lost) {
+      await (this.terminated ?? this.worker.terminate());
+      return true;
+    }
     let timer: NodeJS.Timeout | undefined;
     const answered = new Promise<boolean>((resolve) => (this.shutdownDone = resolve));
     this.post({ t: "shutdown" });
@@ -342,14 +359,18 @@ export class FilterVm extends EventEmitter {
     const callback = this.callNames.get(Atomics.load(state, CallState.name)) ?? "a callback";
     const context = Atomics.load(state, CallState.context);
     clearInterval(this.watchdog);
-    void this.timeOut(callback, context);
+    this.timeOut(callback, context);
   }
 
-  private async timeOut(callback: string, context: number): Promise<void> {
-    const stack = (await this.options.stacks?.capture(this.worker.threadId, 500)) ?? [];
+  private timeOut(callback: string, context: number): void {
     const where = context === 0 ? callback : `${callback} of context ${context}`;
+    // The worker keeps spinning while its stack is read; it is terminated right after (not while the
+    // debugger holds it paused: terminate would wait for it).
+    const stack = (this.options.stacks?.capture(this.worker.threadId, STACK_READ_MS) ?? NO_STACK).then((frames) =>
+      (frames ?? []).map((f) => ({ ...f, offset: fileOffset(f.offset, this.offsetShift) })),
+    );
+    this.terminated = stack.then(() => this.worker.terminate()).then(() => undefined);
     this.lose({ reason: `${where} did not return within ${this.options.callbackTimeoutMs} ms (--callback-timeout)`, callback, stack });
-    void this.worker.terminate();
   }
 
   private lose(loss: VmLoss): void {

@@ -10,6 +10,7 @@ import { UsageError } from "../cli-errors.ts";
 import type { LogLevelName } from "../host/index.ts";
 import { packageExampleModule } from "../build/package-examples.ts";
 import { parseUpstreamAddress, redactUserinfo, type UpstreamAddress } from "../upstream-address.ts";
+import type { BuildEntry } from "../build/compile.ts";
 
 export const DEFAULT_LISTEN = "127.0.0.1:8080";
 
@@ -38,6 +39,10 @@ export interface RunOptions {
   routeTimeoutMs: number;
   bufferLimit: number;
   quiet: boolean;
+  debug: boolean;
+  watch: boolean;
+  /** With --watch: the filter's build entry, to rebuild from (null: reload the .wasm when it changes). */
+  source: BuildEntry | null;
 }
 
 /** `add-header` → `add_header` (Envoy root ids of the examples). */
@@ -90,16 +95,18 @@ export function parseClusters(specs: readonly string[]): Map<string, UpstreamAdd
  * The module a spec names: a `.wasm` file, or a filter name meaning `build/<name>.wasm` (an example under
  * examples/ or a filter under filters/, built by `proxy-wasm build`).
  */
-export function resolveModule(spec: string, cwd: string): { path: string; name: string } {
+export function resolveModule(spec: string, cwd: string, debug = false): { path: string; name: string } {
   const direct = resolve(cwd, spec);
   const looksLikePath = spec.endsWith(".wasm") || spec.includes("/") || spec.includes("\\");
   if (existsSync(direct) && statSync(direct).isFile()) return { path: direct, name: basename(direct).replace(/(\.debug)?\.wasm$/, "") };
   if (looksLikePath) throw new UsageError(`cannot read ${spec}: no such file`);
-  const built = join(cwd, "build", `${spec}.wasm`);
+  const file = debug ? `${spec}.debug.wasm` : `${spec}.wasm`;
+  const built = join(cwd, "build", file);
   if (existsSync(built)) return { path: built, name: spec };
   for (const folder of ["examples", "filters"]) {
     if (existsSync(join(cwd, folder, spec, "main.ts"))) {
-      throw new UsageError(`${folder}/${spec} is not built: build/${spec}.wasm is missing (run \`proxy-wasm build ${spec}\`)`);
+      const build = `proxy-wasm build ${spec}${debug ? " --debug" : ""}`;
+      throw new UsageError(`${folder}/${spec} is not built: build/${file} is missing (run \`${build}\`)`);
     }
   }
   const shipped = packageExampleModule(spec, cwd);

@@ -19,10 +19,16 @@ import type { ListenAddress } from "./options.ts";
 import { Endpoint } from "./upstream.ts";
 import { WorkerStacks } from "./vm-stack.ts";
 import { formatVmStack } from "./vm-report.ts";
+import { sourceMapText, WasmSourceMap } from "../host/source-map.ts";
 
 export interface ProxyConfig {
   /** The module's bytes or its path. */
   wasm: Uint8Array | string;
+  /**
+   * The debug build's source map (JSON text): trap reports and the stack of a stopped VM name source lines.
+   * Default: the map a `wasm` path names (build/<name>.debug.wasm.map).
+   */
+  sourceMap?: string | null;
   rootId: string;
   /** May carry userinfo (http://user:pass@host): sent upstream as Basic credentials, never printed. */
   upstream: URL | UpstreamAddress;
@@ -32,9 +38,9 @@ export interface ProxyConfig {
   clusters?: ReadonlyMap<string, URL | UpstreamAddress>;
   failOpen?: boolean;
   logLevel?: LogLevelName;
-  /** Print the emulator's host↔VM call trace and each callout. */
+  /** Print what each request gives the filter and what it lets through (headers, body sizes), and each callout. */
   trace?: boolean;
-  /** A VM call still running after this many ms stops the VM (default 3000). */
+  /** A VM call still running after this many ms stops the VM (default 5000). */
   callbackTimeoutMs?: number;
   /** Envoy's route timeout: a request sent upstream whole and not answered in time gets a 504 (default 15000; 0: none). */
   routeTimeoutMs?: number;
@@ -61,13 +67,13 @@ export interface RunningProxy {
    * the old one is shut down when its streams are done. Resolves to null, or to why the new VM did not
    * start (the old one keeps serving).
    */
-  reload(wasm: Uint8Array): Promise<string | null>;
+  reload(wasm: Uint8Array, sourceMap?: string | null): Promise<string | null>;
   /** Stops accepting, waits up to `drainMs` for in-flight requests, aborts the rest, shuts the plugin down. */
   close(drainMs?: number): Promise<void>;
 }
 
 export const DEFAULT_DRAIN_MS = 1000;
-export const DEFAULT_CALLBACK_TIMEOUT_MS = 3000;
+export const DEFAULT_CALLBACK_TIMEOUT_MS = 5000;
 export const DEFAULT_ROUTE_TIMEOUT_MS = 15_000;
 /** Envoy's default per-connection buffer limit (1 MiB), which bounds bodies an HTTP/1 filter buffers. */
 export const DEFAULT_BUFFER_LIMIT = 1024 * 1024;
@@ -75,6 +81,14 @@ export const DEFAULT_BUFFER_LIMIT = 1024 * 1024;
 const MAX_HEADER_BYTES = 60 * 1024;
 /** How long a VM gets to run on_done at shutdown before its worker is terminated. */
 const SHUTDOWN_GRACE_MS = 500;
+
+function parseSourceMap(text: string | null): WasmSourceMap | null {
+  try {
+    return text === null ? null : new WasmSourceMap(text);
+  } catch {
+    return null;
+  }
+}
 
 export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
   const report = config.report ?? ((line: string) => void process.stderr.write(line + "\n"));
@@ -85,9 +99,10 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
   const stacks = await WorkerStacks.attach();
   let closing = false;
 
-  const startVm = (wasm: Uint8Array): FilterVm =>
+  const startVm = (wasm: Uint8Array, sourceMap: string | null): FilterVm =>
     new FilterVm({
       wasm,
+      sourceMap,
       rootId: config.rootId,
       pluginConfiguration: config.pluginConfiguration ?? "",
       vmConfiguration: config.vmConfiguration ?? "",
@@ -109,9 +124,10 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
       const inFlight = failOpen ? "requests in flight bypass the filter where they can (--fail-open), else get 503" : "requests in flight get 503";
       const next = closing || vm !== current ? "" : "; a fresh VM serves new requests";
       report(`[proxy] the filter failed: ${loss.reason}; ${inFlight}${next}`);
-      for (const line of formatVmStack(loss.stack)) report(line);
+      const map = parseSourceMap(sourceMap);
+      void loss.stack.then((frames) => formatVmStack(frames, map).forEach(report));
       if (closing || vm !== current) return;
-      const fresh = startVm(wasm);
+      const fresh = startVm(wasm, sourceMap);
       watch(fresh);
       current = fresh;
       void fresh.ready.then((result) => {
@@ -122,12 +138,13 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
   };
 
   let wasm = typeof config.wasm === "string" ? new Uint8Array(readFileSync(config.wasm)) : config.wasm;
-  let current = startVm(wasm);
+  let sourceMap = config.sourceMap !== undefined ? config.sourceMap : typeof config.wasm === "string" ? sourceMapText(wasm, config.wasm) : null;
+  let current = startVm(wasm, sourceMap);
   const started = await current.ready;
   if ("lost" in started) {
+    formatVmStack(await started.lost.stack, parseSourceMap(sourceMap)).forEach(report);
     await current.shutdown(0);
     stacks?.close();
-    for (const line of formatVmStack(started.lost.stack)) report(line);
     throw new CliError(`the filter did not start: ${started.lost.reason}`);
   }
   if (started.failState !== "Ok") {
@@ -153,6 +170,8 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
     accessLog: (entry: AccessLogEntry) => {
       if (accessLine) accessLine(formatAccessLog(entry));
     },
+    trace: config.trace ? report : null,
+    requestNumber: () => served,
   };
 
   const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req: IncomingMessage, res: ServerResponse) => {
@@ -209,9 +228,9 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
     check();
   };
 
-  const reload = async (module: Uint8Array): Promise<string | null> => {
+  const reload = async (module: Uint8Array, map: string | null = null): Promise<string | null> => {
     if (closing) return "the proxy is stopping";
-    const next = startVm(module);
+    const next = startVm(module, map);
     const result = await next.ready;
     const failure = "lost" in result ? result.lost.reason : result.failState !== "Ok" ? `${result.failState}: ${result.failMessage}` : null;
     if (failure !== null || closing) {
@@ -219,6 +238,7 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
       return failure ?? "the proxy is stopping";
     }
     wasm = module;
+    sourceMap = map;
     const previous = current;
     watch(next);
     current = next;

@@ -11,7 +11,7 @@ export type Direction = 0 | 1;
 
 /** What the worker needs to start the VM (workerData). */
 export interface VmWorkerData {
-  role: typeof VM_WORKER_ROLE;
+  role: string;
   wasm: Uint8Array;
   rootId: string;
   pluginConfiguration: string;
@@ -25,9 +25,9 @@ export interface VmWorkerData {
   callState: SharedArrayBuffer;
   /** Envoy's per-stream buffer limit for bodies the filter buffers (0: none). */
   bufferLimit: number;
+  /** The debug build's source map (JSON text), for trap reports. */
+  sourceMap: string | null;
 }
-
-export const VM_WORKER_ROLE = "proxy-wasm-run-vm";
 
 /**
  * Slots of the shared call state the worker writes around every outermost VM call and the main thread's

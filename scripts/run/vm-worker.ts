@@ -4,17 +4,23 @@
  * the sockets. A filter that loops blocks only this thread: the main thread's watchdog sees the call in the
  * shared call state and terminates the worker.
  */
-import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { ProxyWasmHost, type CallMonitor, type HttpStream, type LogEntry, type LogLevelName, type Pairs } from "../host/index.ts";
 import { ClusterMap } from "./clusters.ts";
 import { addressOf } from "./upstream.ts";
-import { CallState, ownBytes, VM_WORKER_ROLE, type Direction, type FromVm, type ToVm, type VmWorkerData } from "./vm-protocol.ts";
+import { CallState, ownBytes, type Direction, type FromVm, type ToVm, type VmWorkerData } from "./vm-protocol.ts";
 
 /** Log entries the emulator keeps (printed as they come; only those logged while starting matter). */
 const START_LOG_LINES = 100;
 
-export function isVmWorker(): boolean {
-  return !isMainThread && (workerData as VmWorkerData | null)?.role === VM_WORKER_ROLE;
+/** The map's JSON, parsed (a malformed one only costs the source locations). */
+function parsedSourceMap(text: string | null): object | false {
+  if (text === null) return false;
+  try {
+    return JSON.parse(text) as object;
+  } catch {
+    return false;
+  }
 }
 
 function formatLog(entry: LogEntry): string {
@@ -85,9 +91,13 @@ export async function runVmWorker(): Promise<void> {
     failOpen: data.failOpen,
     clusters: clusters.names,
     clock: "system",
-    trace: data.trace ? line : undefined,
     retainLogs: START_LOG_LINES,
+    // Nothing else may grow for the proxy's life either.
+    retainHostMessages: START_LOG_LINES,
+    retainHistogramSamples: START_LOG_LINES,
     callMonitor: sharedCallMonitor(new Int32Array(data.callState)),
+    bufferLimit: data.bufferLimit,
+    sourceMap: parsedSourceMap(data.sourceMap),
   });
   for (const entry of host.logEntries()) line(formatLog(entry));
   host.on("log", (entry: LogEntry) => line(formatLog(entry)));
@@ -141,7 +151,7 @@ export async function runVmWorker(): Promise<void> {
         const chunk = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
         if (m.dir === 0) stream?.callOnRequestBody(chunk, m.eos);
         else stream?.callOnResponseBody(chunk, m.eos);
-        out.push({ t: "ack", s: m.s, dir: m.dir, n: m.data.byteLength, buffered: 0 });
+        out.push({ t: "ack", s: m.s, dir: m.dir, n: m.data.byteLength, buffered: stream?.watermarkedBytes(m.dir === 0) ?? 0 });
         return;
       }
       case "trailers": {

@@ -189,7 +189,7 @@ describe("examples compiled with AssemblyScript 0.28", { timeout: 300_000 }, () 
       timeout: 230_000,
     });
     assert.equal(built.status, 0, `failed to compile with 0.28:\n${built.stderr}${built.stdout}`);
-    const expected = exampleNames().flatMap((name) => [`${name}.debug.wasm`, `${name}.wasm`]).sort();
+    const expected = exampleNames().flatMap((name) => [`${name}.debug.wasm`, `${name}.debug.wasm.map`, `${name}.wasm`]).sort();
     assert.deepEqual(readdirSync(outDir).sort(), expected);
   });
 

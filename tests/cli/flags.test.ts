@@ -5,7 +5,10 @@ import assert from "node:assert/strict";
 import { main } from "../../scripts/cli.ts";
 import { UsageError } from "../../scripts/cli-errors.ts";
 import { commands } from "../../scripts/commands/index.ts";
-import { defineFlags, flagName, parseCommandLine, renderHelp } from "../../scripts/commands/flags.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { defineFlags, flagName, parseCommandLine, readFlagFile, renderHelp } from "../../scripts/commands/flags.ts";
 
 /** Runs main() with console.log/console.error captured. */
 async function runMain(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -113,6 +116,27 @@ describe("flag tables", () => {
         "  demo x",
       ].join("\n"),
     );
+  });
+});
+
+describe("files named by flags", () => {
+  it("are read whole, or refused in one line: missing, a directory, over the size limit", () => {
+    const dir = mkdtempSync(join(tmpdir(), "flag-file-"));
+    try {
+      writeFileSync(join(dir, "config.json"), '{"a":1}');
+      assert.equal(readFlagFile("--config-file", "config.json", { cwd: dir }), '{"a":1}');
+      assert.throws(() => readFlagFile("--config-file", "missing.json", { cwd: dir }), /^UsageError: --config-file: "missing\.json": no such file$/);
+      assert.throws(() => readFlagFile("--config-file", ".", { cwd: dir }), /^UsageError: --config-file: "\." is a directory, not a file$/);
+      assert.throws(() => readFlagFile("--config-file", "config.json", { cwd: dir, maxBytes: 3 }), /is 7 bytes, over the 3-byte limit/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("run --config-file DIR is a usage error, exit 2, one line", async () => {
+    const { code, stderr } = await runMain(["run", "add-header", "--upstream", "http://127.0.0.1:9", "--config-file", "."]);
+    assert.equal(code, 2);
+    assert.equal(stderr, 'error: --config-file: "." is a directory, not a file\n');
   });
 });
 

@@ -249,7 +249,7 @@ describe("proxy-runtime compatibility", { timeout: 300_000 }, () => {
   it("covers headers, bodies, properties, local replies and logging with statuses as values", async () => {
     const host = await ProxyWasmHost.start({ wasm: surfaceWasm, rootId: "surface", pluginConfiguration: "hello" });
     assert.equal(host.failed, false, host.failMessage);
-    assert.deepEqual(host.logs("info"), ["configuration=hello"]);
+    assert.deepEqual(host.logs("info"), ["configuration=hello", "configuration=hello"], "the configuration canary, then the worker");
     host.clearLogs();
 
     const stream = host.http().request({

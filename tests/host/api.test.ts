@@ -93,8 +93,8 @@ describe("clock: system", () => {
       { clock: "system" },
     );
     const deadline = Date.now() + 5000;
-    while (host.logs("info").length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    assert.ok(host.logs("info").length >= 2, "at least two ticks within 5 s");
+    while (host.logs("info", "worker").length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(host.logs("info", "worker").length >= 2, "at least two ticks within 5 s");
     assert.throws(() => host.advanceClock(10), /system clock cannot be moved/);
     host.shutdown();
   });
@@ -134,7 +134,7 @@ describe("bounded retention for a long-running host", () => {
   test("retainLogs: all by default, none with false (the log event still fires), the most recent N with a count", async () => {
     const all = await startProbe(spec);
     send(all, 300);
-    assert.equal(all.logs("info").length, 300);
+    assert.equal(all.logs("info", "worker").length, 300);
 
     const none = await startProbe(spec, { retainLogs: false });
     const seen: string[] = [];
@@ -146,7 +146,7 @@ describe("bounded retention for a long-running host", () => {
 
     const last = await startProbe(spec, { retainLogs: 3 });
     send(last, 300);
-    assert.deepEqual(last.logs("info"), ["298", "299", "300"]);
+    assert.deepEqual(last.logs("info", "worker"), ["298", "299", "300"]);
     assert.deepEqual(
       last.logEntries().map((e) => e.contextId),
       [299, 300, 301],
@@ -172,5 +172,56 @@ describe("bounded retention for a long-running host", () => {
     const keeping = await startProbe(spec);
     assert.equal(keeping.http().request({ body: "kept" }).requestBody.toString(), "kept");
     assert.equal(keeping.http({ retainBodies: false }).request({ body: "gone" }).requestBody.length, 0);
+  });
+
+  test("retainBodies: false also keeps no copies of TCP data; the byte counts still grow", async () => {
+    const host = await startProbe({ body: "" }, { retainBodies: false });
+    const tcp = host.tcp();
+    const seen: string[] = [];
+    tcp.on("upstreamData", (c: Buffer) => seen.push(c.toString()));
+    tcp.downstreamData("ping");
+    tcp.upstreamData("pong");
+    assert.deepEqual(seen, ["ping"]);
+    assert.equal(tcp.upstreamBytes.length, 0);
+    assert.equal(tcp.downstreamBytes.length, 0);
+    assert.deepEqual([tcp.upstreamByteCount, tcp.downstreamByteCount], [4, 4]);
+    const keeping = (await startProbe({ body: "" })).tcp();
+    keeping.downstreamData("ping");
+    assert.equal(keeping.upstreamBytes.toString(), "ping");
+  });
+
+  test("retainHistogramSamples keeps the most recent N values; the count still has them all", async () => {
+    const host = await startProbe(
+      {
+        imports: ["proxy_define_metric", "proxy_record_metric"],
+        data: [[256, "h"]],
+        body: `(func (export "proxy_on_vm_start") (param i32 i32) (result i32)
+            (drop (call $proxy_define_metric (i32.const 2) (i32.const 256) (i32.const 1) (i32.const 64))) (i32.const 1))
+          (func (export "proxy_on_request_body") (param i32) (param $n i32) (param i32) (result i32)
+            (drop (call $proxy_record_metric (i32.load (i32.const 64)) (i64.extend_i32_u (local.get $n)))) (i32.const 0))`,
+      },
+      { retainHistogramSamples: 2 },
+    );
+    send(host, 500);
+    assert.deepEqual(host.histogram("h"), [499, 500]);
+    assert.equal(host.metric("h"), 500);
+    assert.deepEqual(host.metrics().find((m) => m.name === "h")?.samples, [499n, 500n]);
+    await assert.rejects(startProbe(spec, { retainHistogramSamples: -2 }), /retainHistogramSamples/);
+  });
+
+  test("retainHostMessages keeps the most recent N host messages", async () => {
+    const wasi = {
+      wasi: ["proc_exit"],
+      body: `(func (export "proxy_on_request_body") (param i32 i32 i32) (result i32) (call $wasi_proc_exit (i32.const 0)) (i32.const 0))`,
+    };
+    const host = await startProbe(wasi, { retainHostMessages: 2 });
+    send(host, 200);
+    assert.deepEqual(host.hostMessages(), ["wasi_unstable proc_exit", "wasi_unstable proc_exit"]);
+    const none = await startProbe(wasi, { retainHostMessages: false });
+    send(none, 5);
+    assert.deepEqual(none.hostMessages(), []);
+    const all = await startProbe(wasi);
+    send(all, 5);
+    assert.equal(all.hostMessages().length, 5);
   });
 });

@@ -48,7 +48,7 @@ describe("check 22: proxy_http_call", () => {
       { clusters: ["authz-cluster"] },
     );
     host.on("httpCall", (c) => seen.push(c.token));
-    assert.deepEqual(host.logs("info"), ["0", "4", "0", "8", "0", "12"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "4", "0", "8", "0", "12"]);
     const [first] = host.pendingHttpCalls();
     assert.equal(first?.cluster, "authz-cluster");
     assert.deepEqual(first?.headers, [
@@ -79,7 +79,7 @@ describe("check 22: proxy_http_call", () => {
       },
       { clusters: ["authz-cluster"] },
     );
-    assert.deepEqual(host.logs("info"), ["2", "0", "2", "0", "2", "0"]);
+    assert.deepEqual(host.logs("info", "worker"), ["2", "0", "2", "0", "2", "0"]);
     assert.equal(host.pendingHttpCalls().length, 0);
   });
 
@@ -108,7 +108,7 @@ describe("check 22: proxy_http_call", () => {
     host.clearLogs();
     host.resolveHttpCall(4, { status: 200, headers: { "x-a": "1" }, body: "allowed", trailers: { t: "2" } });
     assert.ok(calls(rec.lines).includes("proxy_on_http_call_response(1, 4, 2, 7, 1)"));
-    assert.deepEqual(host.logs("info"), ["1", "4", "2", "7", "1", "0", "allowed", "0", "0", ""]);
+    assert.deepEqual(host.logs("info", "worker"), ["1", "4", "2", "7", "1", "0", "allowed", "0", "0", ""]);
     assert.equal(host.pendingHttpCalls().length, 0);
     assert.throws(() => host.resolveHttpCall(4), /no pending HTTP call/);
   });
@@ -122,7 +122,7 @@ describe("check 22: proxy_http_call", () => {
     host.http().request({});
     host.clearLogs();
     host.failHttpCall(4);
-    assert.deepEqual(host.logs("info"), ["1", "4", "0", "0", "0", "1", "", "0", "11", "reset"]);
+    assert.deepEqual(host.logs("info", "worker"), ["1", "4", "0", "0", "0", "1", "", "0", "11", "reset"]);
   });
 
   test("a timeout answers 504 when the clock passes it", async () => {
@@ -136,7 +136,7 @@ describe("check 22: proxy_http_call", () => {
     host.advanceClock(999);
     assert.equal(host.pendingHttpCalls().length, 1);
     host.advanceClock(1);
-    assert.deepEqual(host.logs("info").slice(0, 7), ["1", "4", "3", "24", "0", "0", "upstream request timeout"]);
+    assert.deepEqual(host.logs("info", "worker").slice(0, 7), ["1", "4", "3", "24", "0", "0", "upstream request timeout"]);
   });
 });
 
@@ -197,7 +197,7 @@ describe("check 23: gRPC", () => {
           (call $st (call $proxy_grpc_close (i32.const 4)))
           (i32.const 1))`,
     });
-    assert.deepEqual(host.logs("info"), ["0", "5", "0", "9", "0", "6", "0", "10", "2", "1", "0", "0", "1", "2"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "5", "0", "9", "0", "6", "0", "10", "2", "1", "0", "0", "1", "2"]);
     const stream = host.pendingGrpcCalls().find((c) => c.token === 6)!;
     assert.deepEqual(stream.messages.map(String), ["req"]);
     assert.equal(stream.localClosed, true);
@@ -209,9 +209,29 @@ describe("check 23: gRPC", () => {
     );
   });
 
+  test("deleting the root context cancels its gRPC calls and streams: nothing more arrives, no deadline fires", async () => {
+    const host = await startProbe({
+      imports,
+      data: grpcData,
+      body: `(func (export "proxy_on_vm_start") (param i32 i32) (result i32) ${call("call")} ${call("stream")} (i32.const 1))
+        ${receivers}`,
+    });
+    assert.deepEqual(
+      host.pendingGrpcCalls().map((c) => c.token),
+      [5, 6],
+    );
+    host.clearLogs();
+    assert.equal(host.shutdown(), true);
+    assert.deepEqual(host.pendingGrpcCalls(), []);
+    assert.throws(() => host.resolveGrpcCall(5, "late"), /no pending gRPC call/);
+    assert.throws(() => host.grpcStreamMessage(6, "late"), /no pending gRPC call/);
+    host.advanceClock(5000);
+    assert.deepEqual(host.logs(), [], "no on_grpc_close for the call's deadline");
+  });
+
   test("an unknown cluster is PARSE_FAILURE", async () => {
     const host = await startProbe({ imports, data: grpcData, body: `(func (export "proxy_on_vm_start") (param i32 i32) (result i32) ${call("call", 11)} (i32.const 1))` }, { clusters: ["grpc-cluster"] });
-    assert.deepEqual(host.logs("info"), ["4", "0"]);
+    assert.deepEqual(host.logs("info", "worker"), ["4", "0"]);
   });
 
   test("unary: success is on_grpc_receive, failure on_grpc_close with the status message", async () => {
@@ -223,7 +243,7 @@ describe("check 23: gRPC", () => {
     host.clearLogs();
     host.resolveGrpcCall(5, "reply");
     host.closeGrpc(9, { status: 14, message: "unavailable" });
-    assert.deepEqual(host.logs("info"), ["5", "5", "reply", "1", "9", "14", "unavailable"]);
+    assert.deepEqual(host.logs("info", "worker"), ["5", "5", "reply", "1", "9", "14", "unavailable"]);
     assert.equal(host.pendingGrpcCalls().length, 0);
   });
 
@@ -240,7 +260,7 @@ describe("check 23: gRPC", () => {
       },
       { trace: rec.sink },
     );
-    assert.deepEqual(host.logs("info"), ["0", "5", "0", "9", "0", "6", "0", "13"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "5", "0", "9", "0", "6", "0", "13"]);
     assert.deepEqual(
       host.pendingGrpcCalls().map((c) => [c.token, c.deadlineMs]),
       [
@@ -255,18 +275,18 @@ describe("check 23: gRPC", () => {
     host.resolveGrpcCall(13, "in time");
     host.clearLogs();
     host.advanceClock(499);
-    assert.deepEqual(host.logs("info"), [], "not before the deadline");
+    assert.deepEqual(host.logs("info", "worker"), [], "not before the deadline");
     assert.equal(host.pendingGrpcCalls().length, 3);
     host.advanceClock(1);
     assert.ok(calls(rec.lines).includes("proxy_on_grpc_close(1, 5, 4)"), "on the root context id, status 4");
-    assert.deepEqual(host.logs("info"), ["1", "5", "4", "upstream request timeout"], "proxy_get_status during the callback");
+    assert.deepEqual(host.logs("info", "worker"), ["1", "5", "4", "upstream request timeout"], "proxy_get_status during the callback");
     assert.deepEqual(
       host.pendingGrpcCalls().map((c) => c.token),
       [9, 6],
     );
     host.clearLogs();
     host.advanceClock(3_600_000);
-    assert.deepEqual(host.logs("info"), [], "timeout 0 and streams never expire; 13 was answered");
+    assert.deepEqual(host.logs("info", "worker"), [], "timeout 0 and streams never expire; 13 was answered");
     assert.deepEqual(
       host.pendingGrpcCalls().map((c) => c.token),
       [9, 6],
@@ -285,7 +305,7 @@ describe("check 23: gRPC", () => {
     host.grpcStreamMessage(6, "m1");
     host.grpcStreamTrailingMetadata(6, { k: "trail" });
     host.closeGrpc(6, { status: 0 });
-    assert.deepEqual(host.logs("info"), ["6", "1", "init", "6", "2", "m1", "6", "trail", "1", "6", "0", ""]);
+    assert.deepEqual(host.logs("info", "worker"), ["6", "1", "init", "6", "2", "m1", "6", "trail", "1", "6", "0", ""]);
   });
 });
 
@@ -326,7 +346,7 @@ describe("check 24: proxy_set_effective_context", () => {
     });
     const s = host.http().request({});
     host.resolveHttpCall(4);
-    assert.deepEqual(host.logs("info").slice(2), ["2", "0", "0", "0"]);
+    assert.deepEqual(host.logs("info", "worker").slice(2), ["2", "0", "0", "0"]);
     assert.equal(s.requestHeader("x-authz"), "ok");
     assert.equal(s.requestForwarded, true);
   });

@@ -83,7 +83,10 @@ describe("callbackTimeoutMs", () => {
     host.http().request({}).response({}).complete();
     assert.equal(open, 0);
     assert.deepEqual(seen, [
-      "_initialize(0)",
+      "_initialize(0)", // the base VM
+      "_initialize(0)", // the configuration canary
+      "proxy_on_context_create(1)",
+      "_initialize(0)", // the worker
       "proxy_on_context_create(1)",
       "proxy_on_context_create(2)",
       "proxy_on_request_headers(2)",

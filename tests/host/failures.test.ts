@@ -129,7 +129,7 @@ describe("check 33: limits", () => {
         (call $st (i32.add (memory.grow (i32.const 1)) (i32.const 1)))
         (i32.const 1))`,
     });
-    assert.deepEqual(host.logs("info"), ["0", "3"], "growing 2 pages by 16383 fails (-1), by 1 works (old size 2)");
+    assert.deepEqual(host.logs("info", "worker"), ["0", "3"], "growing 2 pages by 16383 fails (-1), by 1 works (old size 2)");
     assert.equal(host.memoryPages(), 3);
   });
 
@@ -151,7 +151,7 @@ describe("check 33: limits", () => {
         (call $st (call $wasi_random_get (i32.const 131070) (i32.const 16)))
         (i32.const 1))`,
     });
-    assert.deepEqual(host.logs("info"), ["0", "28", "21"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "28", "21"]);
     assert.ok(host.memorySnapshot().subarray(65536, 131072).some((b) => b !== 0), "bytes were filled");
   });
 });

@@ -54,7 +54,7 @@ describe("check 11: return values and body buffering", () => {
     const s = host.http().request({ headers: { a: "1" }, body: "abcd" });
     assert.equal(s.requestPaused, true);
     assert.equal(s.requestForwarded, false);
-    assert.deepEqual(host.logs("info"), [], "on_request_body not called while stopped");
+    assert.deepEqual(host.logs("info", "worker"), [], "on_request_body not called while stopped");
   });
 
   test("with allow_on_headers_stop_iteration, PAUSE is StopIteration: the body still reaches the filter", async () => {
@@ -63,7 +63,7 @@ describe("check 11: return values and body buffering", () => {
     s.callOnRequestHeaders({}, false);
     assert.equal(s.requestForwarded, false, "headers held");
     s.callOnRequestBody("abcd", true);
-    assert.deepEqual(host.logs("info"), ["4"]);
+    assert.deepEqual(host.logs("info", "worker"), ["4"]);
     assert.equal(s.requestForwarded, true, "the body's Continue releases the headers");
     assert.equal(s.requestBody.toString(), "abcd");
   });
@@ -82,7 +82,7 @@ describe("check 11: return values and body buffering", () => {
   test("body PAUSE buffers: the next call reports the cumulative size; CONTINUE flushes everything", async () => {
     const host = await startProbe(flowProbe({ reqBody: [1, 1, 0] }));
     const s = host.http().request({ body: ["ab", "cd", "ef"] });
-    assert.deepEqual(host.logs("info"), ["2", "4", "6"]);
+    assert.deepEqual(host.logs("info", "worker"), ["2", "4", "6"]);
     assert.equal(s.requestBody.toString(), "abcdef");
     assert.equal(s.requestEnded, true);
   });
@@ -96,14 +96,14 @@ describe("check 11: return values and body buffering", () => {
         (i32.xor (local.get $e) (i32.const 1)))`,
     });
     const s = reader.http().request({ body: ["ab", "cd", "ef"] });
-    assert.deepEqual(reader.logs("info"), ["ab", "abcd", "abcdef"]);
+    assert.deepEqual(reader.logs("info", "worker"), ["ab", "abcd", "abcdef"]);
     assert.equal(s.requestBody.toString(), "abcdef");
   });
 
   test("StopIterationAndWatermark (2): Envoy holds the data but the next call sees only the new chunk", async () => {
     const host = await startProbe(flowProbe({ reqBody: [2, 0] }));
     const s = host.http().request({ body: ["ab", "cde"] });
-    assert.deepEqual(host.logs("info"), ["2", "3"]);
+    assert.deepEqual(host.logs("info", "worker"), ["2", "3"]);
     assert.equal(s.requestBody.toString(), "abcde");
   });
 
@@ -139,13 +139,13 @@ describe("check 11: return values and body buffering", () => {
         (func (export "proxy_on_response_headers") (param i32 i32 i32) (result i32) (call $st (i32.const 77)) (i32.const 0))`,
     });
     const s = host.http().request({ body: ["ab", "cd"] }).response({ headers: { ":status": "200" } });
-    assert.deepEqual(host.logs("info"), ["0", "4"], "call dispatched with token 4");
+    assert.deepEqual(host.logs("info", "worker"), ["0", "4"], "call dispatched with token 4");
     assert.equal(s.requestPaused, true);
     assert.equal(s.responseHeaders.length, 0, "upstream cannot answer a request it has not seen");
     const [call] = host.pendingHttpCalls();
     assert.equal(call?.token, 4);
     host.resolveHttpCall(4, { status: 200 });
-    assert.deepEqual(host.logs("info"), ["0", "4", "1", "0", "0", "4", "77"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "4", "1", "0", "0", "4", "77"]);
     assert.equal(s.requestBody.toString(), "abcd");
     assert.equal(s.requestPaused, false);
     assert.equal(s.responseHeader(":status"), "200");
@@ -179,7 +179,7 @@ describe("check 12: deferred actions and local replies", () => {
     const host = await startProbe(localReply(403, -1), { trace: rec.sink });
     rec.lines.length = 0;
     const s = host.http().request({ headers: { a: "1" }, body: "payload" });
-    assert.deepEqual(host.logs("info").slice(0, 2), ["0", "0"], "headers still writable inside the callback");
+    assert.deepEqual(host.logs("info", "worker").slice(0, 2), ["0", "0"], "headers still writable inside the callback");
     assert.equal(s.requestForwarded, false, "Continue was overridden: nothing went upstream");
     assert.deepEqual(s.localResponse, {
       statusCode: 403,
@@ -220,7 +220,7 @@ describe("check 12: deferred actions and local replies", () => {
     const host = await startProbe(localReply(401, -1), { localReplyThroughFilter: false });
     const s = host.http().request({});
     assert.equal(s.responseHeader(":status"), "401");
-    assert.deepEqual(host.logs("info"), ["0", "0", "52"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "0", "52"]);
   });
 
   test("a later upstream response is ignored after a local reply", async () => {
@@ -257,7 +257,7 @@ describe("check 12: deferred actions and local replies", () => {
           (call $st (call $proxy_continue_stream (i32.const 0))) (i32.const 1))`,
     });
     const s = host.http().request({});
-    assert.deepEqual(host.logs("info"), ["0"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0"]);
     assert.equal(s.requestPaused, true);
   });
 });
@@ -274,7 +274,7 @@ describe("check 13: stream types", () => {
           (i32.const 0))`,
     });
     host.http().request({});
-    assert.deepEqual(host.logs("info"), ["12", "2", "2", "0"]);
+    assert.deepEqual(host.logs("info", "worker"), ["12", "2", "2", "0"]);
   });
 });
 

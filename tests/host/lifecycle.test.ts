@@ -57,20 +57,45 @@ describe("check 7: root context start", () => {
       },
       { vmConfiguration: "vmconf", pluginConfiguration: "plugconf" },
     );
-    assert.deepEqual(host.logs("info"), ["0", "1", "vmconf", "0", "0", "plugconf"]);
+    // The configuration canary starts the plugin first, then the worker: Envoy's log has both.
+    const startUp = ["0", "1", "vmconf", "0", "0", "plugconf"];
+    assert.deepEqual(host.logs("info"), [...startUp, ...startUp]);
+    assert.deepEqual(host.logs("info", "worker"), startUp);
   });
 
-  test("on_vm_start returning false fails the start", async () => {
-    const host = await startProbe({ body: `(func (export "proxy_on_vm_start") (param i32 i32) (result i32) (i32.const 0))` });
+  test("on_vm_start returning false fails the start (in the canary: base Wasm; without one: thread-local Wasm)", async () => {
+    const body = `(func (export "proxy_on_vm_start") (param i32 i32) (result i32) (i32.const 0))`;
+    const host = await startProbe({ body });
     assert.equal(host.failState, "StartFailed");
-    assert.equal(host.failMessage, "Failed to start thread-local Wasm");
+    assert.equal(host.failMessage, "Failed to start base Wasm");
     assert.equal(host.configured, false);
+    const single = await startProbe({ body }, { canary: false });
+    assert.equal(single.failState, "StartFailed");
+    assert.equal(single.failMessage, "Failed to start thread-local Wasm");
   });
 
-  test("on_configure returning false fails the configuration", async () => {
-    const host = await startProbe({ body: `(func (export "proxy_on_configure") (param i32 i32) (result i32) (i32.const 0))` });
+  test("on_configure returning false fails the configuration (in the canary: base Wasm plugin)", async () => {
+    const body = `(func (export "proxy_on_configure") (param i32 i32) (result i32) (i32.const 0))`;
+    const host = await startProbe({ body });
     assert.equal(host.failState, "ConfigureFailed");
-    assert.equal(host.failMessage, "Failed to configure thread-local Wasm plugin");
+    assert.equal(host.failMessage, "Failed to configure base Wasm plugin");
+    const single = await startProbe({ body }, { canary: false });
+    assert.equal(single.failMessage, "Failed to configure thread-local Wasm plugin");
+  });
+});
+
+describe("check 7: a trap while starting", () => {
+  test("a trap in on_configure is the VM's failure, and cpp-host also reports the failed configuration", async () => {
+    const host = await startProbe({ body: `(func (export "proxy_on_configure") (param i32 i32) (result i32) (unreachable))` });
+    assert.equal(host.failState, "RuntimeError");
+    assert.match(host.failMessage, /^Function: proxy_on_configure failed: Uncaught RuntimeError: unreachable/);
+    assert.deepEqual(host.hostMessages().slice(1), ["Failed to configure base Wasm plugin"]);
+  });
+
+  test("a trap in on_vm_start, without a canary: cpp-host also reports the failed thread-local start", async () => {
+    const host = await startProbe({ body: `(func (export "proxy_on_vm_start") (param i32 i32) (result i32) (unreachable))` }, { canary: false });
+    assert.equal(host.failState, "RuntimeError");
+    assert.deepEqual(host.hostMessages().slice(1), ["Failed to start thread-local Wasm"]);
   });
 });
 
@@ -86,7 +111,7 @@ describe("check 7 (ABI 0.1.0): configuration and resume calls", () => {
       },
       { vmConfiguration: "vm", pluginConfiguration: "plugin" },
     );
-    assert.deepEqual(host.logs("info"), ["0", "vm", "0", "plugin"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "vm", "0", "plugin"]);
   });
 
   test("proxy_continue_request resumes a paused request", async () => {
@@ -242,11 +267,11 @@ describe("check 9: callback order", () => {
       },
       { trace: rec.sink },
     );
-    assert.deepEqual(host.logs("info"), ["1"], "proxy_done before shutdown is NOT_FOUND");
+    assert.deepEqual(host.logs("info", "worker"), ["1"], "proxy_done before shutdown is NOT_FOUND");
     assert.equal(host.shutdown(), false);
     assert.equal(host.rootDone, false);
     host.advanceClock(100);
-    assert.deepEqual(host.logs("info"), ["1", "0", "42"]);
+    assert.deepEqual(host.logs("info", "worker"), ["1", "0", "42"]);
     assert.deepEqual(calls(rec.lines).slice(-3), ["proxy_on_done(1)", "proxy_on_tick(1)", "proxy_on_delete(1)"]);
     assert.ok(host.rootDone);
   });
@@ -271,10 +296,14 @@ describe("check 10: canary", () => {
       { trace: rec.sink, canary: true, shared },
     );
     assert.equal(host.failState, "Ok");
+    const base = rec.lines.filter((l) => l.startsWith("[base] [host->vm]")).map((l) => l.slice(18));
+    assert.deepEqual(base, ["_initialize()"], "the base VM is only started");
     const canary = rec.lines.filter((l) => l.startsWith("[canary] [host->vm]")).map((l) => l.slice(20));
-    assert.deepEqual(canary, ["_initialize()", "proxy_on_context_create(1, 0)", "proxy_on_vm_start(1, 0)", "proxy_on_configure(1, 0)", "proxy_on_delete(1)"]);
+    // cpp-host kill()s a canary that configured: no on_done / on_delete.
+    assert.deepEqual(canary, ["_initialize()", "proxy_on_context_create(1, 0)", "proxy_on_vm_start(1, 0)", "proxy_on_configure(1, 0)"]);
     assert.deepEqual(calls(rec.lines), ["_initialize()", "proxy_on_context_create(1, 0)", "proxy_on_vm_start(1, 0)", "proxy_on_configure(1, 0)"]);
     assert.deepEqual(host.logs("info"), ["0", "0"], "both VMs ran on_vm_start");
+    assert.deepEqual(host.logEntries().map((e) => e.vm), ["canary", "worker"]);
     assert.equal(shared.get("", "k")?.cas, 2, "the canary's write is process-wide");
   });
 

@@ -29,10 +29,11 @@ describe("check 1: ABI marker", () => {
     assert.equal(only010.abiVersion, "0.1.0");
   });
 
-  test("bytes that are not wasm fail as a corrupted module", async () => {
+  test("bytes that are not wasm fail as a corrupted module; cpp-host adds \"Failed to load Wasm code\"", async () => {
     const host = await ProxyWasmHost.start({ wasm: Buffer.from("not wasm at all") });
     assert.equal(host.failState, "UnableToInitializeCode");
     assert.equal(host.failMessage, "Failed to parse corrupted Wasm module");
+    assert.deepEqual(host.hostMessages(), ["Failed to parse corrupted Wasm module", "Failed to load Wasm code"]);
   });
 });
 
@@ -70,7 +71,7 @@ describe("check 2: version-specific imports", () => {
       },
       { logLevel: "info" },
     );
-    assert.deepEqual(host.logs("info"), ["0", "2"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "2"]);
   });
 
   test("0.2.0 and 0.2.1 both have continue_stream and close_stream", async () => {
@@ -126,6 +127,7 @@ describe("check 3: unknown imports, type mismatches, imported globals", () => {
   test("an imported global fails like a missing import", async () => {
     const host = await startProbe({ rawImports: `(import "env" "g" (global i32))`, body: "" });
     assert.equal(host.failMessage, "Failed to load Wasm module due to a missing import: env.g");
+    assert.deepEqual(host.hostMessages(), ["Failed to load Wasm module due to a missing import: env.g", "Failed to initialize Wasm code"]);
   });
 
   test("an imported memory is created by the host (capped at 1 GiB) and used for hostcalls", async () => {
@@ -140,7 +142,7 @@ describe("check 3: unknown imports, type mismatches, imported globals", () => {
         (i32.const 1)))`);
     const host = await ProxyWasmHost.start({ wasm: bytes });
     assert.equal(host.failState, "Ok", host.failMessage);
-    assert.deepEqual(host.logs("info"), ["imported"]);
+    assert.deepEqual(host.logs("info", "worker"), ["imported"]);
     assert.equal(host.memoryPages(), 1);
   });
 
@@ -155,10 +157,45 @@ describe("check 3: unknown imports, type mismatches, imported globals", () => {
 });
 
 describe("check 4: allocator", () => {
-  test("no malloc and no proxy_on_memory_allocate is a missing function", async () => {
+  test("no malloc and no proxy_on_memory_allocate is a missing function; cpp-host adds \"Failed to initialize Wasm code\"", async () => {
     const host = await startProbe({ allocator: "none", body: "" });
     assert.equal(host.failState, "MissingFunction");
     assert.equal(host.failMessage, "Wasm module is missing malloc function.");
+    assert.deepEqual(host.hostMessages(), ["Wasm module is missing malloc function.", "Failed to initialize Wasm code"]);
+  });
+
+  test("without an allocator the module is still started (_initialize, then main) before the VM fails", async () => {
+    const rec = recorder();
+    const host = await startProbe(
+      {
+        allocator: "none",
+        data: [[256, "started"]],
+        body: `(func (export "_initialize") (call $logmem (i32.const 256) (i32.const 7)))
+          (func (export "main") (param i32 i32) (result i32) (call $st (i32.const 42)) (i32.const 0))
+          (func (export "proxy_on_vm_start") (param i32 i32) (result i32) (i32.const 1))`,
+      },
+      { trace: rec.sink },
+    );
+    assert.equal(host.failState, "MissingFunction");
+    assert.deepEqual(host.logs(), ["started", "42"], "the start-up side effects happened, in the base VM only");
+    assert.deepEqual(host.logEntries().map((e) => e.vm), ["base", "base"]);
+    assert.deepEqual(
+      rec.lines.filter((l) => l.startsWith("[base] [host->vm]")).map((l) => l.slice(18)),
+      ["_initialize()", "main(0, 0)"],
+    );
+    assert.equal(host.http().request({}).localResponse?.statusCode, 503, "no plugin: fail-closed");
+  });
+
+  test("a callback of the wrong type fails the module after it was started, like cpp-host's getFunctions", async () => {
+    const host = await startProbe({
+      data: [[256, "started"]],
+      body: `(func (export "_initialize") (call $logmem (i32.const 256) (i32.const 7)))
+        (func (export "proxy_on_tick") (param i32 i32))`,
+    });
+    assert.equal(host.failState, "UnableToInitializeCode");
+    assert.match(host.failMessage, /^Bad function signature for: proxy_on_tick/);
+    assert.deepEqual(host.logs(), ["started"]);
+    assert.equal(host.hostMessages().at(-1), "Failed to initialize Wasm code");
   });
 
   const twoAllocators = `
@@ -176,7 +213,7 @@ describe("check 4: allocator", () => {
       { allocator: "none", imports: ["proxy_get_buffer_bytes"], body: twoAllocators },
       { vmConfiguration: "vm" },
     );
-    assert.deepEqual(host.logs("info"), ["0", "1"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "1"]);
     const mem = host.memorySnapshot();
     assert.equal(mem.readUInt32LE(8), 1, "malloc called once");
     assert.equal(mem.readUInt32LE(12), 0, "proxy_on_memory_allocate never called");
@@ -194,7 +231,7 @@ describe("check 4: allocator", () => {
       },
       { vmConfiguration: "vm-config" },
     );
-    assert.deepEqual(host.logs("info"), ["0", "vm-config"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "vm-config"]);
     assert.equal(allocCalls(host), 1);
   });
 });
@@ -284,12 +321,13 @@ describe("check 6: start functions and restricted hostcalls", () => {
           (drop (call $wasi_fd_write (i32.const 1) (i32.const 300) (i32.const 1) (i32.const 308))))`,
     });
     assert.equal(host.failState, "Ok", host.failMessage);
+    // Envoy starts the module in its base VM, the configuration canary and the worker: each runs _initialize.
     assert.deepEqual(
-      host.logEntries().map((e) => [e.message, e.contextId]),
-      [
-        ["init", 0],
-        ["out", 0],
-      ],
+      host.logEntries().map((e) => [e.message, e.contextId, e.vm]),
+      ["base", "canary", "worker"].flatMap((vm) => [
+        ["init", 0, vm],
+        ["out", 0, vm],
+      ]),
     );
   });
 
@@ -333,7 +371,7 @@ describe("check 6: start functions and restricted hostcalls", () => {
       },
       { vmConfiguration: "x" },
     );
-    assert.deepEqual(host.logEntries().map((e) => [e.message, e.contextId]), [
+    assert.deepEqual(host.logEntries().filter((e) => e.vm === "worker").map((e) => [e.message, e.contextId]), [
       ["in malloc", 0],
       ["0", 1],
     ]);

@@ -47,7 +47,7 @@ describe("check 14: header map phase windows", () => {
         (func (export "proxy_on_request_body") (param i32 i32 i32) (result i32) ${everyMapCall(0)} (i32.const 0))`,
     });
     host.http().request({ headers: { a: "1" }, body: "x" });
-    const [inHeaders, inBody] = [host.logs("info").slice(0, 7), host.logs("info").slice(7)];
+    const [inHeaders, inBody] = [host.logs("info", "worker").slice(0, 7), host.logs("info", "worker").slice(7)];
     assert.deepEqual(inHeaders, ["0", "0", "0", "0", "0", "0", "0"]);
     // get_value BAD_ARGUMENT, writes BAD_ARGUMENT, get_pairs OK (empty), size BAD_ARGUMENT.
     assert.deepEqual(inBody, ["2", "2", "2", "2", "0", "2", "2"]);
@@ -62,7 +62,7 @@ describe("check 14: header map phase windows", () => {
           (call $st (i32.load (i32.const 64))) (call $st (i32.load (i32.const 68))) (i32.const 0))`,
     });
     host.http().request({ body: "x" });
-    assert.deepEqual(host.logs("info"), ["0", "0", "0"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "0", "0"]);
   });
 
   test("response headers do not exist yet during on_request_headers", async () => {
@@ -72,7 +72,7 @@ describe("check 14: header map phase windows", () => {
       body: `(func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) ${everyMapCall(2)} (i32.const 0))`,
     });
     host.http().request({});
-    assert.deepEqual(host.logs("info"), ["2", "2", "2", "2", "0", "2", "2"]);
+    assert.deepEqual(host.logs("info", "worker"), ["2", "2", "2", "2", "0", "2", "2"]);
   });
 
   test("on_log reads the final maps but cannot write; absent maps there are NOT_FOUND", async () => {
@@ -89,7 +89,7 @@ describe("check 14: header map phase windows", () => {
           (call $st (call $proxy_get_header_map_value (i32.const 3) (i32.const 264) (i32.const 1) (i32.const 64) (i32.const 68))))`,
     });
     host.http().request({ headers: { a: "req" } }).response({ headers: { a: "resp" } }).complete();
-    assert.deepEqual(host.logs("info"), ["0", "req", "0", "resp", "2", "1", "1"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "req", "0", "resp", "2", "1", "1"]);
   });
 
   test("map type > 7 is BAD_ARGUMENT for every map call", async () => {
@@ -99,7 +99,7 @@ describe("check 14: header map phase windows", () => {
       body: `(func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) ${everyMapCall(8)} (i32.const 0))`,
     });
     host.http().request({});
-    assert.deepEqual(host.logs("info"), ["2", "2", "2", "2", "2", "2", "2"]);
+    assert.deepEqual(host.logs("info", "worker"), ["2", "2", "2", "2", "2", "2", "2"]);
   });
 
   test("call-response maps exist only inside on_http_call_response", async () => {
@@ -124,7 +124,7 @@ describe("check 14: header map phase windows", () => {
           (call $logout (i32.const 64)))`,
     });
     host.resolveHttpCall(4, { headers: { a: "h" }, trailers: { a: "t" } });
-    assert.deepEqual(host.logs("info"), ["2", "0", "h", "2", "0", "t"]);
+    assert.deepEqual(host.logs("info", "worker"), ["2", "0", "h", "2", "0", "t"]);
   });
 });
 
@@ -142,7 +142,7 @@ describe("check 14: trailers created at the end of the body", () => {
     s.callOnRequestBody("part", false);
     assert.equal(s.requestTrailers, null);
     s.callOnRequestBody("end", true);
-    assert.deepEqual(host.logs("info"), ["2", "0"]);
+    assert.deepEqual(host.logs("info", "worker"), ["2", "0"]);
     assert.deepEqual(s.requestTrailers, [["a", "b"]]);
     assert.equal(s.requestBody.toString(), "partend");
   });
@@ -165,7 +165,7 @@ describe("check 15: keys, first value, missing, replace, remove", () => {
     const host = await startProbe({ imports: MAPS, data: K, body }, { normalizeHeaders: false });
     const s = host.http();
     s.callOnRequestHeaders({ empty: "" }, true);
-    assert.deepEqual(host.logs("info"), ["0", "0", "0", "a", "1", "0", "0", "0", "0"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "0", "0", "a", "1", "0", "0", "0", "0"]);
     assert.deepEqual(s.requestHeaders, [
       ["empty", ""],
       ["x-foo", "a"],
@@ -200,7 +200,7 @@ describe("check 15: keys, first value, missing, replace, remove", () => {
   test("0.1.0: a missing key is OK with an empty value", async () => {
     const host = await startProbe({ abi: "0_1_0", imports: MAPS, data: K, body: body.replace("(param i32 i32 i32)", "(param i32 i32)") });
     host.http().request({});
-    assert.equal(host.logs("info")[4], "0");
+    assert.equal(host.logs("info", "worker")[4], "0");
   });
 });
 
@@ -221,7 +221,7 @@ describe("check 16: pairs serialization", () => {
       ["a", "1"],
       ["b", "22"],
     ]);
-    const [status, size, bytes] = host.logs("info");
+    const [status, size, bytes] = host.logs("info", "worker");
     assert.equal(status, "0");
     assert.equal(size, "29");
     assert.deepEqual(
@@ -246,7 +246,7 @@ describe("check 16: pairs serialization", () => {
     const host = await startProbe(setPairs(p.text, p.size), { normalizeHeaders: false });
     const s = host.http();
     s.callOnRequestHeaders({ old: "1" });
-    assert.deepEqual(host.logs("info"), ["0"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0"]);
     assert.deepEqual(s.requestHeaders, [
       [":path", "/p"],
       ["x-new", "v"],
@@ -265,7 +265,7 @@ describe("check 16: pairs serialization", () => {
       const host = await startProbe(setPairs(bytesData(bytes), bytes.length), { normalizeHeaders: false });
       const s = host.http();
       s.callOnRequestHeaders({ old: "1" });
-      assert.deepEqual(host.logs("info"), ["0"]);
+      assert.deepEqual(host.logs("info", "worker"), ["0"]);
       assert.deepEqual(s.requestHeaders, []);
     });
   }
@@ -301,7 +301,7 @@ describe("check 17: zero-length outputs", () => {
       { vmConfiguration: "", rootId: "r" },
     );
     host.http().request({});
-    assert.deepEqual(host.logs("info"), ["0", "0", "0", "0", "0", "0", "2"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "0", "0", "0", "0", "0", "2"]);
     assert.equal(allocCalls(host), 2);
   });
 });
@@ -320,7 +320,7 @@ describe("check 18: bad pointers", () => {
           (i32.const 0))`,
     }, { vmConfiguration: "abc" });
     host.http().request({});
-    assert.deepEqual(host.logs("info"), ["6", "6", "6", "6", "6", "6"]);
+    assert.deepEqual(host.logs("info", "worker"), ["6", "6", "6", "6", "6", "6"]);
     assert.equal(host.failState, "Ok");
   });
 
@@ -340,7 +340,7 @@ describe("check 18: bad pointers", () => {
         },
         { vmConfiguration: "abcdef" },
       );
-      assert.deepEqual(host.logs("info"), ["6"]);
+      assert.deepEqual(host.logs("info", "worker"), ["6"]);
       assert.equal(host.failState, "Ok");
     });
   }
@@ -362,7 +362,7 @@ describe("check 19: get_buffer_bytes", () => {
           (i32.const 0))`,
     });
     host.http().request({ body: "abcdef" });
-    assert.deepEqual(host.logs("info"), ["0", "cde", "0", "ef", "0", "", "2"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "cde", "0", "ef", "0", "", "2"]);
   });
 
   test("availability: body outside its callback is OK-empty; call response body outside its callback NOT_FOUND; plugin config NOT_FOUND outside on_configure", async () => {
@@ -382,7 +382,7 @@ describe("check 19: get_buffer_bytes", () => {
       { pluginConfiguration: "p", vmConfiguration: "v" },
     );
     host.http().request({ body: "b" });
-    assert.deepEqual(host.logs("info"), ["0", "0", "1", "1", "1", "0", "v"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "0", "1", "1", "1", "0", "v"]);
   });
 
   test("get_buffer_status reports the size and flags 0", async () => {
@@ -394,7 +394,7 @@ describe("check 19: get_buffer_bytes", () => {
           (call $st (i32.load (i32.const 64))) (call $st (i32.load (i32.const 68))) (i32.const 0))`,
     });
     host.http().request({ body: "hello" });
-    assert.deepEqual(host.logs("info"), ["0", "5", "0"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "5", "0"]);
   });
 });
 
@@ -419,7 +419,7 @@ describe("check 20: set_buffer_bytes (Envoy semantics)", () => {
           (i32.const 0))`,
     });
     const s = host.http().request({ body: "abcdef" });
-    assert.deepEqual(host.logs("info"), ["0", "Xabcdef", "0", "Y", "0", "YZ", "2", "0", "QZ"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "Xabcdef", "0", "Y", "0", "YZ", "2", "0", "QZ"]);
     assert.equal(s.requestBody.toString(), "QZ", "what goes upstream is the modified body");
   });
 
@@ -438,7 +438,7 @@ describe("check 20: set_buffer_bytes (Envoy semantics)", () => {
           (i32.const 0))`,
     });
     host.http().request({});
-    assert.deepEqual(host.logs("info"), ["2", "2", "2", "2", "1"]);
+    assert.deepEqual(host.logs("info", "worker"), ["2", "2", "2", "2", "1"]);
   });
 });
 
@@ -458,7 +458,7 @@ describe("check 21: get_header_map_size", () => {
       ["bb", "22"],
       ["é", "ü"],
     ]);
-    assert.deepEqual(host.logs("info"), ["0", "10"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "10"]);
   });
 });
 

@@ -58,7 +58,7 @@ describe("check 30: properties", () => {
       .http()
       .request({ headers: { ":path": "/a/b?x=1", ":method": "POST", "user-agent": "curl/8", "x-dup": "1" } })
       .callOnResponseHeaders({ ":status": "201" });
-    assert.deepEqual(host.logs("info"), ["0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "1", "1"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "1", "1"]);
     assert.equal(out(host, 1024).toString(), "/a/b?x=1");
     assert.equal(out(host, 1032).toString(), "/a/b");
     assert.equal(out(host, 1040).toString(), "POST");
@@ -95,7 +95,7 @@ describe("check 30: properties", () => {
     );
     host.setProperty(["a.b", "c"], "dotted segment");
     host.http().request({});
-    assert.deepEqual(host.logs("info"), ["0", "0", "0", "0", "0", "0", "0", "0", "0", "0"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "0", "0", "0", "0", "0", "0", "0", "0", "0"]);
     assert.equal(out(host, 1024).readBigInt64LE(), 8080n);
     assert.equal(out(host, 1032).toString(), "sidecar~1");
     assert.equal(out(host, 1040).toString(), "eu");
@@ -123,7 +123,7 @@ describe("check 30: properties", () => {
       },
       { rootId: "r", pluginName: "the-plugin" },
     );
-    assert.deepEqual(host.logs("info"), ["1", "0"]);
+    assert.deepEqual(host.logs("info", "worker"), ["1", "0"]);
     assert.equal(out(host, 1032).toString(), "the-plugin");
   });
 
@@ -149,7 +149,7 @@ describe("check 30: properties", () => {
           (i32.const 0))`,
     });
     host.http().request({}).response({});
-    assert.deepEqual(host.logs("info"), ["1", "0", "0", "0", "value", "1"]);
+    assert.deepEqual(host.logs("info", "worker"), ["1", "0", "0", "0", "value", "1"]);
   });
 });
 
@@ -189,8 +189,8 @@ describe("check 31: foreign functions", () => {
         },
       },
     );
-    assert.deepEqual(host.logs("info"), ["0", "cba", "1", "0", "1", "1", "12"]);
-    assert.deepEqual(seen, ["abc", "abc"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "cba", "1", "0", "1", "1", "12"]);
+    assert.deepEqual(seen, ["abc", "abc", "abc", "abc"], "called by the canary, then by the worker");
   });
 
   test("Envoy's compress/uncompress are built in; bad input to uncompress is SERIALIZATION_FAILURE", async () => {
@@ -207,7 +207,7 @@ describe("check 31: foreign functions", () => {
           ${call(2048, 10, 2048, 10, 1032)}
           (i32.const 1))`,
     });
-    assert.deepEqual(host.logs("info"), ["0", "hello hello hello", "3"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "hello hello hello", "3"]);
   });
 
   test("on_foreign_function(root, id, size) with the arguments in buffer 8", async () => {
@@ -219,7 +219,7 @@ describe("check 31: foreign functions", () => {
           (call $logout (i32.const 1024)))`,
     });
     host.callOnForeignFunction(3, "payload");
-    assert.deepEqual(host.logs("info"), ["1", "3", "7", "0", "payload"]);
+    assert.deepEqual(host.logs("info", "worker"), ["1", "3", "7", "0", "payload"]);
     assert.equal(allocCalls(host), 1);
   });
 });

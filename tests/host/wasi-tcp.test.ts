@@ -12,7 +12,7 @@ describe("WASI", () => {
         (call $wasi_proc_exit (i32.const 255)) (call $st (i32.const 7)) (i32.const 1))`,
     });
     assert.equal(host.failState, "Ok");
-    assert.deepEqual(host.logs("info"), ["7"]);
+    assert.deepEqual(host.logs("info", "worker"), ["7"]);
     assert.ok(host.hostMessages().includes("wasi_unstable proc_exit"));
   });
 
@@ -31,7 +31,7 @@ describe("WASI", () => {
       },
       { environment: { A: "1", KEY: "val" } },
     );
-    assert.deepEqual(host.logs("info"), ["0", "2", "12", "0", "A=1\0", "KEY=val\0", "0", "0"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0", "2", "12", "0", "A=1\0", "KEY=val\0", "0", "0"]);
   });
 
   test("clocks: realtime and monotonic follow the virtual clock; other ids are ENOTSUP", async () => {
@@ -48,7 +48,7 @@ describe("WASI", () => {
     host.http().request({});
     host.advanceClock(1234);
     host.http().request({});
-    const logs = host.logs("info");
+    const logs = host.logs("info", "worker");
     assert.deepEqual([logs[0], logs[2], logs[3], logs[4], logs[5]], ["0", "58", "0", "1234", "58"]);
   });
 });
@@ -79,7 +79,7 @@ describe("TCP flow control", () => {
     c.downstreamData("ab");
     assert.equal(c.upstreamBytes.length, 0);
     c.downstreamData("cd");
-    assert.deepEqual(host.logs("info"), ["2", "ab", "4", "abcd", "0"]);
+    assert.deepEqual(host.logs("info", "worker"), ["2", "ab", "4", "abcd", "0"]);
     assert.equal(c.upstreamBytes.toString(), ">abcd");
   });
 
@@ -110,6 +110,6 @@ describe("TCP flow control", () => {
     assert.equal(c.upstreamBytes.length, 0);
     host.tick();
     assert.equal(c.upstreamBytes.toString(), "held");
-    assert.deepEqual(host.logs("info"), ["0"]);
+    assert.deepEqual(host.logs("info", "worker"), ["0"]);
   });
 });

@@ -42,10 +42,13 @@ function sh(command: string, args: string[], cwd: string, timeoutMs = 180_000, e
   return result;
 }
 
-/** A documented command line, run as written (split on spaces: the README's commands have no quoting). */
-function documented(line: string, cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+/**
+ * A documented command line, run as written (split on spaces: the README's commands have no quoting), with
+ * the README's placeholder `/path/to` standing for `pathTo`.
+ */
+function documented(line: string, cwd: string, env: NodeJS.ProcessEnv = {}, pathTo = "/path/to"): SpawnSyncReturns<string> {
   assert.ok(readme.includes(line), `the README documents \`${line}\``);
-  const [command, ...args] = line.split(" ");
+  const [command, ...args] = line.replaceAll("/path/to", pathTo).split(" ");
   return ok(sh(command!, args, cwd, 300_000, env), line);
 }
 
@@ -129,23 +132,6 @@ async function startRegistry(tarball: string): Promise<{ url: string; stop: () =
   };
 }
 
-/** npx installs of this package by name (from a registry), which a later run must not reuse. */
-function npxInstallsByName(): string[] {
-  const cache = sh("npm", ["config", "get", "cache"], repoRoot).stdout.trim();
-  const npx = join(cache, "_npx");
-  if (!existsSync(npx)) return [];
-  return readdirSync(npx)
-    .map((name) => join(npx, name))
-    .filter((d) => {
-      try {
-        const packages = (JSON.parse(readFileSync(join(d, "package.json"), "utf8")) as { _npx?: { packages?: string[] } })._npx?.packages;
-        return JSON.stringify(packages) === JSON.stringify(["proxy-wasm-assemblyscript"]);
-      } catch {
-        return false;
-      }
-    });
-}
-
 describe("the package outside the repository: tarball, git checkout, registry", { timeout: 600_000 }, () => {
   let tmp: string;
   let work: string;
@@ -163,7 +149,7 @@ describe("the package outside the repository: tarball, git checkout, registry", 
   });
   after(() => {
     if (!tmp) return;
-    for (const dir of [...npxInstallsFrom(tmp), ...npxInstallsByName()]) rmSync(dir, { recursive: true, force: true });
+    for (const dir of npxInstallsFrom(tmp)) rmSync(dir, { recursive: true, force: true });
     rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -191,6 +177,15 @@ describe("the package outside the repository: tarball, git checkout, registry", 
         assert.ok(shipped.has(linked) || list.some((f) => f.startsWith(`${linked}/`)), `${file} links to ${target}, which is packed`);
       }
     }
+    const unpacked = join(tmp, "unpacked");
+    mkdirSync(unpacked);
+    ok(sh("tar", ["-xzf", tarball, "-C", unpacked], tmp), "tar -x");
+    for (const file of list.filter((f) => f.startsWith("dist/types/") && f.endsWith(".d.ts"))) {
+      const text = readFileSync(join(unpacked, "package", file), "utf8");
+      for (const [, from] of text.matchAll(/from "(\.[^"]+)\.js"/g)) {
+        assert.ok(shipped.has(`${join(dirname(file), from!)}.d.ts`), `${file} imports ${from}.js, whose declarations are packed`);
+      }
+    }
     for (const file of list.filter((f) => f.startsWith("examples/") && f.endsWith(".ts"))) {
       for (const [, from] of readFileSync(join(repoRoot, file), "utf8").matchAll(/from "(\.[^"]+)"/g)) {
         const target = join(dirname(file), from!);
@@ -200,7 +195,7 @@ describe("the package outside the repository: tarball, git checkout, registry", 
   });
 
   test("tarball: init in an empty directory with the documented npx command depends on that tarball", () => {
-    const result = documented(`npx --yes --package ./${TARBALL} proxy-wasm init my-filter`, work);
+    const result = documented(`npx --yes --package /path/to/${TARBALL} proxy-wasm init my-filter`, work, {}, work);
     assert.match(result.stdout, new RegExp(`^Created my-filter: filter my-filter \\(root id my_filter\\), proxy-wasm-assemblyscript@file:${tarball.replace(/[.]/g, "\\.")}$`, "m"));
     assert.match(result.stdout, /^Next: cd my-filter && npm install && npm test$/m);
     const pkg = JSON.parse(readFileSync(join(project, "package.json"), "utf8"));
@@ -208,7 +203,7 @@ describe("the package outside the repository: tarball, git checkout, registry", 
     assert.equal(pkg.scripts.asbuild, "proxy-wasm build");
     assert.deepEqual(JSON.parse(readFileSync(join(project, "asconfig.json"), "utf8")), { extends: "proxy-wasm-assemblyscript/asconfig.json" });
     const projectReadme = readFileSync(join(project, "README.md"), "utf8");
-    for (const step of ["npm install", "npm test", "proxy-wasm run", "proxy-wasm push", "proxy-wasm manifests wasmplugin"]) {
+    for (const step of ["npm install", "npm test", "proxy-wasm run", "proxy-wasm push", "proxy-wasm manifests wasmplugin", "examples/add-header"]) {
       assert.ok(projectReadme.includes(step), `the project's README covers ${step}`);
     }
   });
@@ -325,10 +320,11 @@ export { value };
   });
 
   test("registry: npx proxy-wasm-assemblyscript init depends on ^version; npm install, npm test, npm run asbuild pass", async () => {
-    for (const dir of npxInstallsByName()) rmSync(dir, { recursive: true, force: true });
     const registry = await startRegistry(tarball);
-    // The documented commands, with npm pointed at the registry above (and no prompt from npx).
-    const env = { npm_config_registry: registry.url, npm_config_yes: "true" };
+    // The documented commands, with npm pointed at the registry above, no prompt from npx, and a cache of
+    // this test's own: npx keeps one install per package name in the cache, which another run (or an
+    // earlier one, from another registry) would share. assemblyscript and its dependencies are downloaded.
+    const env = { npm_config_registry: registry.url, npm_config_yes: "true", npm_config_cache: join(tmp, "npm-cache") };
     try {
       const dir = join(tmp, "registry");
       mkdirSync(dir);

@@ -143,12 +143,15 @@ describe("manifests command", () => {
     ["WasmPlugin image without a selector", ["manifests", "wasmplugin", "--image", "r.example.com/a:1", "--digest", `sha256:${"a".repeat(64)}`], /^error: no --selector: the wasmplugin would apply to every workload in namespace default; select/],
     ["selector and --all-workloads", ["manifests", "wasme", "--image", "r.example.com/a:1", "-l", "app=a", "--all-workloads"], /give --selector or --all-workloads, not both/],
     ["every workload, one Deployment mounted", ["manifests", "wasmplugin", "--wasm", "W", "--all-workloads", "--workload", "web-v1"], /only Deployment web-v1 would get the module/],
+    ["--config @file missing", ["manifests", "envoy", "--wasm", "W", "--config", "@no-such-config.json"], /^error: --config @file: "no-such-config\.json": no such file\n$/],
+    ["--config @directory", ["manifests", "envoy", "--wasm", "W", "--config", "@DIR"], /^error: --config @file: ".+" is a directory, not a file\n$/],
+    ["--config @file before the registry is asked", ["manifests", "wasmplugin", "--image", "127.0.0.1:1/a/b:v1", "-l", "app=a", "--config", "@no-such-config.json"], /^error: --config @file: "no-such-config\.json": no such file\n$/],
     ["not a wasm file", ["manifests", "envoy", "--wasm", "NOTWASM"], /is not a WebAssembly module/],
   ];
   for (const [what, args, message] of usageErrors) {
     it(`usage error, exit 2: ${what}`, () => {
       const notWasm = dir.write("not.wasm", "hello");
-      const result = runCli(args.map((a) => (a === "W" ? wasm : a === "NOTWASM" ? notWasm : a)));
+      const result = runCli(args.map((a) => (a === "W" ? wasm : a === "NOTWASM" ? notWasm : a === "@DIR" ? `@${dir.path}` : a)));
       assert.equal(result.status, 2, `stdout: ${result.stdout}\nstderr: ${result.stderr}`);
       assert.match(result.stderr, message);
       assert.equal(result.stderr.trim().split("\n").length, 1, "one line");

@@ -141,6 +141,23 @@ describe("manifests wasmplugin --image against a real registry", () => {
     assert.ok(!denied.stderr.includes(basic.password));
   });
 
+  it("says which pull secret the cluster needs when the registry asked for credentials and none was given", async () => {
+    const reference = `${basic.host}/wasm/secret-hint:v1`;
+    await pushModule(reference, "wasme", wasm, { credentials: { username: basic.username, password: basic.password } });
+    const hinted = manifests(["wasmplugin", "--image", reference], basicDockerConfig);
+    assert.equal(hinted.status, 0, hinted.stderr);
+    assert.match(hinted.stdout, new RegExp(`^# ${basic.host.replace(/\./g, "\\.")} asked for credentials, so the cluster needs them too: create a Secret and name it with --pull-secret \\(imagePullSecret\\), e\\.g\\.:$`, "m"));
+    assert.match(hinted.stdout, new RegExp(`^# kubectl create secret docker-registry regcred -n default --docker-server=${basic.host.replace(/\./g, "\\.")} `, "m"));
+    assert.ok(!hinted.stdout.includes(basic.password), "no secret in the output");
+    const asm = manifests(["asm", "--image", reference], basicDockerConfig);
+    assert.match(asm.stdout, /^# .* ASM's controller reads them from the Secret istio-system\/asmwasm-cache:\n# kubectl create secret generic asmwasm-cache -n istio-system /m);
+    const given = manifests(["wasmplugin", "--image", reference, "--pull-secret", "regcred"], basicDockerConfig);
+    assert.doesNotMatch(given.stdout, /asked for credentials/);
+    const anonymous = `${plain.host}/wasm/secret-hint:v1`;
+    await pushModule(anonymous, "wasme", wasm);
+    assert.doesNotMatch(manifests(["wasmplugin", "--image", anonymous]).stdout, /asked for credentials/);
+  });
+
   it("a tag that does not exist fails with exit 1 and one line", () => {
     const result = manifests(["wasmplugin", "--image", `${plain.host}/wasm/add-header:nope`]);
     assert.equal(result.status, 1);

@@ -5,11 +5,12 @@
  * registry that speaks HTTPS (Debian's docker-registry with TLS) is named as such.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startFakeRegistry, wasmeManifest, type FakeRegistry } from "./fake-registry.ts";
-import { addHeaderModule, removeTempDirs, runCli, tempDir, type ModuleFixture, type RunResult } from "./fixtures.ts";
+import { addHeaderModule, cliBundle, removeTempDirs, runCli, tempDir, type ModuleFixture, type RunResult } from "./fixtures.ts";
 import { startRegistry } from "../../testkit/registry-harness.ts";
 
 let module: ModuleFixture;
@@ -86,6 +87,31 @@ describe("pull -o", () => {
       assert.equal(oneLine(result, 2), `error: cannot write ${output}: ${why}`);
     }
     assert.deepEqual(registry.requests, [], "no request was sent");
+  });
+
+  it("an interrupted pull (SIGINT while the registry stalls) leaves nothing behind and exits 130", async () => {
+    const dir = tempDir();
+    registry.route = (req, res) => {
+      if (req.method !== "GET" || !req.url?.endsWith(`/blobs/${layer}`)) return false;
+      res.writeHead(200, { "Content-Length": String(module.bytes.byteLength) });
+      res.write(module.bytes.subarray(0, 8)); // then nothing, until the client goes
+      return true;
+    };
+    try {
+      const child = spawn(process.execPath, [await cliBundle(), "pull", `${registry.host}/wasm/f:v1`, "-o", join(dir, "f.wasm")], {
+        env: { ...process.env, DOCKER_CONFIG: tempDir() },
+        stdio: "ignore",
+      });
+      const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+      await new Promise((r) => setTimeout(r, 300));
+      for (let i = 0; i < 50 && readdirSync(dir).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(readdirSync(dir).length, 1, "the temporary file exists while the pull runs");
+      child.kill("SIGINT");
+      assert.equal(await exited, 130);
+      assert.deepEqual(readdirSync(dir), []);
+    } finally {
+      registry.route = undefined;
+    }
   });
 
   it('"-" writes the verified module to stdout', async () => {

@@ -2,7 +2,7 @@
 // "listening on <url>" on stdout, the filter's logs on stderr, SIGTERM/SIGINT → exit 0; usage errors → 2.
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { copyFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { build } from "esbuild";
@@ -75,7 +75,7 @@ describe("run: the CLI", { timeout: 60_000 }, () => {
     assert.match(top.stdout, /^\s+run\s+run a filter in a local HTTP proxy/m);
     const help = runSync(["run", "--help"]);
     assert.equal(help.status, 0);
-    for (const word of ["--upstream", "--listen", "--config-file", "--vm-config", "--root-id", "--cluster", "--fail-open", "--log-level", "--trace", "--allow-remote", "--callback-timeout", "--route-timeout", "--buffer-limit", "--quiet", "SIGTERM"]) {
+    for (const word of ["--upstream", "--listen", "--config-file", "--vm-config", "--root-id", "--cluster", "--fail-open", "--log-level", "--trace", "--allow-remote", "--callback-timeout", "--route-timeout", "--buffer-limit", "--quiet", "--debug", "--watch", "SIGTERM"]) {
       assert.ok(help.stdout.includes(word), `help mentions ${word}`);
     }
   });
@@ -90,6 +90,10 @@ describe("run: the CLI", { timeout: 60_000 }, () => {
       [["run", "add-header", "--upstream", upstream.url, "--cluster", "auth"], /--cluster: "auth" is not name=http/],
       [["run", "add-header", "--upstream", upstream.url, "--log-level", "loud"], /--log-level must be one of/],
       [["run", "add-header", "--upstream", upstream.url, "--config", "a", "--config-file", "b"], /use --config or --config-file, not both/],
+      [["run", "add-header", "--upstream", upstream.url, "--callback-timeout", "0"], /--callback-timeout: "0" is not a duration \(e\.g\. 500ms, 3s, 2m\)/],
+      [["run", "add-header", "--upstream", upstream.url, "--route-timeout", "soon"], /--route-timeout: "soon" is not a duration \(e\.g\. 500ms, 3s, 2m; 0 for none\)/],
+      [["run", "add-header", "--upstream", upstream.url, "--buffer-limit", "2GiB"], /--buffer-limit: "2GiB" is not a size from 1 byte to 1GiB/],
+      [["run", "add-header", "--upstream", "localhost"], /--upstream: "localhost" is not an address \(expected http:\/\/host:port or host:port\)/],
       [["run", "add-header", "--upstream", upstream.url, "--bogus"], /^error: unknown option --bogus for run \(try --help\)$/],
     ];
     for (const [args, pattern] of cases) {
@@ -137,7 +141,11 @@ describe("run: the CLI", { timeout: 60_000 }, () => {
     assert.equal(reply.headers["x-from-file"], "1");
     proxy.child.kill("SIGTERM");
     assert.equal((await proxy.exit).code, 0);
-    assert.match(proxy.stderr(), /^\[host->vm\] proxy_on_response_headers\(2, /m);
+    // --trace: what went into the filter and out of it, with header names and values (not raw pointers).
+    assert.match(proxy.stderr(), /^\[trace\] #1 client → filter: request headers, end_of_stream=true: :authority: 127\.0\.0\.1:\d+ \| :path: \/ \| :method: GET \|/m);
+    assert.match(proxy.stderr(), /^\[trace\] #1 filter → client: response headers, end_of_stream=false: :status: 200 \| .*\| x-from-file: 1$/m);
+    assert.match(proxy.stderr(), /^\[trace\] #1 filter → client: response body \d+ bytes, end_of_stream=true$/m);
+    assert.doesNotMatch(proxy.stderr(), /\[host->vm\]/);
   });
 
   test("a filter looping in a request: SIGTERM still stops the proxy within two seconds", async () => {
@@ -205,6 +213,26 @@ describe("run: the CLI", { timeout: 60_000 }, () => {
     quiet.child.kill("SIGTERM");
     await quiet.exit;
     assert.equal(quiet.stdout().trim().split("\n").length, 1, "only 'listening on'");
+  });
+
+  test("--watch on a .wasm without sources: a new file is loaded into a new VM", async () => {
+    const module = join(dir.dir, "watched.wasm");
+    copyFileSync(exampleWasm("add-header"), module);
+    const proxy = await start([module, "--root-id", "add_header", "--watch", "--upstream", upstream.url, "--listen", "127.0.0.1:0"]);
+    try {
+      assert.match(proxy.stderr(), /^\[watch\] watching .*watched\.wasm$/m);
+      copyFileSync(exampleWasm("add-header"), `${module}.tmp`);
+      renameSync(`${module}.tmp`, module); // as compilers replace their output
+      for (let waited = 0; !/reloaded/.test(proxy.stderr()); waited += 50) {
+        assert.ok(waited < 20_000, proxy.stderr());
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.match(proxy.stderr(), /^\[watch\] watched\.wasm: reloaded \(\d+ bytes\): new requests go to VM \d+, requests in flight finish on VM \d+$/m);
+      assert.equal((await send(proxy.url)).headers["hello"], "world");
+    } finally {
+      proxy.child.kill("SIGTERM");
+      assert.equal((await proxy.exit).code, 0);
+    }
   });
 
   test("the port is taken: exit 1, one line", async () => {

@@ -109,7 +109,7 @@ describe("sdk buffers: out of phase, middle writes, read-only buffers", { timeou
     const stream = host.http().request({ headers: { ":method": "POST" }, body: "hello world" }).response({ body: "upstream body" });
     stream.complete();
     assert.equal(host.failed, false, host.failMessage);
-    assert.deepEqual(host.logs("info"), [
+    assert.deepEqual(host.logs("info", "worker"), [
       "vm configuration in onVmStart read=[vm-config] 0",
       "vm configuration write=2",
       "plugin configuration in onConfigure read=[plugin-config] 0",

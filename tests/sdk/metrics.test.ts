@@ -1,5 +1,6 @@
 // Metrics through the SDK: ids that encode the type, one definition per name, and Envoy's rules as
 // statuses (counter increment <= 0 and histogram get/increment are BadArgument, unknown ids NotFound).
+// One VM per host (canary: false): the configuration canary's increments would count in the process-wide stats.
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { ProxyWasmHost, Status } from "../../scripts/host/index.ts";
@@ -83,7 +84,7 @@ before(async () => {
 });
 
 test("ids encode the type and each name is defined once per type", async () => {
-  const host = await ProxyWasmHost.start({ wasm, rootId: "metrics_test" });
+  const host = await ProxyWasmHost.start({ wasm, rootId: "metrics_test", canary: false });
   assert.ok(host.configured, host.failMessage);
   const r = results(host.logs("info"));
   assert.equal(r.get("types"), "0 1 2");
@@ -93,7 +94,7 @@ test("ids encode the type and each name is defined once per type", async () => {
 });
 
 test("counters: increments must be positive, record adds, values read back", async () => {
-  const host = await ProxyWasmHost.start({ wasm, rootId: "metrics_test" });
+  const host = await ProxyWasmHost.start({ wasm, rootId: "metrics_test", canary: false });
   const r = results(host.logs("info"));
   assert.equal(r.get("increment"), `${Status.Ok} ${Status.Ok}`);
   assert.equal(r.get("incrementZero"), `${Status.BadArgument}`);
@@ -107,7 +108,7 @@ test("counters: increments must be positive, record adds, values read back", asy
 });
 
 test("gauges: set replaces, add may subtract, 64-bit values survive", async () => {
-  const host = await ProxyWasmHost.start({ wasm, rootId: "metrics_test" });
+  const host = await ProxyWasmHost.start({ wasm, rootId: "metrics_test", canary: false });
   const r = results(host.logs("info"));
   assert.equal(r.get("gaugeSet"), `${Status.Ok} ${Status.Ok}`);
   assert.equal(r.get("gauge"), "7");
@@ -116,7 +117,7 @@ test("gauges: set replaces, add may subtract, 64-bit values survive", async () =
 });
 
 test("histograms record; get and increment are BadArgument; unknown ids are NotFound", async () => {
-  const host = await ProxyWasmHost.start({ wasm, rootId: "metrics_test" });
+  const host = await ProxyWasmHost.start({ wasm, rootId: "metrics_test", canary: false });
   const r = results(host.logs("info"));
   assert.equal(r.get("record"), `${Status.Ok} ${Status.Ok}`);
   assert.equal(r.get("histogramIncrement"), `${Status.BadArgument}`);
@@ -129,7 +130,7 @@ test("histograms record; get and increment are BadArgument; unknown ids are NotF
 });
 
 test("tags extend the name", async () => {
-  const host = await ProxyWasmHost.start({ wasm, rootId: "metrics_test" });
+  const host = await ProxyWasmHost.start({ wasm, rootId: "metrics_test", canary: false });
   assert.equal(host.metric("requests.method.GET"), 1);
   assert.equal(results(host.logs("info")).get("tagged"), "g.zone.a h.x.y");
 });

@@ -1,5 +1,6 @@
 // Shared data through the SDK: missing keys are null with NotFound (no trap), CAS tokens guard writes,
 // updateSharedData retries a read-modify-write that lost a race, and values are scoped by vm_id.
+// One VM per host (canary: false): the configuration canary's writes would shift the CAS tokens.
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { ProxyWasmHost, SharedStore, Status } from "../../scripts/host/index.ts";
@@ -101,7 +102,7 @@ before(async () => {
 });
 
 test("missing keys, CAS tokens, bytes and empty values", async () => {
-  const host = await ProxyWasmHost.start({ wasm, rootId: "shared_data_test" });
+  const host = await ProxyWasmHost.start({ wasm, rootId: "shared_data_test", canary: false });
   assert.ok(host.configured, host.failMessage);
   const r = results(host.logs("info"));
   assert.equal(r.get("missing"), `null ${Status.NotFound}`);
@@ -119,7 +120,7 @@ test("missing keys, CAS tokens, bytes and empty values", async () => {
 });
 
 test("updateSharedData creates, retries after a CasMismatch, gives up after the attempts, and may write nothing", async () => {
-  const host = await ProxyWasmHost.start({ wasm, rootId: "shared_data_test" });
+  const host = await ProxyWasmHost.start({ wasm, rootId: "shared_data_test", canary: false });
   const r = results(host.logs("info"));
   assert.equal(r.get("create"), `${Status.Ok} 1 1`);
   // The first run read "1", then another writer stored "100": the write of "2" lost, the retry read "100".
@@ -131,17 +132,17 @@ test("updateSharedData creates, retries after a CasMismatch, gives up after the 
 
 test("values are shared by the VMs of one vm_id, and only by them", async () => {
   const shared = new SharedStore();
-  const host = await ProxyWasmHost.start({ wasm, rootId: "shared_data_test", vmId: "a", shared });
+  const host = await ProxyWasmHost.start({ wasm, rootId: "shared_data_test", canary: false, vmId: "a", shared });
   host.setSharedData("from-host", "hello");
   const cas = host.sharedData("from-host")!.cas;
   host.http().request().response().complete();
   assert.equal(results(host.logs("info")).get("stream"), `hello ${cas}`);
   assert.equal(host.sharedData("from-stream")?.value.toString(), "written in a stream");
 
-  const sameVm = await ProxyWasmHost.start({ wasm, rootId: "shared_data_test", vmId: "a", shared });
+  const sameVm = await ProxyWasmHost.start({ wasm, rootId: "shared_data_test", canary: false, vmId: "a", shared });
   assert.equal(sameVm.sharedData("from-stream")?.value.toString(), "written in a stream");
 
-  const otherVm = await ProxyWasmHost.start({ wasm, rootId: "shared_data_test", vmId: "b", shared });
+  const otherVm = await ProxyWasmHost.start({ wasm, rootId: "shared_data_test", canary: false, vmId: "b", shared });
   assert.equal(otherVm.sharedData("from-stream"), null);
   otherVm.http().request().response().complete();
   assert.equal(results(otherVm.logs("info")).get("stream"), `null ${Status.NotFound}`);

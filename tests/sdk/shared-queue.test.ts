@@ -1,6 +1,7 @@
 // Shared queues through the SDK: register (idempotent) / resolve (own or named vm_id), enqueue from roots
 // and streams, FIFO dequeue, onQueueReady on the registering root, Empty and NotFound as statuses (no
 // trap), and a proxy_on_queue_ready that compiles to nothing in filters without queues.
+// One VM per host (canary: false): the configuration canary would register the queues first.
 import { readFileSync } from "node:fs";
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -97,7 +98,7 @@ before(async () => {
 });
 
 function start(shared?: SharedStore) {
-  return ProxyWasmHost.start({ wasm, rootId: "queue_test", vmId: "vm1", shared });
+  return ProxyWasmHost.start({ wasm, rootId: "queue_test", canary: false, vmId: "vm1", shared });
 }
 
 test("register is idempotent, resolve finds own and named vm_ids, unknown names and ids are NotFound", async () => {

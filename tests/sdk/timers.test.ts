@@ -138,7 +138,7 @@ test("hostLogLevel() is the host's level, and the SDK does not send messages bel
       logLevel: level,
       trace: (line) => void (line.startsWith("[vm->host] env.proxy_log(") && calls.push(line)),
     });
-    assert.deepEqual(host.logs("critical"), [`level=${value}`], level);
+    assert.deepEqual(host.logs("critical", "worker"), [`level=${value}`], level);
     assert.equal(calls.length, value <= 2 ? 3 : 1, `${level}: proxy_log calls`);
   }
 });

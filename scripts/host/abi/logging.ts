@@ -11,7 +11,7 @@ export function functions(vm: Vm): AreaImplementations<"logging"> {
       if (level >>> 0 > 5) return Status.BadArgument;
       if (!mem.ok(ptr, size)) return Status.InvalidMemoryAccess;
       // Like ENVOY_LOG, a message below the level is dropped before anything is formatted.
-      if (level >= vm.env.options.logLevel) vm.env.log(level, mem.string(ptr, size), vm.ctx().id);
+      if (level >= vm.env.options.logLevel) vm.env.log(level, mem.string(ptr, size), vm.ctx().id, vm.role);
       return Status.Ok;
     },
     proxy_get_log_level(levelPtr: number): number {

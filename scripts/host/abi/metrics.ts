@@ -4,6 +4,7 @@
 import { MetricType, Status } from "../constants.ts";
 import type { AreaImplementations } from "../abi-table.ts";
 import { METRIC_KINDS } from "../metric-store.ts";
+import { appendBounded } from "../retention.ts";
 import type { Vm } from "../vm.ts";
 
 const U64 = (v: bigint) => BigInt.asUintN(64, v);
@@ -45,7 +46,10 @@ export function functions(vm: Vm): AreaImplementations<"metrics"> {
       const v = U64(value);
       if (m.kind === "counter") m.value = U64(m.value + v);
       else if (m.kind === "gauge") m.value = v;
-      else m.samples.push(v);
+      else {
+        m.count++;
+        appendBounded(m.samples, v, vm.env.options.retainHistogramSamples);
+      }
       return Status.Ok;
     },
     proxy_get_metric(id: number, resultPtr: number): number {

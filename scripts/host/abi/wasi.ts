@@ -35,7 +35,7 @@ export function functions(vm: Vm): AreaImplementations<"wasi"> {
       const written = data.length;
       if (written > 0) {
         const end = data[written - 1] === 0x0a ? written - 1 : written;
-        env.log(level, data.toString("utf8", 0, end), vm.ctx().id);
+        env.log(level, data.toString("utf8", 0, end), vm.ctx().id, vm.role);
       }
       return mem.setU32(nwrittenPtr, written) ? WasiErrno.Success : WasiErrno.Fault;
     },

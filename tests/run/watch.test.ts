@@ -1,0 +1,117 @@
+// run --watch: a source change rebuilds the filter (the compiler in a worker thread) and swaps the VM like
+// Envoy applies a new configuration: a request in flight finishes on the old VM, new requests get the new
+// one; a build error keeps the new-old VM serving and reports the compiler's message.
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { buildFilters, type BuildEntry } from "../../scripts/build/compile.ts";
+import { watchFilter } from "../../scripts/run/watch.ts";
+import { proxyFor, repoRoot, scratch, send, startUpstream, type Scratch, type Upstream } from "./helpers.ts";
+
+/** A filter that adds `x-version: <VERSION>` (from version.ts) to every response. */
+function writeFilter(folder: string): BuildEntry {
+  mkdirSync(folder, { recursive: true });
+  const sdk = relative(folder, join(repoRoot, "assembly")).split("\\").join("/");
+  writeFileSync(
+    join(folder, "main.ts"),
+    `export * from "${sdk}/abi/http-filter-exports";
+import { Action, HttpContext, registerRootContext, RootContext } from "${sdk}";
+import { VERSION } from "./version";
+
+class SwapRoot extends RootContext {
+  createHttpContext(contextId: u32): HttpContext {
+    return new Swap(contextId, this);
+  }
+}
+
+class Swap extends HttpContext {
+  onResponseHeaders(headerCount: u32, endOfStream: bool): Action {
+    this.responseHeaders.add("x-version", VERSION);
+    return Action.Continue;
+  }
+}
+
+registerRootContext((contextId: u32): RootContext => new SwapRoot(contextId), "swap");
+`,
+  );
+  writeFileSync(join(folder, "version.ts"), `export const VERSION = "v1";\n`);
+  return { name: "swap", entry: join(folder, "main.ts") };
+}
+
+async function until(what: string, condition: () => boolean, timeoutMs = 90_000): Promise<void> {
+  for (let waited = 0; !condition(); waited += 50) {
+    assert.ok(waited < timeoutMs, `timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("run --watch", { timeout: 240_000 }, () => {
+  let dir: Scratch;
+  let upstream: Upstream;
+  let release: () => void = () => undefined;
+  before(async () => {
+    dir = scratch("run-watch");
+    upstream = await startUpstream((req, _body, res) => {
+      const answer = () => {
+        res.writeHead(200, { "content-type": "text/plain" });
+        res.end(`answered ${req.url}`);
+      };
+      if (req.url === "/slow") {
+        release = () => {
+          release = () => undefined;
+          answer();
+        };
+      } else {
+        answer();
+      }
+    });
+  });
+  after(async () => {
+    release();
+    await upstream.close();
+    dir.remove();
+  });
+
+  test("a source change swaps the VM with a request in flight; a build error keeps the VM serving", async () => {
+    const folder = join(dir.dir, "filters", "swap");
+    const entry = writeFilter(folder);
+    const [built] = await buildFilters({ root: repoRoot, entries: [entry], targets: ["debug"], outDir: dir.dir });
+    const proxy = await proxyFor(upstream, { wasm: built!.path, rootId: "swap" });
+    const lines: string[] = [];
+    const watcher = watchFilter({
+      build: { root: repoRoot, entry, target: "debug", outDir: dir.dir },
+      wasmPath: built!.path,
+      proxy,
+      report: (line) => lines.push(line),
+      settleMs: 100,
+    });
+    try {
+      assert.equal((await send(proxy.url, { path: "/before" })).headers["x-version"], "v1");
+      const first = proxy.vm.number;
+      const inFlight = send(proxy.url, { path: "/slow" });
+      await until("the request in flight to reach the upstream", () => upstream.seen.some((r) => r.url === "/slow"));
+
+      writeFileSync(join(folder, "version.ts"), `export const VERSION = "v2";\n`);
+      await until("the reload", () => lines.some((l) => l.includes("reloaded")));
+      assert.match(lines.find((l) => l.includes("reloaded"))!, new RegExp(`^\\[watch\\] swap: reloaded \\(\\d+ bytes\\): new requests go to VM ${first + 1}, requests in flight finish on VM ${first}$`));
+      assert.equal((await send(proxy.url, { path: "/after" })).headers["x-version"], "v2", "a new request gets the new VM");
+
+      release();
+      const slow = await inFlight;
+      assert.equal(slow.status, 200);
+      assert.equal(slow.headers["x-version"], "v1", "the request in flight finished on the old VM");
+
+      writeFileSync(join(folder, "version.ts"), `export const VERSION: string = ;\n`);
+      await until("the failed build", () => lines.some((l) => l.includes("the build failed")));
+      assert.ok(lines.includes(`[watch] swap: the build failed; VM ${first + 1} keeps serving:`), lines.join("\n"));
+      assert.ok(lines.some((l) => /^\[watch\] {3}.*(ERROR|error)/.test(l)), `the compiler's message:\n${lines.join("\n")}`);
+      assert.equal((await send(proxy.url, { path: "/still" })).headers["x-version"], "v2");
+      assert.equal(proxy.vm.number, first + 1);
+    } finally {
+      await watcher.close();
+      await proxy.close();
+    }
+    assert.deepEqual(proxy.lines.filter((l) => l.startsWith("[proxy]")), [], "no proxy error, the old VM shut down cleanly");
+  });
+});
