@@ -44,22 +44,26 @@ function link(context: BaseContext): void {
   setSlot(slot, context);
 }
 
+// @ts-ignore: decorator
+@inline
 export function addContext(context: BaseContext): void {
-  if (live > mask) {
-    const old = table;
-    mask = (mask << 1) | 1;
-    table = newReferenceArray<BaseContext | null>(mask + 1);
-    for (let i = 0; i < old.length; i++) {
-      let moved = unchecked(old[i]);
-      while (moved !== null) {
-        const next = moved.nextInSlot;
-        link(moved);
-        moved = next;
-      }
-    }
-  }
+  if (live > mask) grow();
   link(context);
   live++;
+}
+
+function grow(): void {
+  const old = table;
+  mask = (mask << 1) | 1;
+  table = newReferenceArray<BaseContext | null>(mask + 1);
+  for (let i = 0; i < old.length; i++) {
+    let moved = unchecked(old[i]);
+    while (moved !== null) {
+      const next = moved.nextInSlot;
+      link(moved);
+      moved = next;
+    }
+  }
 }
 
 export function removeContext(context: BaseContext): void {
