@@ -16,7 +16,7 @@ import {
   FLOOR_USER_AGENT_WAT,
 } from "../testkit/floors.ts";
 import { wat } from "../testkit/wat.ts";
-import { emulatorMicros, PWHOST, pwhostMicros, pwhostStartupMillis, type EmulatorSubject, type PwhostSubject } from "./measure.ts";
+import { emulatorMicros, PWHOST, PWHOST_CALLGRIND, pwhostInstructions, pwhostMicros, pwhostStartupMillis, type EmulatorSubject, type PwhostSubject } from "./measure.ts";
 import type { BenchSection } from "./section.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -55,8 +55,8 @@ interface Job {
   floor: Module;
   /** The response body (one chunk), if any. */
   body?: Buffer;
-  /** Streams per round in the emulator and in pwhost. */
-  streams: { v8: number; wamr: number };
+  /** Streams per round in the emulator and in pwhost, and for instruction counts. */
+  streams: { v8: number; wamr: number; counted: number };
   goal: { v8?: number; wamr?: number };
 }
 
@@ -102,14 +102,14 @@ async function jobs(): Promise<Job[]> {
       path: "add-header, per stream",
       ours: example("add-header", "add_header"),
       floor: await floorModule("add-header", FLOOR_ADD_HEADER_WAT),
-      streams: { v8: 100_000, wamr: 100_000 },
+      streams: { v8: 100_000, wamr: 100_000, counted: 2000 },
       goal: { v8: 1.3, wamr: 2.5 },
     },
     {
       path: "user-agent-logger (one header read + one log line), per stream",
       ours: example("user-agent-logger", "user_agent_logger"),
       floor: await floorModule("user-agent", FLOOR_USER_AGENT_WAT),
-      streams: { v8: 100_000, wamr: 100_000 },
+      streams: { v8: 100_000, wamr: 100_000, counted: 2000 },
       goal: { wamr: 2.5 },
     },
     {
@@ -117,7 +117,7 @@ async function jobs(): Promise<Job[]> {
       ours: { wasm: await sdkBenchFilter("body-copy"), rootId: "body_copy", config: "" },
       floor: await floorModule("body-copy", FLOOR_BODY_COPY_WAT),
       body: body(false),
-      streams: { v8: 200, wamr: 100 },
+      streams: { v8: 200, wamr: 100, counted: 4 },
       goal: {},
     },
     {
@@ -125,7 +125,7 @@ async function jobs(): Promise<Job[]> {
       ours: rewrite,
       floor: rewriteFloor,
       body: body(false),
-      streams: { v8: 100, wamr: 10 },
+      streams: { v8: 100, wamr: 10, counted: 2 },
       goal: { v8: 1.2, wamr: 2.0 },
     },
     {
@@ -133,7 +133,7 @@ async function jobs(): Promise<Job[]> {
       ours: rewrite,
       floor: rewriteFloor,
       body: body(true),
-      streams: { v8: 100, wamr: 10 },
+      streams: { v8: 100, wamr: 10, counted: 2 },
       goal: { v8: 1.2, wamr: 2.0 },
     },
   ];
@@ -169,6 +169,14 @@ async function timingRows(): Promise<string[]> {
       const [oursWamr, floorWamr] = pwhostMicros([pwhostSubject(job.ours, file), pwhostSubject(job.floor, file)], job.streams.wamr, 5);
       rows.push(`| ${job.path} | WAMR (pwhost) | ${micros(oursWamr!)} | ${micros(floorWamr!)} | ${ratio(oursWamr! / floorWamr!)}${verdict(oursWamr! / floorWamr!, job.goal.wamr)} |`);
       process.stderr.write(`${job.path}: WAMR done\n`);
+    }
+    if (PWHOST_CALLGRIND !== null) {
+      const file = job.body === undefined ? null : job.body.equals(body(true)) ? match64File : noMatchFile;
+      const ours = pwhostInstructions(pwhostSubject(job.ours, file), job.streams.counted);
+      const floor = pwhostInstructions(pwhostSubject(job.floor, file), job.streams.counted);
+      const count = (n: number) => Math.round(n).toLocaleString("en-US");
+      rows.push(`| ${job.path} | WAMR instructions (callgrind) | ${count(ours)} | ${count(floor)} | ${ratio(ours / floor)} |`);
+      process.stderr.write(`${job.path}: instructions counted\n`);
     }
   }
   return rows;
@@ -238,6 +246,10 @@ export const floorsSection: BenchSection = {
   async run(): Promise<string> {
     const rows = [...(await timingRows()), ...(await memoryRows()), ...(await configurationRows())];
     const wamr = PWHOST !== null ? `WAMR rows: pwhost (${PWHOST}), wall time per stream, best of 5 interleaved runs.` : "WAMR rows skipped: set PWHOST to a built pwhost (proxy-wasm-cpp-host on WAMR) to measure them.";
+    const counted =
+      PWHOST_CALLGRIND !== null
+        ? " Instruction rows: x86 instructions per stream of the whole host process under valgrind --tool=callgrind (PWHOST_CALLGRIND), repeatable on a busy machine."
+        : " Set PWHOST_CALLGRIND to a pwhost built with WAMR's -DWAMR_DISABLE_WRITE_GS_BASE=1 (valgrind cannot run wrgsbase) to add instruction counts.";
     return [
       "Each row runs the same job through our module and a hand-written WAT floor (testkit/floors.ts) that does it with the least work; both must produce the same response. body-rewrite replaces `" +
         `${FLOOR_BODY_REWRITE_FROM}` + "` with `" + `${FLOOR_BODY_REWRITE_TO}` + "` in 1 MiB of English text.",
@@ -246,7 +258,7 @@ export const floorsSection: BenchSection = {
       "|---|---|---:|---:|---|",
       ...rows,
       "",
-      `V8 rows: CPU time per stream in the emulator, best of 5 interleaved rounds. ${wamr}`,
+      `V8 rows: CPU time per stream in the emulator, best of 5 interleaved rounds. ${wamr}${counted}`,
     ].join("\n");
   },
 };

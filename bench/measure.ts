@@ -75,3 +75,25 @@ export function pwhostStartupMillis(subjects: PwhostSubject[], rounds: number): 
   }
   return best;
 }
+
+/**
+ * A pwhost that valgrind can run (WAMR built with -DWAMR_DISABLE_WRITE_GS_BASE=1: valgrind does not
+ * know the wrgsbase instruction), for instruction counts: repeatable where wall time is not.
+ */
+export const PWHOST_CALLGRIND: string | null = process.env.PWHOST_CALLGRIND || null;
+
+/** Instructions per stream in pwhost under callgrind: the difference between `streams` and twice as many. */
+export function pwhostInstructions(subject: PwhostSubject, streams: number): number {
+  const collected = (n: number) => {
+    const args = ["--tool=callgrind", "--callgrind-out-file=/dev/null", "--main-stacksize=67108864", "--max-stackframe=67108864"];
+    const result = spawnSync("valgrind", [...args, PWHOST_CALLGRIND!, "-q", ...subject.args, "--bench", String(n), subject.wasm], {
+      encoding: "utf8",
+      timeout: 1_800_000,
+      maxBuffer: 64 << 20,
+    });
+    const match = /Collected : (\d+)/.exec(result.stderr);
+    if (result.status !== 0 || !match) throw new Error(`callgrind on ${subject.wasm} failed: ${result.stderr.slice(-500)}`);
+    return Number(match[1]);
+  };
+  return (collected(2 * streams) - collected(streams)) / streams;
+}
