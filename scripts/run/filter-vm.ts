@@ -173,6 +173,8 @@ export class FilterVm extends EventEmitter {
   failMessage = "";
   /** Set once the VM is gone (terminated by the watchdog or crashed). */
   lost: VmLoss | null = null;
+  /** The VM got through its start (whether the plugin accepted its configuration or not). */
+  started = false;
   readonly ready: Promise<StartResult>;
   private readonly worker: Worker;
   private readonly callState: Int32Array;
@@ -298,6 +300,7 @@ export class FilterVm extends EventEmitter {
   private receive(m: FromVm): void {
     switch (m.t) {
       case "ready":
+        this.started = true;
         this.failState = m.failState;
         this.failMessage = m.failMessage;
         this.resolveReady({ failState: m.failState, failMessage: m.failMessage });
