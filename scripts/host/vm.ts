@@ -160,9 +160,9 @@ export class Vm {
     if (this.failed) return false;
     const vmStart = this.cb.proxy_on_vm_start;
     if (vmStart) {
+      // A trap answers 0 too: cpp-host then also reports the failed start (the first failure stays the state).
       const ok = this.invoke(vmStart, root, root.id, this.env.vmConfiguration.length);
-      if (this.failed) return false;
-      if (ok === 0) {
+      if (ok === 0 || this.failed) {
         this.fail("StartFailed", `Failed to start ${where}`);
         return false;
       }
@@ -177,8 +177,7 @@ export class Vm {
       root.pluginConfigurationVisible = true;
       const ok = this.invoke(onConfigure, root, root.id, size);
       root.pluginConfigurationVisible = false;
-      if (this.failed) return false;
-      if (ok === 0) {
+      if (ok === 0 || this.failed) {
         this.fail("ConfigureFailed", `Failed to configure ${what}`);
         return false;
       }

@@ -84,6 +84,21 @@ describe("check 7: root context start", () => {
   });
 });
 
+describe("check 7: a trap while starting", () => {
+  test("a trap in on_configure is the VM's failure, and cpp-host also reports the failed configuration", async () => {
+    const host = await startProbe({ body: `(func (export "proxy_on_configure") (param i32 i32) (result i32) (unreachable))` });
+    assert.equal(host.failState, "RuntimeError");
+    assert.match(host.failMessage, /^Function: proxy_on_configure failed: Uncaught RuntimeError: unreachable/);
+    assert.deepEqual(host.hostMessages().slice(1), ["Failed to configure base Wasm plugin"]);
+  });
+
+  test("a trap in on_vm_start, without a canary: cpp-host also reports the failed thread-local start", async () => {
+    const host = await startProbe({ body: `(func (export "proxy_on_vm_start") (param i32 i32) (result i32) (unreachable))` }, { canary: false });
+    assert.equal(host.failState, "RuntimeError");
+    assert.deepEqual(host.hostMessages().slice(1), ["Failed to start thread-local Wasm"]);
+  });
+});
+
 describe("check 7 (ABI 0.1.0): configuration and resume calls", () => {
   test("proxy_get_configuration returns the plugin configuration in on_configure, the VM one elsewhere", async () => {
     const host = await startProbe(
