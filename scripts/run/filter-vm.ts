@@ -10,7 +10,7 @@ import { EventEmitter } from "node:events";
 import type { Worker } from "node:worker_threads";
 import type { Pairs } from "../host/index.ts";
 import { startWorker, WorkerRole } from "./worker-thread.ts";
-import { CallState, ownBytes, type Direction, type FromVm, type LocalReplyInfo, type ToVm, type VmStats, type VmWorkerData } from "./vm-protocol.ts";
+import { CallState, ownBytes, type Direction, type FromVm, type LocalReplyInfo, type ToVm, type VmSettings, type VmStats, type VmWorkerData } from "./vm-protocol.ts";
 import type { WasmFrame, WorkerStacks } from "./vm-stack.ts";
 import type { UpstreamAddress } from "../upstream-address.ts";
 import { fileOffset, NO_SHIFT, type OffsetShift } from "../host/source-map.ts";
@@ -18,18 +18,9 @@ import { Limits } from "../host/constants.ts";
 import { cappedModule, readModuleInfo } from "../host/module-info.ts";
 import { addressOf } from "./upstream.ts";
 
-export interface FilterVmOptions {
-  wasm: Uint8Array;
-  rootId: string;
-  pluginConfiguration: string;
-  vmConfiguration: string;
-  failOpen: boolean;
-  logLevel: string;
-  trace: boolean;
+export interface FilterVmOptions extends VmSettings {
+  /** Cluster name → where its callouts go. */
   clusters: ReadonlyMap<string, URL | UpstreamAddress>;
-  bufferLimit: number;
-  /** The debug build's source map (JSON text), for trap reports and the stack of a stopped VM. */
-  sourceMap: string | null;
   /** A VM call still running after this long is stopped (ms). */
   callbackTimeoutMs: number;
   /** Where the worker's lines go (plugin logs, callout notices, trace). */
@@ -182,6 +173,8 @@ export class FilterVm extends EventEmitter {
   failMessage = "";
   /** Set once the VM is gone (terminated by the watchdog or crashed). */
   lost: VmLoss | null = null;
+  /** The VM got through its start (whether the plugin accepted its configuration or not). */
+  started = false;
   readonly ready: Promise<StartResult>;
   private readonly worker: Worker;
   private readonly callState: Int32Array;
@@ -210,21 +203,15 @@ export class FilterVm extends EventEmitter {
     this.offsetShift = moduleOffsetShift(options.wasm);
     const callState = new SharedArrayBuffer(CallState.size * Int32Array.BYTES_PER_ELEMENT);
     this.callState = new Int32Array(callState);
+    const { wasm, rootId, pluginConfiguration, vmConfiguration, failOpen, logLevel, trace, bufferLimit, sourceMap } = options;
+    const clusters = [...options.clusters].map(([name, url]): [string, { href: string; credentials: UpstreamAddress["credentials"] }] => {
+      const address = addressOf(url);
+      return [name, { href: address.url.href, credentials: address.credentials }];
+    });
     this.worker = startWorker(WorkerRole.vm, "./vm-worker.ts", "runVmWorker", {
-      wasm: options.wasm,
-      rootId: options.rootId,
-      pluginConfiguration: options.pluginConfiguration,
-      vmConfiguration: options.vmConfiguration,
-      failOpen: options.failOpen,
-      logLevel: options.logLevel,
-      trace: options.trace,
-      clusters: [...options.clusters].map(([name, url]) => {
-        const address = addressOf(url);
-        return [name, { href: address.url.href, credentials: address.credentials }];
-      }),
+      ...{ wasm, rootId, pluginConfiguration, vmConfiguration, failOpen, logLevel, trace, bufferLimit, sourceMap },
+      clusters,
       callState,
-      bufferLimit: options.bufferLimit,
-      sourceMap: options.sourceMap,
     } satisfies Omit<VmWorkerData, "role">);
     this.worker.on("message", (batch: FromVm[]) => {
       for (const m of batch) this.receive(m);
@@ -313,6 +300,7 @@ export class FilterVm extends EventEmitter {
   private receive(m: FromVm): void {
     switch (m.t) {
       case "ready":
+        this.started = true;
         this.failState = m.failState;
         this.failMessage = m.failMessage;
         this.resolveReady({ failState: m.failState, failMessage: m.failMessage });

@@ -122,11 +122,14 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
     vm.on("failed", ({ state, message }: { state: string; message: string }) => report(`[proxy] the filter failed (${state}): ${message}; ${then}`));
     vm.on("lost", (loss: VmLoss) => {
       const inFlight = failOpen ? "requests in flight bypass the filter where they can (--fail-open), else get 503" : "requests in flight get 503";
-      const next = closing || vm !== current ? "" : "; a fresh VM serves new requests";
+      // A fresh VM replaces one that was serving; one that did not even start is not retried (it would
+      // not start again).
+      const replace = !closing && vm === current && vm.started;
+      const next = replace ? "; a fresh VM serves new requests" : "";
       report(`[proxy] the filter failed: ${loss.reason}; ${inFlight}${next}`);
       const map = parseSourceMap(sourceMap);
       void loss.stack.then((frames) => formatVmStack(frames, map).forEach(report));
-      if (closing || vm !== current) return;
+      if (!replace) return;
       const fresh = startVm(wasm, sourceMap);
       watch(fresh);
       current = fresh;

@@ -9,24 +9,29 @@ import type { Pairs } from "../host/index.ts";
 
 export type Direction = 0 | 1;
 
-/** What the worker needs to start the VM (workerData). */
-export interface VmWorkerData {
-  role: string;
+/** The filter and how its VM runs, as the proxy configures it. */
+export interface VmSettings {
   wasm: Uint8Array;
   rootId: string;
   pluginConfiguration: string;
   vmConfiguration: string;
   failOpen: boolean;
   logLevel: string;
+  /** Print each callout. */
   trace: boolean;
-  /** Cluster name → address for callouts. */
-  clusters: Array<[string, { href: string; credentials: { username: string; password: string } | null }]>;
-  /** Int32Array over it: see CallState. */
-  callState: SharedArrayBuffer;
   /** Envoy's per-stream buffer limit for bodies the filter buffers (0: none). */
   bufferLimit: number;
   /** The debug build's source map (JSON text), for trap reports. */
   sourceMap: string | null;
+}
+
+/** What the worker needs to start the VM (workerData). */
+export interface VmWorkerData extends VmSettings {
+  role: string;
+  /** Cluster name → address for callouts. */
+  clusters: Array<[string, { href: string; credentials: { username: string; password: string } | null }]>;
+  /** Int32Array over it: see CallState. */
+  callState: SharedArrayBuffer;
 }
 
 /**

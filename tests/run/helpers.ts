@@ -89,7 +89,7 @@ export interface TestProxy extends RunningProxy {
   access: string[];
 }
 
-export async function proxyFor(upstream: Upstream, config: Partial<ProxyConfig> & Pick<ProxyConfig, "wasm" | "rootId">): Promise<TestProxy> {
+export async function proxyFor(upstream: Pick<Upstream, "url">, config: Partial<ProxyConfig> & Pick<ProxyConfig, "wasm" | "rootId">): Promise<TestProxy> {
   const lines: string[] = [];
   const access: string[] = [];
   const proxy = await startProxy({
