@@ -66,6 +66,8 @@ function findTcp(id: u32): TcpContext | null {
   return context !== null && context.kind == ContextKind.Tcp ? changetype<TcpContext>(context) : null;
 }
 
+// @ts-ignore: decorator
+@inline
 export function onContextCreate(id: u32, parentId: u32): void {
   noteContextCreated(parentId == 0);
   if (parentId == 0) {
@@ -116,6 +118,8 @@ export function onDone(id: u32): u32 {
   return 1;
 }
 
+// @ts-ignore: decorator
+@inline
 export function onDelete(id: u32): void {
   const context = findContextInline(id);
   if (context === null) return;

@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { CliError, UsageError } from "../cli-errors.ts";
 import { packageExampleEntry } from "./package-examples.ts";
 import { useSdkRuntime } from "./sdk-runtime.ts";
+import { UnusedCallbacks } from "./unused-callbacks.ts";
 
 export type BuildTarget = "release" | "debug";
 
@@ -79,7 +80,7 @@ export function resolveEntry(root: string, spec: string): BuildEntry {
 interface AscModule {
   /** asc's built-in library sources by path under ~lib/ (rt/index-minimal, ...). */
   libraryFiles?: Record<string, string>;
-  main(argv: string[], options?: { stdout?: unknown; stderr?: unknown }): Promise<{ error: Error | null }>;
+  main(argv: string[], options?: { stdout?: unknown; stderr?: unknown; transforms?: unknown[] }): Promise<{ error: Error | null }>;
   createMemoryStream?(): { toString(): string };
 }
 
@@ -113,7 +114,7 @@ export async function buildFilters(options: BuildOptions): Promise<BuiltModule[]
       const result = await asc.main(
         // The debug build also gets a source map (build/<name>.debug.wasm.map): trap reports name source lines.
         [relative(options.root, entry), "--config", config, "--target", target, "--outFile", path, ...(target === "debug" ? ["--sourceMap"] : [])],
-        { stdout: stream, stderr: stream },
+        { stdout: stream, stderr: stream, transforms: [UnusedCallbacks] },
       );
       if (result.error) {
         const details = diagnostics.join("").trim();
