@@ -60,7 +60,7 @@ export {
   logLine,
 } from "./logging";
 export { currentTimeNanoseconds, currentTimeMilliseconds } from "./time";
-export { JsonArray, JsonMember, JsonObject, parseJsonObject, lastJsonError, looksLikeJson } from "./json";
+export { JsonArray, JsonMember, JsonObject, parseJsonObject, parseJsonObjectBytes, lastJsonError, looksLikeJson } from "./json";
 export { jsonArrayElements } from "./json-array";
 export { SharedValue, SharedDataUpdate, getSharedData, setSharedData, setSharedDataString, updateSharedData } from "./shared-data";
 export { SharedQueue, registerSharedQueue, resolveSharedQueue } from "./shared-queue";

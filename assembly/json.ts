@@ -1,214 +1,390 @@
-// A small JSON reader for filter configuration: validates a whole document without allocating and
-// records where the members of its top-level object are; a value is decoded or copied only when it is
-// asked for, and nested objects and arrays are read in place (getObject, getArray). It walks the UTF-16 units directly (no substring or comparison helpers), which keeps
-// modules that use it small.
+// A small JSON reader for filter configuration. One pass over the UTF-8 text checks the whole document
+// and writes a tape: an entry per value saying where it starts and ends, where its member name is, and
+// where its next sibling's entry is. Objects and arrays are then read in place (a lookup steps over a
+// nested value in one move), and a value is decoded or copied only when it is asked for. Nothing is
+// allocated per member while checking: the text, its tape and the top-level JsonObject are all.
+// Scanning loops need no bounds checks: four 0 bytes follow the text, and 0 ends every token.
 import { decimal } from "./decimal";
-import { reserveScratch } from "./memory";
-import { encodeUtf16 } from "./utf8";
+import { arg0, arg0Length, encodeArg } from "./memory";
+import { reserveScratch, scratchBlock } from "./scratch";
+import { decodeUtf8, encodeUtf16, encodeUtf8, maxUtf8Length } from "./utf8";
 
 /** One member of an object: its name and its value as JSON text (`"yes"`, `5`, `{"a":1}`). */
 export class JsonMember {
   constructor(readonly key: string, readonly value: string, readonly next: JsonMember | null) {}
 }
 
-/** One member: its name and where its value is in the document (UTF-16 offsets). */
-class MemberSpan {
-  constructor(readonly key: string, readonly start: u32, readonly end: u32, readonly previous: MemberSpan | null) {}
+// A tape entry: four u32 for one value. Where it starts and ends in the text (pointers: the text never
+// moves), where the entry after it and all it contains is (a byte offset into the tape, which does move
+// while it grows), and for a member of an object where its name's opening quote is (else 0).
+// @ts-ignore: decorator
+@inline const ENTRY_SIZE: usize = 16;
+// @ts-ignore: decorator
+@inline const END: usize = 4;
+// @ts-ignore: decorator
+@inline const NEXT: usize = 8;
+// @ts-ignore: decorator
+@inline const NAME: usize = 12;
+// Flags in the low bits of NEXT (entries are 16 bytes apart): the value is a string with a backslash,
+// and so is the name; either needs decoding rather than copying.
+// @ts-ignore: decorator
+@inline const VALUE_ESCAPED: u32 = 1;
+// @ts-ignore: decorator
+@inline const NAME_ESCAPED: u32 = 2;
+
+// @ts-ignore: decorator
+@lazy const EMPTY_TEXT = emptyText();
+// @ts-ignore: decorator
+@lazy const EMPTY_TAPE = emptyTape(EMPTY_TEXT);
+
+/** The text of `new JsonObject()`: `{}`. */
+function emptyText(): ArrayBuffer {
+  const text = new ArrayBuffer(6);
+  store<u16>(changetype<usize>(text), 0x7d7b);
+  return text;
+}
+
+function emptyTape(text: ArrayBuffer): ArrayBuffer {
+  const tape = new ArrayBuffer(<i32>ENTRY_SIZE);
+  store<usize>(changetype<usize>(tape), changetype<usize>(text));
+  store<usize>(changetype<usize>(tape), changetype<usize>(text) + 2, END);
+  store<u32>(changetype<usize>(tape), <u32>ENTRY_SIZE, NEXT);
+  return tape;
+}
+
+// Reading a tape: `entry` is a byte offset into it.
+// @ts-ignore: decorator
+@inline function startOf(tape: ArrayBuffer, entry: u32): usize {
+  return load<usize>(changetype<usize>(tape) + entry);
+}
+
+// @ts-ignore: decorator
+@inline function endOf(tape: ArrayBuffer, entry: u32): usize {
+  return load<usize>(changetype<usize>(tape) + entry, END);
+}
+
+/** The entry after `entry` and its contents, with the flags in the low bits. */
+// @ts-ignore: decorator
+@inline function nextOf(tape: ArrayBuffer, entry: u32): u32 {
+  return load<u32>(changetype<usize>(tape) + entry, NEXT);
+}
+
+// @ts-ignore: decorator
+@inline function nameOf(tape: ArrayBuffer, entry: u32): usize {
+  return load<usize>(changetype<usize>(tape) + entry, NAME);
+}
+
+/** The first byte of the value at `entry`: `{`, `[`, `"`, or the start of a number or literal. */
+// @ts-ignore: decorator
+@inline function kindOf(tape: ArrayBuffer, entry: u32): u32 {
+  return load<u8>(startOf(tape, entry));
+}
+
+/** The value's JSON text. */
+function rawAt(tape: ArrayBuffer, entry: u32): string {
+  const start = startOf(tape, entry);
+  return decodeUtf8(start, endOf(tape, entry) - start);
+}
+
+/** The string at `entry` as UTF-8 bytes, escapes decoded, or null when the value is no string. */
+function bytesAt(tape: ArrayBuffer, entry: u32): ArrayBuffer | null {
+  if (kindOf(tape, entry) != QUOTE) return null;
+  return stringBytes(startOf(tape, entry) + 1, endOf(tape, entry) - 1, nextOf(tape, entry) & VALUE_ESCAPED);
+}
+
+/** The string at `entry`, decoded, or null when the value is no string. */
+function stringAt(tape: ArrayBuffer, entry: u32): string | null {
+  if (kindOf(tape, entry) != QUOTE) return null;
+  return stringText(startOf(tape, entry) + 1, endOf(tape, entry) - 1, nextOf(tape, entry) & VALUE_ESCAPED);
+}
+
+/** The name of the member whose value is at `entry`, decoded. */
+function nameAt(tape: ArrayBuffer, entry: u32): string {
+  const name = nameOf(tape, entry) + 1;
+  return stringText(name, closingQuote(name), nextOf(tape, entry) & NAME_ESCAPED);
+}
+
+function objectAt(text: ArrayBuffer, tape: ArrayBuffer, entry: u32): JsonObject | null {
+  return kindOf(tape, entry) == 0x7b ? new JsonObject(text, tape, entry) : null;
+}
+
+function arrayAt(text: ArrayBuffer, tape: ArrayBuffer, entry: u32): JsonArray | null {
+  return kindOf(tape, entry) == 0x5b ? new JsonArray(text, tape, entry) : null;
 }
 
 /** The members of a JSON object (for a repeated key the last one wins). */
 export class JsonObject {
-  /** The last member in document order; `previous` leads towards the first. */
-  private lastSpan: MemberSpan | null = null;
+  /** `new JsonObject()` is empty; parseJsonObject gives the others (the parameters are the parser's). */
+  constructor(
+    /** The document's text: the tape points into it, so it lives as long as any object or array of it. */
+    private readonly text: ArrayBuffer = EMPTY_TEXT,
+    private readonly tape: ArrayBuffer = EMPTY_TAPE,
+    private readonly entry: u32 = 0,
+  ) {}
 
-  constructor(private readonly text: string = "") {}
-
-  /** The last member named `key`, or null. */
-  private find(key: string): MemberSpan | null {
-    let span = this.lastSpan;
-    while (span !== null && span.key != key) span = span.previous;
-    return span;
-  }
-
-  private valueText(span: MemberSpan): string {
-    return String.UTF16.decodeUnsafe(changetype<usize>(this.text) + (<usize>span.start << 1), <usize>(span.end - span.start) << 1);
+  /** The tape entry of the value of the last member named `key`, or -1. */
+  private find(key: string): i32 {
+    const tape = this.tape;
+    encodeArg(key); // the UTF-8 of a literal or configured key usually comes from a cache
+    let wanted = arg0;
+    const size = arg0Length;
+    let found = -1;
+    const stop = nextOf(tape, this.entry) & ~3;
+    for (let member = this.entry + <u32>ENTRY_SIZE; member < stop; member = nextOf(tape, member) & ~3) {
+      const name = nameOf(tape, member) + 1;
+      if ((nextOf(tape, member) & NAME_ESCAPED) != 0) {
+        if (nameAt(tape, member) == key) found = member;
+        encodeArg(key); // decoding the name used scratch memory, where a long key's UTF-8 was
+        wanted = arg0;
+        continue;
+      }
+      let i: usize = 0;
+      while (i < size && load<u8>(name + i) == load<u8>(wanted + i)) i++;
+      if (i == size && load<u8>(name + i) == QUOTE) found = member;
+    }
+    return found;
   }
 
   /** The member's JSON text, or null when absent. */
   getRaw(key: string): string | null {
-    const span = this.find(key);
-    return span !== null ? this.valueText(span) : null;
+    const value = this.find(key);
+    return value >= 0 ? rawAt(this.tape, value) : null;
   }
 
   has(key: string): bool {
-    return this.find(key) !== null;
+    return this.find(key) >= 0;
   }
 
   /** The member's value when it is a JSON string (decoded), else null. */
   getString(key: string): string | null {
-    const span = this.find(key);
-    if (span === null) return null;
-    begin(this.text, span.start);
-    return unit() == QUOTE ? String.UTF16.decodeUnsafe(decoded, readString()) : null;
+    const value = this.find(key);
+    return value >= 0 ? stringAt(this.tape, value) : null;
   }
 
   /** The member's value when it is a JSON string, as UTF-8 bytes, else null. */
   getStringBytes(key: string): ArrayBuffer | null {
-    const span = this.find(key);
-    if (span === null) return null;
-    begin(this.text, span.start);
-    return unit() == QUOTE ? decodedUtf8(readString()) : null;
+    const value = this.find(key);
+    return value >= 0 ? bytesAt(this.tape, value) : null;
   }
 
   /** The member's value when it is an object, read in place (nothing copied), else null. */
   getObject(key: string): JsonObject | null {
-    const span = this.find(key);
-    return span !== null ? objectAt(this.text, span.start) : null;
+    const value = this.find(key);
+    return value >= 0 ? objectAt(this.text, this.tape, value) : null;
   }
 
   /** The member's value when it is an array, read in place (nothing copied), else null. */
   getArray(key: string): JsonArray | null {
-    const span = this.find(key);
-    return span !== null ? arrayAt(this.text, span.start) : null;
-  }
-
-  /** The spans in document order. */
-  private spans(): MemberSpan[] {
-    let count = 0;
-    let span = this.lastSpan;
-    while (span !== null) {
-      count++;
-      span = span.previous;
-    }
-    const spans = new Array<MemberSpan>(count);
-    span = this.lastSpan;
-    while (span !== null) {
-      unchecked((spans[--count] = span));
-      span = span.previous;
-    }
-    return spans;
+    const value = this.find(key);
+    return value >= 0 ? arrayAt(this.text, this.tape, value) : null;
   }
 
   /** Member names in document order. */
   keys(): string[] {
-    const spans = this.spans();
-    const keys = new Array<string>(spans.length);
-    for (let i = 0; i < spans.length; i++) unchecked((keys[i] = unchecked(spans[i]).key));
+    const tape = this.tape;
+    const keys = new Array<string>();
+    const stop = nextOf(tape, this.entry) & ~3;
+    for (let member = this.entry + <u32>ENTRY_SIZE; member < stop; member = nextOf(tape, member) & ~3) keys.push(nameAt(tape, member));
     return keys;
   }
 
   /** The members, decoded, from the last one (follow `next` towards the first); built on each call. */
   get last(): JsonMember | null {
-    const spans = this.spans();
-    let member: JsonMember | null = null;
-    for (let i = 0; i < spans.length; i++) {
-      const span = unchecked(spans[i]);
-      member = new JsonMember(span.key, this.valueText(span), member);
+    const tape = this.tape;
+    let last: JsonMember | null = null;
+    const stop = nextOf(tape, this.entry) & ~3;
+    for (let member = this.entry + <u32>ENTRY_SIZE; member < stop; member = nextOf(tape, member) & ~3) {
+      last = new JsonMember(nameAt(tape, member), rawAt(tape, member), last);
     }
-    return member;
-  }
-
-  /** Used by parseJsonObject: records a member; the value's bounds are pointers into `text`. */
-  add(key: string, start: usize, end: usize): void {
-    const base = changetype<usize>(this.text);
-    this.lastSpan = new MemberSpan(key, <u32>(start - base) >> 1, <u32>(end - base) >> 1, this.lastSpan);
+    return last;
   }
 }
 
 /** The elements of an array in a parsed document, read in place: nothing is copied until asked for. */
 export class JsonArray {
-  /** Two UTF-16 offsets into `text` per element: where it starts and where it ends. */
-  private readonly spans: u32[] = [];
+  private count: i32 = 0;
+  /** A cursor: the entry of element `cursorIndex`, so reading the elements in order steps once each. */
+  private cursorIndex: i32 = 0;
+  private cursorEntry: u32;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: ArrayBuffer,
+    private readonly tape: ArrayBuffer,
+    private readonly entry: u32,
+  ) {
+    this.cursorEntry = entry + <u32>ENTRY_SIZE;
+    const stop = nextOf(tape, entry) & ~3;
+    let count = 0;
+    for (let element = entry + <u32>ENTRY_SIZE; element < stop; element = nextOf(tape, element) & ~3) count++;
+    this.count = count;
+  }
 
   get length(): i32 {
-    return this.spans.length >> 1;
+    return this.count;
+  }
+
+  /** The tape entry of element `index`, or -1 when out of range. */
+  private element(index: i32): i32 {
+    if (<u32>index >= <u32>this.count) return -1;
+    if (index < this.cursorIndex) {
+      this.cursorIndex = 0;
+      this.cursorEntry = this.entry + <u32>ENTRY_SIZE;
+    }
+    let entry = this.cursorEntry;
+    for (let i = this.cursorIndex; i < index; i++) entry = nextOf(this.tape, entry) & ~3;
+    this.cursorIndex = index;
+    this.cursorEntry = entry;
+    return entry;
   }
 
   /** The element's JSON text, or null when `index` is out of range. */
   getRaw(index: i32): string | null {
-    if (<u32>index >= <u32>this.length) return null;
-    const start = unchecked(this.spans[index << 1]);
-    return String.UTF16.decodeUnsafe(changetype<usize>(this.text) + (<usize>start << 1), <usize>(unchecked(this.spans[(index << 1) + 1]) - start) << 1);
+    const element = this.element(index);
+    return element >= 0 ? rawAt(this.tape, element) : null;
   }
 
   /** The element when it is an object, else null. */
   getObject(index: i32): JsonObject | null {
-    return <u32>index < <u32>this.length ? objectAt(this.text, unchecked(this.spans[index << 1])) : null;
+    const element = this.element(index);
+    return element >= 0 ? objectAt(this.text, this.tape, element) : null;
+  }
+
+  /** The element when it is an array, else null. */
+  getArray(index: i32): JsonArray | null {
+    const element = this.element(index);
+    return element >= 0 ? arrayAt(this.text, this.tape, element) : null;
   }
 
   /** The element when it is a JSON string (decoded), else null. */
   getString(index: i32): string | null {
-    if (<u32>index >= <u32>this.length) return null;
-    begin(this.text, unchecked(this.spans[index << 1]));
-    return unit() == QUOTE ? String.UTF16.decodeUnsafe(decoded, readString()) : null;
+    const element = this.element(index);
+    return element >= 0 ? stringAt(this.tape, element) : null;
   }
 
-  /** Used by arrayAt: records an element; its bounds are pointers into `text`. */
-  add(start: usize, end: usize): void {
-    const base = changetype<usize>(this.text);
-    this.spans.push(<u32>(start - base) >> 1);
-    this.spans.push(<u32>(end - base) >> 1);
+  /** The element when it is a JSON string, as UTF-8 bytes, else null. */
+  getStringBytes(index: i32): ArrayBuffer | null {
+    const element = this.element(index);
+    return element >= 0 ? bytesAt(this.tape, element) : null;
   }
 }
 
-/** The object at `offset` of an already validated document, with its members recorded, or null if it is no object. */
-function objectAt(json: string, offset: u32): JsonObject | null {
-  begin(json, offset);
-  if (unit() != 0x7b) return null;
-  const object = new JsonObject(json);
-  at += 2;
-  while (peek() == QUOTE) {
-    const key = String.UTF16.decodeUnsafe(decoded, readString());
-    peek(); // the colon
-    at += 2;
-    peek();
-    const start = at;
-    skipValue();
-    object.add(key, start, at);
-    if (peek() != 0x2c) break;
-    at += 2;
+// ---- strings of a checked document ----
+
+/** The closing quote of the string whose text starts at `at` (after its opening quote). */
+function closingQuote(at: usize): usize {
+  while (true) {
+    const c = <u32>load<u8>(at);
+    if (c == QUOTE) return at;
+    at += c == BACKSLASH ? 2 : 1;
   }
-  return object;
 }
 
-/** The array at `offset` of an already validated document, with its elements recorded, or null if it is no array. */
-function arrayAt(json: string, offset: u32): JsonArray | null {
-  begin(json, offset);
-  if (unit() != 0x5b) return null;
-  const array = new JsonArray(json);
-  at += 2;
-  if (peek() != 0x5d) {
-    while (true) {
-      const start = at;
-      skipValue();
-      array.add(start, at);
-      if (peek() != 0x2c) break;
-      at += 2;
-      peek();
+/** decodeInScratch's result size. */
+let decodedSize: usize = 0;
+
+/**
+ * Decodes the escapes of the string text [from, to) into scratch at `offset`, keeping the scratch
+ * bytes before it; returns where (decodedSize says how many bytes).
+ */
+function decodeInScratch(from: usize, to: usize, offset: usize): usize {
+  const at = reserveScratch(offset + (to - from), offset) + offset;
+  decodedSize = decodeEscapes(from, to, at);
+  return at;
+}
+
+/** The string text [from, to) as UTF-8 bytes, decoded when `escaped`. */
+function stringBytes(from: usize, to: usize, escaped: u32): ArrayBuffer {
+  let size = to - from;
+  if (escaped != 0) {
+    from = decodeInScratch(from, to, 0);
+    size = decodedSize;
+  }
+  // @ts-ignore: a runtime builtin that asc knows; AssemblyScript's editor types omit it
+  const bytes: usize = __new(size, idof<ArrayBuffer>());
+  memory.copy(bytes, from, size);
+  return changetype<ArrayBuffer>(bytes);
+}
+
+/** The string text [from, to) decoded. */
+function stringText(from: usize, to: usize, escaped: u32): string {
+  let size = to - from;
+  if (escaped != 0) {
+    // Decoded after twice its size in scratch, where decodeUtf8 (which needs at most that) writes.
+    from = decodeInScratch(from, to, size << 1);
+    size = decodedSize;
+  }
+  return decodeUtf8(from, size);
+}
+
+const QUOTE: u32 = 0x22;
+const BACKSLASH: u32 = 0x5c;
+/** Containers nest at most this deep below the top-level object. */
+const MAX_DEPTH = 64;
+
+/** Escapes after a backslash and what they stand for, as (escape, character) byte pairs. */
+const ESCAPES = memory.data<u8>([0x22, 0x22, 0x5c, 0x5c, 0x2f, 0x2f, 0x62, 0x08, 0x66, 0x0c, 0x6e, 0x0a, 0x72, 0x0d, 0x74, 0x09]);
+
+/** How many bytes the last escape() wrote. */
+let escapeSize: usize = 0;
+
+/**
+ * The escape whose backslash is at `at`: checks it and, unless `into` is 0, writes what it stands for
+ * there as UTF-8 (escapeSize bytes; a \u escape of a high surrogate takes a following \u escape with
+ * it, so that a pair becomes one character). Returns the position after it, or 0 when malformed.
+ */
+function escape(at: usize, into: usize): usize {
+  const letter = <u32>load<u8>(++at);
+  if (letter != 0x75) {
+    let i: usize = 0;
+    while (<u32>load<u8>(ESCAPES + i) != letter) if ((i += 2) == 16) return fail(at);
+    if (into != 0) store<u8>(into, load<u8>(ESCAPES + i + 1));
+    escapeSize = 1;
+    return at + 1;
+  }
+  const units = memory.data(4);
+  let count: usize = 0;
+  while (true) {
+    let unit: u32 = 0;
+    for (let i = 0; i < 4; i++) {
+      const h = <u32>load<u8>(++at);
+      let digit = h - 0x30;
+      if (digit > 9 && (digit = (h | 0x20) - 0x57) - 10 > 5) return fail(at);
+      unit = (unit << 4) | digit;
+    }
+    store<u16>(units + (count++ << 1), unit);
+    at++;
+    if (count == 2 || (unit & 0xfc00) != 0xd800 || load<u16>(at) != 0x755c) break;
+    at++; // to the second escape's u
+  }
+  if (into != 0) escapeSize = encodeUtf16(units, units + (count << 1), into);
+  return at;
+}
+
+/** Decodes the escapes of the checked string text [from, to) into UTF-8 at `into`; returns the bytes written (never more than the text has). */
+function decodeEscapes(from: usize, to: usize, into: usize): usize {
+  const start = into;
+  while (from < to) {
+    const c = load<u8>(from);
+    if (c != BACKSLASH) {
+      store<u8>(into++, c);
+      from++;
+    } else {
+      from = escape(from, into);
+      into += escapeSize;
     }
   }
-  return array;
+  return into - start;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
+// ---- checking a document and writing its tape ----
 
-// Reader state: the text being read, the position (a pointer to its UTF-16 units), its end, and the
-// first problem found.
-let text = "";
-let at: usize = 0;
-let end: usize = 0;
+// Parser state: the text (its first byte, and its end, after which four 0 bytes stop every scanning loop), the
+// tape being written, the first problem found, and whether the string being read has a backslash.
+let textStart: usize = 0;
+let textEnd: usize = 0;
+let tapeWritten: ArrayBuffer = changetype<ArrayBuffer>(0);
 let problem: string | null = null;
-/** Where readString put the decoded units (scratch memory, valid until the next read). */
-let decoded: usize = 0;
-
-function begin(json: string, offset: u32 = 0): void {
-  text = json;
-  at = changetype<usize>(json) + (<usize>offset << 1);
-  end = changetype<usize>(json) + (<usize>json.length << 1);
-}
+let escapes: u32 = 0;
 
 /** Why the last parseJsonObject returned null, e.g. `unexpected character '}' at offset 7`. */
 export function lastJsonError(): string {
@@ -216,209 +392,233 @@ export function lastJsonError(): string {
   return found !== null ? found : "";
 }
 
-/** Records a problem at the current position (the first one wins) and returns false. */
-function fail(): bool {
+/** Records a problem at `at` (the first one wins) and returns 0, a position no text has. */
+function fail(at: usize): usize {
   if (problem === null) {
-    problem = at < end
-      ? "unexpected character '" + String.UTF16.decodeUnsafe(at, 2) + "' at offset " + decimal(<u32>(at - changetype<usize>(text)) >> 1)
-      : "unexpected end";
-  }
-  return false;
-}
-
-/** The next character that is not whitespace (-1 at the end), without consuming it. */
-function peek(): i32 {
-  // Configuration JSON is often compact: no call unless there is whitespace to skip.
-  return at < end && load<u16>(at) > 0x20 ? <i32>load<u16>(at) : skipSpaces();
-}
-
-function skipSpaces(): i32 {
-  while (at < end) {
-    const c = <i32>load<u16>(at);
-    if (c != 0x20 && c != 0x09 && c != 0x0a && c != 0x0d) return c;
-    at += 2;
-  }
-  return -1;
-}
-
-/**
- * Moves past the value at `at` in text that has been validated already: strings to their closing
- * quote, objects and arrays to their closing bracket, anything else to the next delimiter.
- */
-function skipValue(): void {
-  let depth = 0;
-  while (at < end) {
-    const c = <u32>load<u16>(at);
-    if (c == QUOTE) {
-      at += 2;
-      while (load<u16>(at) != QUOTE) at += load<u16>(at) == BACKSLASH ? 4 : 2;
-    } else if (c == 0x7b || c == 0x5b) {
-      depth++;
-    } else if (c == 0x7d || c == 0x5d) {
-      if (depth == 0) return;
-      depth--;
-    } else if (depth == 0 && (c == 0x2c || c <= 0x20)) {
-      return; // a scalar ends at a comma or whitespace (or at its container's close, above)
+    if (at < textEnd) {
+      // The whole UTF-8 sequence: as many bytes as its lead byte has leading 1 bits (at most 4, so one
+      // cut short by the end reads no further than the 0 bytes after the text).
+      const lead = <u32>load<u8>(at);
+      const size: usize = lead < 0xc0 || lead >= 0xf8 ? 1 : clz<u32>(~(lead << 24));
+      problem = "unexpected character '" + decodeUtf8(at, size) + "' at offset " + decimal(<u32>(at - textStart));
+    } else {
+      problem = "unexpected end";
     }
-    at += 2;
-    if (depth == 0 && (c == QUOTE || c == 0x7d || c == 0x5d)) return; // a string, object or array is complete
   }
+  return 0;
 }
 
-/** Escapes after a backslash and what they stand for, as (escape, character) byte pairs. */
-const ESCAPES = memory.data<u8>([0x22, 0x22, 0x5c, 0x5c, 0x2f, 0x2f, 0x62, 0x08, 0x66, 0x0c, 0x6e, 0x0a, 0x72, 0x0d, 0x74, 0x09]);
-
-/**
- * Decodes the string at `at` (which is a quote) into scratch memory at `decoded`, without
- * allocating; returns its length in bytes of UTF-16, or -1 when malformed (with the problem recorded).
- */
-function readString(): i32 {
-  const start = at;
-  // The decoded text is never longer than its JSON text: find the closing quote first.
-  do at += load<u16>(at) == BACKSLASH ? 4 : 2;
-  while (at < end && load<u16>(at) != QUOTE);
-  decoded = reserveScratch(at - start);
-  at = start + 2;
-  let length: usize = 0;
-  while (true) {
-    let c = at < end ? <u32>load<u16>(at) : 0;
-    if (c < 0x20) return failedString(); // a control character, or the end
-    at += 2;
-    if (c == QUOTE) return <i32>length;
-    if (c == BACKSLASH) {
-      const escape = unit();
-      at += 2;
-      if (escape == 0x75) {
-        c = 0;
-        for (let i = 0; i < 4; i++) {
-          const h = unit() | 0x20;
-          const digit = h - 0x30 < 10 ? h - 0x30 : h - 0x61 < 6 ? h - 0x57 : 16;
-          if (digit > 15) return failedString();
-          c = (c << 4) | digit;
-          at += 2;
-        }
-      } else {
-        let i = 0;
-        while (i < 16 && <u32>load<u8>(ESCAPES + i) != escape) i += 2;
-        at -= 2;
-        if (i == 16) return failedString();
-        at += 2;
-        c = load<u8>(ESCAPES + i + 1);
-      }
-    }
-    store<u16>(decoded + length, c);
-    length += 2;
-  }
-}
-
-function failedString(): i32 {
-  fail();
-  return -1;
-}
-
-/** The string readString decoded (`length` bytes of UTF-16 at `decoded`), as UTF-8 bytes. */
-function decodedUtf8(length: i32): ArrayBuffer {
+/** Doubles the tape being written; returns its new address. */
+function growTape(): usize {
+  const size = <usize>tapeWritten.byteLength;
   // @ts-ignore: a runtime builtin that asc knows; AssemblyScript's editor types omit it
-  const bytes: usize = __new(<usize>length * 3 >> 1, idof<ArrayBuffer>());
-  const size = encodeUtf16(decoded, decoded + <usize>length, bytes);
-  // @ts-ignore: see above
-  return changetype<ArrayBuffer>(size == <usize>length * 3 >> 1 ? bytes : __renew(bytes, size));
+  const grown: usize = __new(size << 1, idof<ArrayBuffer>());
+  memory.copy(grown, changetype<usize>(tapeWritten), size);
+  tapeWritten = changetype<ArrayBuffer>(grown);
+  return grown;
 }
 
-/** Consumes a literal given as its first four UTF-16 units (packed little-endian) and, for `false`, a fifth. */
-function literal(firstFour: u64, fifth: u32): bool {
-  const size: usize = fifth != 0 ? 10 : 8;
-  if (end - at < size || load<u64>(at) != firstFour || (fifth != 0 && <u32>load<u16>(at, 8) != fifth)) return false;
-  at += size;
-  return true;
+/** The first position from `at` on that is not JSON whitespace (inlined: usually one comparison). */
+// @ts-ignore: decorator
+@inline function skipSpaces(at: usize): usize {
+  return load<u8>(at) > 0x20 ? at : spacesFrom(at);
 }
 
-/** The UTF-16 unit at `at`, or 0 at the end. */
-function unit(): u32 {
-  return at < end ? <u32>load<u16>(at) : 0;
+function spacesFrom(at: usize): usize {
+  while (true) {
+    const c = <u32>load<u8>(at);
+    if (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09) return at;
+    at++;
+  }
 }
-
-/** Skips digits; false when there were none. */
-function digits(): bool {
+/** Moves past one or more digits; 0 when there are none. */
+function skipDigits(at: usize): usize {
   const from = at;
-  while (unit() - 0x30 < 10) at += 2;
-  return at != from;
+  while (<u32>load<u8>(at) - 0x30 < 10) at++;
+  return at != from ? at : fail(at);
 }
 
-/** JSON's number grammar: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)? */
-function readNumber(): bool {
-  if (unit() == 0x2d) at += 2;
-  const start = at;
-  if (!digits()) return fail();
-  if (load<u16>(start) == 0x30 && at - start > 2) {
-    at = start + 2; // a leading zero must stand alone
-    return fail();
+/** Moves past `true`, `false`, `null` or a number: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)? ; or 0. */
+function skipScalar(at: usize): usize {
+  const four = load<u32>(at); // the zero bytes after the text match no letter
+  if (four == 0x6575_7274 || four == 0x6c6c_756e) return at + 4; // true, null
+  if (four == 0x736c_6166 && load<u8>(at, 4) == 0x65) return at + 5; // false
+  if (load<u8>(at) == 0x2d) at++;
+  at = load<u8>(at) == 0x30 ? at + 1 : skipDigits(at); // a leading zero stands alone: what follows it must not be a digit
+  if (at != 0 && load<u8>(at) == 0x2e) at = skipDigits(at + 1);
+  if (at != 0 && (<u32>load<u8>(at) | 0x20) == 0x65) {
+    const sign = <u32>load<u8>(++at);
+    at = skipDigits(sign == 0x2b || sign == 0x2d ? at + 1 : at);
   }
-  if (unit() == 0x2e) {
-    at += 2;
-    if (!digits()) return fail();
-  }
-  if ((unit() | 0x20) == 0x65) {
-    at += 2;
-    if (unit() == 0x2b || unit() == 0x2d) at += 2;
-    if (!digits()) return fail();
-  }
-  return true;
+  return at;
 }
 
-/** Checks one value and moves past it; at depth 0 an object's members are recorded in `into`. */
-function readValue(depth: i32, into: JsonObject | null): bool {
-  const c = peek();
-  if (c == QUOTE) return readString() >= 0;
-  if (c == 0x7b || c == 0x5b) {
-    if (depth > 64) return fail();
-    const close = c + 2; // '}' or ']'
-    at += 2;
-    if (peek() == close) {
-      at += 2;
-      return true;
-    }
-    while (true) {
-      let key: string | null = null;
-      if (c == 0x7b) {
-        const length = peek() == QUOTE ? readString() : -1;
-        if (length < 0 || peek() != 0x3a) return fail();
-        at += 2;
-        if (into !== null) key = String.UTF16.decodeUnsafe(decoded, length);
+/** The open containers' tape entries, outermost first, with 1 added for an object. */
+const OPEN = memory.data(<i32>(MAX_DEPTH + 1) * 4);
+
+/**
+ * Checks `length` bytes of UTF-8 at the start of `text` (which has four 0 bytes after them) as one JSON
+ * object and writes its tape. Returns the object, or null with the problem recorded.
+ */
+function parseText(text: ArrayBuffer, length: usize): JsonObject | null {
+  problem = null;
+  textStart = changetype<usize>(text);
+  textEnd = textStart + length;
+  // @ts-ignore: a runtime builtin that asc knows; AssemblyScript's editor types omit it
+  tapeWritten = changetype<ArrayBuffer>(__new((length >> 2 & ~15) + ENTRY_SIZE * 4, idof<ArrayBuffer>()));
+  const ok = parseValues();
+  const object = ok ? new JsonObject(text, tapeWritten, 0) : null;
+  tapeWritten = changetype<ArrayBuffer>(0);
+  return object;
+}
+
+// What the parser expects next.
+// @ts-ignore: decorator
+@inline const WANT_VALUE = 0;
+// @ts-ignore: decorator
+@inline const WANT_NAME = 1;
+// @ts-ignore: decorator
+@inline const WANT_COLON = 2;
+/** Right after `{` or `[`: the container's first member or element, or its close. */
+// @ts-ignore: decorator
+@inline const WANT_FIRST = 3;
+/** After a value inside a container: a comma or the container's close. */
+// @ts-ignore: decorator
+@inline const WANT_COMMA = 4;
+/** After the top-level object: the end of the text. */
+// @ts-ignore: decorator
+@inline const WANT_END = 5;
+
+/** The parser's loop over tokens, iterative so that nesting costs no stack. */
+function parseValues(): bool {
+  let base = changetype<usize>(tapeWritten);
+  let limit = base + <usize>tapeWritten.byteLength;
+  let entry = base; // where the next entry goes
+  let at = textStart;
+  let expect = WANT_VALUE;
+  let depth = -1;
+  let inObject = false;
+  let name: usize = 0; // the current member's name
+  let flags: u32 = 0;
+  at = skipSpaces(at);
+  if (load<u8>(at) != 0x7b) return fail(at) != 0;
+  while (true) {
+    at = skipSpaces(at);
+    const c = <u32>load<u8>(at);
+    if (expect >= WANT_FIRST) {
+      if (expect == WANT_END) return at == textEnd || fail(at) != 0;
+      if (c == (inObject ? 0x7d : 0x5d)) {
+        // The close of the open container: its entry gets its end and what follows it.
+        const open = base + (load<u32>(OPEN + (<usize>depth << 2)) & ~1);
+        store<usize>(open, ++at, END);
+        store<u32>(open, <u32>(entry - base) | load<u32>(open, NEXT), NEXT);
+        expect = WANT_END;
+        if (--depth >= 0) {
+          expect = WANT_COMMA;
+          inObject = (load<u32>(OPEN + (<usize>depth << 2)) & 1) != 0;
+        }
+        continue;
       }
-      peek(); // the value's text starts after whitespace
-      const start = at;
-      if (!readValue(depth + 1, null)) return false;
-      if (key !== null) changetype<JsonObject>(into).add(key, start, at);
-      const next = peek();
-      if (next == close) break;
-      if (next != 0x2c) return fail();
-      at += 2;
+      const afterComma = expect == WANT_COMMA;
+      if (afterComma && c != 0x2c) return fail(at) != 0;
+      expect = inObject ? WANT_NAME : WANT_VALUE;
+      if (afterComma) {
+        at++;
+        continue;
+      }
     }
-    at += 2;
-    return true;
+    if (expect == WANT_COLON) {
+      if (c != 0x3a) return fail(at) != 0;
+      at++;
+      expect = WANT_VALUE;
+      continue;
+    }
+    const start = at;
+    if (c == QUOTE) {
+      // A string: a member's name or a value.
+      escapes = 0;
+      while (true) {
+        const d = <u32>load<u8>(++at);
+        if (d > QUOTE && d != BACKSLASH) continue;
+        if (d == QUOTE) break;
+        if (d == BACKSLASH) {
+          escapes = 1;
+          at = escape(at, 0) - 1;
+          if (at == <usize>-1) return false;
+        } else if (d < 0x20) {
+          return fail(at) != 0; // a control character, or the end of the text
+        }
+      }
+      at++;
+      if (expect == WANT_NAME) {
+        name = start;
+        flags = escapes << 1; // NAME_ESCAPED
+        expect = WANT_COLON;
+        continue;
+      }
+      flags |= escapes; // VALUE_ESCAPED
+    } else if (expect == WANT_NAME) {
+      return fail(at) != 0;
+    }
+    if (entry == limit) {
+      const grown = growTape();
+      entry += grown - base;
+      base = grown;
+      limit = base + <usize>tapeWritten.byteLength;
+    }
+    store<usize>(entry, start);
+    store<usize>(entry, name, NAME);
+    store<u32>(entry, flags, NEXT);
+    entry += ENTRY_SIZE;
+    name = 0;
+    flags = 0;
+    if (c == 0x7b || c == 0x5b) {
+      // Its end and what follows it are written when it closes.
+      if (depth == MAX_DEPTH) return fail(at) != 0;
+      inObject = c == 0x7b;
+      store<u32>(OPEN + (<usize>++depth << 2), <u32>(entry - ENTRY_SIZE - base) | (inObject ? 1 : 0));
+      at++;
+      expect = WANT_FIRST;
+      continue;
+    }
+    if (c != QUOTE) {
+      at = skipScalar(at);
+      if (at == 0) return false;
+    }
+    store<usize>(entry - ENTRY_SIZE, at, END);
+    store<u32>(entry - ENTRY_SIZE, <u32>(entry - base) | load<u32>(entry - ENTRY_SIZE, NEXT), NEXT);
+    expect = WANT_COMMA;
   }
-  // true, false, null (as little-endian UTF-16 units), or a number.
-  if (literal(0x0065_0075_0072_0074, 0) || literal(0x0073_006c_0061_0066, 0x65) || literal(0x006c_006c_0075_006e, 0)) return true;
-  return readNumber();
-}
-
-/** Whether `text` starts, after whitespace, like a JSON object or array (so it is meant as JSON). */
-export function looksLikeJson(json: string): bool {
-  begin(json);
-  const first = peek();
-  return first == 0x7b || first == 0x5b;
 }
 
 /**
  * Parses `json` as one JSON object. Returns null when it is not valid JSON or not an object;
- * lastJsonError() then names the problem and where it is.
+ * lastJsonError() then names the problem and where it is (a byte offset in its UTF-8).
  */
 export function parseJsonObject(json: string): JsonObject | null {
-  begin(json);
-  problem = null;
-  const result = new JsonObject(json);
-  if (peek() != 0x7b) fail();
-  else if (readValue(0, result) && peek() >= 0) fail();
-  return problem === null ? result : null;
+  // @ts-ignore: a runtime builtin that asc knows; AssemblyScript's editor types omit it
+  const text = changetype<ArrayBuffer>(__new(maxUtf8Length(json) + 4, idof<ArrayBuffer>()));
+  const length = encodeUtf8(json, changetype<usize>(text));
+  store<u32>(changetype<usize>(text) + length, 0);
+  return parseText(text, length);
+}
+
+/** parseJsonObject for UTF-8 bytes, e.g. getPluginConfigurationBytes(): the text is not decoded first. */
+export function parseJsonObjectBytes(json: ArrayBuffer): JsonObject | null {
+  const length = <usize>json.byteLength;
+  // @ts-ignore: a runtime builtin that asc knows; AssemblyScript's editor types omit it
+  const text = changetype<ArrayBuffer>(__new(length + 4, idof<ArrayBuffer>()));
+  memory.copy(changetype<usize>(text), changetype<usize>(json), length);
+  store<u32>(changetype<usize>(text) + length, 0);
+  return parseText(text, length);
+}
+
+/** Whether `text` starts, after whitespace, like a JSON object or array (so it is meant as JSON). */
+export function looksLikeJson(json: string): bool {
+  const end = changetype<usize>(json) + (<usize>json.length << 1);
+  for (let at = changetype<usize>(json); at < end; at += 2) {
+    const c = <u32>load<u16>(at);
+    if (c != 0x20 && c != 0x09 && c != 0x0a && c != 0x0d) return c == 0x7b || c == 0x5b;
+  }
+  return false;
 }

@@ -5,7 +5,7 @@
 // body is read where the host wrote it and the result written from memory reused for every stream.
 // content-length is removed from responses that may change; compressed responses pass untouched.
 // Importing this file registers nothing; main.ts is the build entry.
-import { Action, HttpContext, lastJsonError, logCritical, parseJsonObject, RootContext } from "../../assembly";
+import { Action, HttpContext, lastJsonError, logCritical, parseJsonObjectBytes, RootContext } from "../../assembly";
 import { Block, replaceAll } from "./replace";
 
 export const BODY_REWRITE_ROOT_ID = "body_rewrite";
@@ -19,8 +19,8 @@ export class BodyRewriteRoot extends RootContext {
   replacements: Replacement[] = [];
 
   onConfigure(pluginConfigurationSize: u32): bool {
-    const text = this.getPluginConfiguration();
-    const json = parseJsonObject(text !== null ? text : "");
+    const bytes = this.getPluginConfigurationBytes();
+    const json = parseJsonObjectBytes(bytes !== null ? bytes : new ArrayBuffer(0));
     if (json === null) return this.reject("is not a JSON object: " + lastJsonError());
     const list = json.getArray("replacements");
     if (list === null || list.length == 0) return this.reject("needs \"replacements\": [{\"from\": ..., \"to\": ...}]");

@@ -1,6 +1,6 @@
-// json.ts: the configuration reader. Whole documents are validated; members of the top-level object
-// are kept as JSON text; errors name the problem and its offset (in UTF-16 units).
-import { JsonObject, lastJsonError, looksLikeJson, parseJsonObject } from "../../assembly/json";
+// json.ts: the configuration reader. Whole documents are validated; values are read in place and
+// decoded when asked for; errors name the problem and its offset (in bytes of the UTF-8 text).
+import { JsonObject, lastJsonError, looksLikeJson, parseJsonObject, parseJsonObjectBytes } from "../../assembly/json";
 
 function parse(json: string): JsonObject {
   const object = parseJsonObject(json);
@@ -128,6 +128,12 @@ describe("parseJsonObject: invalid documents", () => {
     expect(parseJsonObject("{\"a\":falsey}")).toBeNull();
   });
 
+  it("gives byte offsets of the UTF-8 text and whole non-ASCII characters", () => {
+    expect(error("{\"ключ\":x}")).toBe("unexpected character 'x' at offset 12");
+    expect(error("{\"a\":é}")).toBe("unexpected character 'é' at offset 5");
+    expect(error("{\"a\":1😀}")).toBe("unexpected character '😀' at offset 6");
+  });
+
   it("stops deep nesting without exhausting the stack", () => {
     expect(parseJsonObject(nested(65))).toBeNull(); // the 65th "[" (offset 5 + 64) is one too deep
     expect(lastJsonError()).toBe("unexpected character '[' at offset 69");
@@ -196,6 +202,57 @@ describe("reading nested values in place", () => {
     expect(last.next!.next!.next).toBeNull();
   });
 
+  it("reads array elements in any order", () => {
+    const list = parse("{\"l\": [\"a\", [\"b\", \"c\"], \"d\"]}").getArray("l")!;
+    expect(list.getString(2)).toBe("d");
+    expect(list.getString(0)).toBe("a");
+    expect(list.getArray(1)!.getString(1)).toBe("c");
+    expect(list.getArray(1)!.length).toBe(2);
+    expect(list.getArray(0)).toBeNull();
+    expect(String.UTF8.decode(list.getStringBytes(2)!)).toBe("d");
+    expect(list.getStringBytes(1)).toBeNull();
+    expect(list.getStringBytes(3)).toBeNull();
+  });
+
+  it("decodes escaped surrogate pairs into four bytes of UTF-8", () => {
+    const bytes = parse("{\"e\":\"x\\ud83d\\ude00\"}").getStringBytes("e")!;
+    expect(bytes.byteLength).toBe(5);
+    expect(load<u32>(changetype<usize>(bytes) + 1)).toBe(0x80989ff0);
+  });
+
+  it("finds members whose names are escaped, and keeps names that only start alike apart", () => {
+    const object = parse("{\"a\\\"b\":1,\"ab\":2,\"abc\":3,\"\\u00e9\":4}");
+    expect(object.getRaw("a\"b")).toBe("1");
+    expect(object.getRaw("ab")).toBe("2");
+    expect(object.getRaw("abc")).toBe("3");
+    expect(object.getRaw("é")).toBe("4");
+    expect(object.getRaw("a")).toBeNull();
+    expect(object.keys().join(",")).toBe("a\"b,ab,abc,é");
+  });
+
+  it("finds a long key after an escaped name (decoding a name does not lose the key)", () => {
+    const long = "k".repeat(100);
+    const object = parse("{\"\\u0041\":1,\"" + long + "\":2}");
+    expect(object.getRaw(long)).toBe("2");
+    expect(object.getRaw("A")).toBe("1");
+  });
+
+  it("new JsonObject() is empty", () => {
+    const object = new JsonObject();
+    expect(object.keys().length).toBe(0);
+    expect(object.getString("a")).toBeNull();
+    expect(object.last).toBeNull();
+  });
+
+  it("reads large documents (the tape grows while parsing)", () => {
+    const elements = new Array<string>();
+    for (let i = 0; i < 3000; i++) elements.push("{\"from\":\"w" + i.toString() + "\",\"to\":[" + i.toString() + "]}");
+    const list = parse("{\"r\":[" + elements.join(",") + "],\"after\":true}").getArray("r")!;
+    expect(list.length).toBe(3000);
+    expect(list.getObject(2999)!.getString("from")).toBe("w2999");
+    expect(list.getObject(1234)!.getArray("to")!.getRaw(0)).toBe("1234");
+  });
+
   it("keys() of a large object keep document order", () => {
     const members = new Array<string>();
     for (let i = 0; i < 500; i++) members.push("\"k" + i.toString() + "\":" + i.toString());
@@ -203,5 +260,22 @@ describe("reading nested values in place", () => {
     expect(keys.length).toBe(500);
     expect(keys[0]).toBe("k0");
     expect(keys[499]).toBe("k499");
+  });
+});
+
+describe("parseJsonObjectBytes", () => {
+  it("parses UTF-8 bytes and keeps its own copy of them", () => {
+    const bytes = String.UTF8.encode("{\"k\":\"värde\",\"n\":[1]}");
+    const object = parseJsonObjectBytes(bytes)!;
+    store<u8>(changetype<usize>(bytes) + 6, 0x58); // the caller reuses its buffer
+    expect(object.getString("k")).toBe("värde");
+    expect(object.getArray("n")!.getRaw(0)).toBe("1");
+  });
+
+  it("reports problems like parseJsonObject", () => {
+    expect(parseJsonObjectBytes(String.UTF8.encode("{\"a\":}"))).toBeNull();
+    expect(lastJsonError()).toBe("unexpected character '}' at offset 5");
+    expect(parseJsonObjectBytes(new ArrayBuffer(0))).toBeNull();
+    expect(lastJsonError()).toBe("unexpected end");
   });
 });
