@@ -1,11 +1,13 @@
 /**
- * A compiler transform that leaves out the exports of stream callbacks no context class overrides.
+ * A compiler transform that leaves out the exports of callbacks no context class overrides: the
+ * stream callbacks, and the root's on_tick.
  *
  * Envoy (proxy-wasm-cpp-host's context.cc) does not call a callback the module does not export and
  * then does what the SDK's default method does: Continue for headers, bodies and trailers and for a
- * new TCP connection, nothing for on_log and the connection-close callbacks, "done" for on_done. So
- * leaving an export out changes nothing but the cost: each call into the VM costs more than the
- * callback itself (in an interpreter about as much as the rest of a simple filter's stream).
+ * new TCP connection, nothing for on_log, on_tick and the connection-close callbacks, "done" for
+ * on_done. So leaving an export out changes nothing but the cost: each call into the VM costs more
+ * than the callback itself (in an interpreter about as much as the rest of a simple filter's stream).
+ * on_vm_start and on_configure always stay: with no root for the plugin's root id, they fail it.
  *
  * Which methods a filter overrides is read from the program's classes before compilation: a callback
  * stays exported when any class that extends the SDK class declaring the method (at any depth) declares
@@ -28,6 +30,7 @@ const CALLBACKS: Record<string, { file: string; methods: [string, string][] }> =
   proxy_on_upstream_connection_close: { file: "tcp", methods: [["TcpContext", "onUpstreamConnectionClose"]] },
   proxy_on_log: { file: "lifecycle", methods: [["StreamContext", "onLog"]] },
   proxy_on_done: { file: "lifecycle", methods: [["StreamContext", "onDone"], ["RootContext", "onDone"]] },
+  proxy_on_tick: { file: "timers", methods: [["RootContext", "onTick"]] },
 };
 
 /** The SDK classes by name, as the end of their internal names (which start with ~lib/<package>/ when installed). */

@@ -41,7 +41,7 @@ test("a filter that overrides only onResponseHeaders exports no other stream cal
   for (const kept of ["proxy_on_context_create", "proxy_on_delete", "proxy_on_response_headers", "proxy_on_configure", "proxy_on_http_call_response"]) {
     assert.ok(exported.includes(kept), `${kept} missing from ${exported.join(" ")}`);
   }
-  for (const dropped of ["proxy_on_request_headers", "proxy_on_request_body", "proxy_on_response_body", "proxy_on_log", "proxy_on_done", "proxy_on_downstream_data", "proxy_on_new_connection"]) {
+  for (const dropped of ["proxy_on_request_headers", "proxy_on_request_body", "proxy_on_response_body", "proxy_on_log", "proxy_on_done", "proxy_on_tick", "proxy_on_downstream_data", "proxy_on_new_connection"]) {
     assert.ok(!exported.includes(dropped), `${dropped} still exported`);
   }
   const host = await ProxyWasmHost.start({ wasm, rootId: "only" });
@@ -78,6 +78,9 @@ class Connection extends TcpContext {
 }
 
 class Root extends RootContext {
+  onTick(): void {
+    logInfo("tick=yes");
+  }
   onDone(): bool {
     logInfo("root-done=yes");
     return true;
@@ -96,7 +99,7 @@ registerRootContext((id: u32): RootContext => new Root(id), "deep");
 test("an override anywhere below the SDK class keeps its callback, and it runs", async () => {
   const wasm = await buildTestFilter("deep-overrides", deepOverrides);
   const exported = callbacks(wasm);
-  for (const kept of ["proxy_on_log", "proxy_on_request_body", "proxy_on_done", "proxy_on_upstream_data"]) {
+  for (const kept of ["proxy_on_log", "proxy_on_request_body", "proxy_on_done", "proxy_on_tick", "proxy_on_upstream_data"]) {
     assert.ok(exported.includes(kept), `${kept} missing from ${exported.join(" ")}`);
   }
   for (const dropped of ["proxy_on_request_headers", "proxy_on_response_headers", "proxy_on_downstream_data"]) {
