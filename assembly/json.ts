@@ -5,7 +5,6 @@
 // allocated per member while checking: the text, its tape and the top-level JsonObject are all.
 // Scanning loops need no bounds checks: four 0 bytes follow the text, and 0 ends every token.
 import { decimal } from "./decimal";
-import { arg0, arg0Length, encodeArg } from "./memory";
 import { reserveScratch, scratchBlock } from "./scratch";
 import { decodeUtf8, encodeUtf16, encodeUtf8, maxUtf8Length } from "./utf8";
 
@@ -125,22 +124,29 @@ export class JsonObject {
   /** The tape entry of the value of the last member named `key`, or -1. */
   private find(key: string): i32 {
     const tape = this.tape;
-    encodeArg(key); // the UTF-8 of a literal or configured key usually comes from a cache
-    let wanted = arg0;
-    const size = arg0Length;
+    const keyAt = changetype<usize>(key);
+    const keyEnd = keyAt + (<usize>key.length << 1);
     let found = -1;
     const stop = nextOf(tape, this.entry) & ~3;
     for (let member = this.entry + <u32>ENTRY_SIZE; member < stop; member = nextOf(tape, member) & ~3) {
-      const name = nameOf(tape, member) + 1;
-      if ((nextOf(tape, member) & NAME_ESCAPED) != 0) {
-        if (nameAt(tape, member) == key) found = member;
-        encodeArg(key); // decoding the name used scratch memory, where a long key's UTF-8 was
-        wanted = arg0;
-        continue;
+      if ((nextOf(tape, member) & NAME_ESCAPED) == 0) {
+        // The key's ASCII units against the name's bytes, where the name is.
+        let name = nameOf(tape, member) + 1;
+        let at = keyAt;
+        while (at < keyEnd) {
+          const unit = <u32>load<u16>(at);
+          if (unit >= 0x80 || unit != <u32>load<u8>(name)) break;
+          at += 2;
+          name++;
+        }
+        if (at == keyEnd) {
+          if (load<u8>(name) == QUOTE) found = member;
+          continue;
+        }
+        if (load<u16>(at) < 0x80) continue;
       }
-      let i: usize = 0;
-      while (i < size && load<u8>(name + i) == load<u8>(wanted + i)) i++;
-      if (i == size && load<u8>(name + i) == QUOTE) found = member;
+      // A name with escapes, or a key beyond ASCII: compared decoded.
+      if (nameAt(tape, member) == key) found = member;
     }
     return found;
   }

@@ -227,6 +227,8 @@ describe("reading nested values in place", () => {
     expect(object.getRaw("abc")).toBe("3");
     expect(object.getRaw("é")).toBe("4");
     expect(object.getRaw("a")).toBeNull();
+    expect(parse("{\"é\":1}").getRaw("\u00c3\u00a9")).toBeNull(); // the UTF-8 bytes of é, as characters
+    expect(parse("{\"é\":1}").getRaw("é")).toBe("1");
     expect(object.keys().join(",")).toBe("a\"b,ab,abc,é");
   });
 
