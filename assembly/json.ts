@@ -483,8 +483,6 @@ function parseText(text: ArrayBuffer, length: usize): JsonObject | null {
 @inline const WANT_VALUE = 0;
 // @ts-ignore: decorator
 @inline const WANT_NAME = 1;
-// @ts-ignore: decorator
-@inline const WANT_COLON = 2;
 /** Right after `{` or `[`: the container's first member or element, or its close. */
 // @ts-ignore: decorator
 @inline const WANT_FIRST = 3;
@@ -533,12 +531,6 @@ function parseValues(): bool {
         continue;
       }
     }
-    if (expect == WANT_COLON) {
-      if (c != 0x3a) return fail(at) != 0;
-      at++;
-      expect = WANT_VALUE;
-      continue;
-    }
     const start = at;
     if (c == QUOTE) {
       // A string: a member's name or a value.
@@ -557,9 +549,13 @@ function parseValues(): bool {
       }
       at++;
       if (expect == WANT_NAME) {
+        // The member's name, then a colon; its value's entry will say where the name is.
         name = start;
         flags = escapes << 1; // NAME_ESCAPED
-        expect = WANT_COLON;
+        at = skipSpaces(at);
+        if (load<u8>(at) != 0x3a) return fail(at) != 0;
+        at++;
+        expect = WANT_VALUE;
         continue;
       }
       flags |= escapes; // VALUE_ESCAPED
