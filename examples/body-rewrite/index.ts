@@ -24,13 +24,13 @@ export class BodyRewriteRoot extends RootContext {
     if (json === null) return this.reject("is not a JSON object: " + lastJsonError());
     const list = json.getArray("replacements");
     if (list === null || list.length == 0) return this.reject("needs \"replacements\": [{\"from\": ..., \"to\": ...}]");
-    const replacements = new Array<Replacement>();
+    const replacements = new Array<Replacement>(list.length);
     for (let i = 0; i < list.length; i++) {
       const replacement = list.getObject(i);
       const from = replacement !== null ? replacement.getStringBytes("from") : null;
       const to = replacement !== null ? replacement.getStringBytes("to") : null;
       if (from === null || from.byteLength == 0 || to === null) return this.reject("replacement " + list.getRaw(i)! + " needs a non-empty \"from\" and a \"to\"");
-      replacements.push(new Replacement(from, to));
+      replacements[i] = new Replacement(from, to);
     }
     this.replacements = replacements;
     return true;
