@@ -72,6 +72,7 @@
 function carve(index: usize): usize {
   const block = top;
   const end = block + classSize(index);
+  if (end < block) unreachable(); // past 4 GiB: out of memory
   if (end > limit) {
     const pages = memory.size();
     limit = <usize>pages << 16;
@@ -103,6 +104,7 @@ export function __alloc(size: usize): usize {
 // @ts-ignore: decorator
 @global @unsafe
 export function __free(ptr: usize): void {
+  if (ptr < __heap_base) return; // null or static data: nothing to free (as AssemblyScript's TLSF)
   release(ptr);
 }
 
@@ -224,7 +226,19 @@ export function __renew(oldPtr: usize, size: usize): usize {
   }
   const ptr = __new(size, old.rtId);
   memory.copy(ptr, oldPtr, min(size, <usize>old.rtSize));
-  return ptr; // the old object becomes garbage
+  if (oldPtr >= __heap_base) {
+    // The object moved (static data is copied to the heap and stays): like AssemblyScript's runtimes,
+    // free the old block now (the caller holds only the new one; it is not finalized) and keep a pinned
+    // object pinned.
+    if (old.color == PINNED) {
+      const moved = changetype<Header>(ptr - TOTAL_OVERHEAD);
+      moved.unlink();
+      moved.linkTo(pinned, PINNED);
+    }
+    old.unlink();
+    release(changetype<usize>(old) + BLOCK_OVERHEAD);
+  }
+  return ptr;
 }
 
 // @ts-ignore: decorator
@@ -291,6 +305,8 @@ export function __collect(): void {
       header.nextWithColor = 0;
       header.previous = changetype<Header>(0);
     } else {
+      // @ts-ignore: a filter may define it (AssemblyScript's runtimes call it for every object they free)
+      if (isDefined(__finalize)) __finalize(changetype<usize>(header) + TOTAL_OVERHEAD);
       release(changetype<usize>(header) + BLOCK_OVERHEAD);
     }
     header = next;

@@ -36,6 +36,11 @@ export interface BuildOptions {
   outDir: string;
   /** Directory of an AssemblyScript package to compile with instead of the installed one. */
   compiler?: string;
+  /**
+   * "sdk" (default): the SDK's runtime (assembly/runtime.ts) behind `"runtime": "minimal"`;
+   * "assemblyscript": AssemblyScript's own `minimal` runtime (TLSF + TCMS), e.g. to compare the two.
+   */
+  runtime?: "sdk" | "assemblyscript";
 }
 
 /** Folders searched for `<name>/main.ts` build entries when none are named. */
@@ -101,7 +106,30 @@ function outputPath(outDir: string, name: string, target: BuildTarget): string {
 /** Compiles every entry for every target; throws a CliError with asc's diagnostics on failure. */
 export async function buildFilters(options: BuildOptions): Promise<BuiltModule[]> {
   const asc = await loadCompiler(options.compiler);
-  useSdkRuntime(asc.libraryFiles, options.root);
+  return exclusively(asc, async () => {
+    const undoRuntime = options.runtime === "assemblyscript" ? null : useSdkRuntime(asc.libraryFiles, options.root);
+    try {
+      return await compileEntries(asc, options);
+    } finally {
+      undoRuntime?.();
+    }
+  });
+}
+
+/**
+ * The builds in flight on each compiler module: the runtime swap changes the module's library files, so
+ * one build runs at a time per module, and the next one starts from asc's own files.
+ */
+const busy = new WeakMap<AscModule, Promise<unknown>>();
+
+function exclusively<T>(asc: AscModule, build: () => Promise<T>): Promise<T> {
+  const before = busy.get(asc) ?? Promise.resolve();
+  const result = before.catch(() => {}).then(build);
+  busy.set(asc, result);
+  return result;
+}
+
+async function compileEntries(asc: AscModule, options: BuildOptions): Promise<BuiltModule[]> {
   const projectConfig = join(options.root, "asconfig.json");
   if (options.entries.some((e) => e.config === undefined) && !existsSync(projectConfig)) throw new UsageError(`no asconfig.json in ${options.root}`);
   const built: BuiltModule[] = [];
