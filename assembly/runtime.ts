@@ -13,6 +13,13 @@
 // Objects (AssemblyScript's layout, rt/common.ts): the block header, then next-with-colour, previous,
 // runtime id and runtime size, then the payload. Every heap object is in one of three circular lists:
 // `unmarked` (all objects between collections), `marked` (reached during a collection) and `pinned`.
+// Objects in the data segment join a list only while reached (every global is visited from the first
+// collection on, so their colour follows the heap's) and are never freed.
+//
+// The contract of AssemblyScript's own runtimes (rt/tlsf.ts, rt/tcms.ts), kept here: __free of null
+// or static data does nothing; __renew frees the block an object moves out of and keeps a pinned object
+// pinned; a filter's __finalize is called for every object the collector frees. Tested by
+// tests/sdk/runtime.test.ts and tests/sdk/runtime-stress.test.ts.
 
 // The layout the compiler assumes (AssemblyScript's rt/common.ts), restated so editors need not read it.
 // @ts-ignore: decorator

@@ -75,7 +75,7 @@ function assertSound(run: Run, label: string): void {
     const where = `${label}, round ${round.round}`;
     assert.equal(round.broken, 0, `${where}: kept objects or blocks changed`);
     assert.equal(round.overlaps, 0, `${where}: live blocks overlap`);
-    assert.equal(round.misfits, 0, `${where}: an object is larger than its block`);
+    assert.equal(round.misfits, 0, `${where}: an object is larger than its block, or a block is not 16-byte aligned`);
     assert.equal(round.twice, 0, `${where}: an object was freed twice`);
   }
   const last = run.rounds.at(-1)!;

@@ -10,8 +10,8 @@
 // `round=<n> broken=<objects whose content or block is wrong> ...` (see report()).
 //
 // Content is a function of (seed, position), so a kept object is checked by recomputing it. Blocks are
-// checked too: no two live blocks (objects, raw blocks, host blocks) may overlap, and an object's block
-// must hold its size.
+// checked too: no two live blocks (objects, raw blocks, host blocks) may overlap, an object's block must
+// hold its size, and payloads are 16-byte aligned.
 export * from "sdk/abi/exports";
 import { Action, HttpContext, logInfo, registerRootContext, requestHeaders, RootContext } from "sdk/index";
 import { proxy_call_foreign_function } from "sdk/abi/foreign";
@@ -111,13 +111,14 @@ let misfits: u32 = 0;
 
 function addBlock(payload: usize): void {
   if (payload < __heap_base) return; // static data
+  if (payload & 15) misfits++; // payloads are 16-byte aligned
   blockStarts.push(((<u64>(payload - 4)) << 32) | <u64>blockEnd(payload));
 }
 
 function addObject(ptr: usize): void {
   if (ptr == 0 || ptr < __heap_base) return;
-  // The object (its 16-byte header and rtSize bytes) must fit its block.
-  if (ptr + <usize>load<u32>(ptr - 4) > blockEnd(ptr - 16)) misfits++;
+  // The object (its 16-byte header and rtSize bytes) must fit its block, and start 16-byte aligned.
+  if (ptr + <usize>load<u32>(ptr - 4) > blockEnd(ptr - 16) || (ptr & 15) != 0) misfits++;
   addBlock(ptr - 16);
 }
 
