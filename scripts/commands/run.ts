@@ -10,14 +10,13 @@ import {
   parseDuration,
   parseListen,
   readModule,
-  resolveModule,
-  rootIdFor,
   type RunOptions,
 } from "../run/options.ts";
 import { DEFAULT_BUFFER_LIMIT, DEFAULT_CALLBACK_TIMEOUT_MS, DEFAULT_DRAIN_MS, DEFAULT_ROUTE_TIMEOUT_MS, startProxy } from "../run/proxy.ts";
 import { parseUpstreamAddress } from "../upstream-address.ts";
 import { sourceMapText } from "../host/source-map.ts";
-import { discoverEntries, type BuildEntry } from "../build/compile.ts";
+import type { BuildEntry } from "../build/compile.ts";
+import { localFilterEntry, resolveModule, rootIdFor } from "../build/filter-names.ts";
 import { watchFilter } from "../run/watch.ts";
 import type { Command } from "./command.ts";
 import { defineFlags, parseCommandLine, readFlagFile, renderHelp, type OptionsOf } from "./flags.ts";
@@ -164,7 +163,7 @@ export function runOptionsFrom(values: OptionsOf<typeof flags>, positionals: str
   if (values.configFile !== undefined) {
     pluginConfiguration = readFlagFile("--config-file", values.configFile, { cwd });
   }
-  const module = resolveModule(positionals[0]!, cwd, values.debug);
+  const module = resolveModule(positionals[0]!, cwd, values.debug ? "debug" : "release");
   return {
     wasmPath: module.path,
     wasm: readModule(module.path),
@@ -191,7 +190,7 @@ export function runOptionsFrom(values: OptionsOf<typeof flags>, positionals: str
 /** The build entry of a filter name (examples/<name>/main.ts or filters/<name>/main.ts) in a project, if any. */
 function sourceEntry(name: string, cwd: string): BuildEntry | null {
   if (!existsSync(join(cwd, "asconfig.json"))) return null;
-  return discoverEntries(cwd).find((entry) => entry.name === name) ?? null;
+  return localFilterEntry(cwd, name);
 }
 
 /** Waits for SIGINT or SIGTERM; a second one calls `onSecond` (an immediate stop). `dispose` removes the handlers. */
