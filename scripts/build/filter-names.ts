@@ -68,7 +68,7 @@ function moduleByName(name: string, cwd: string, target: BuildTarget): ResolvedM
     const folder = basename(dirname(dirname(local.entry)));
     throw new UsageError(`${folder}/${name} is not built: build/${file} is missing (run \`proxy-wasm build ${name}${target === "debug" ? " --debug" : ""}\`)`);
   }
-  const shipped = packageExampleModule(name, cwd);
+  const shipped = packageExampleModule(name, cwd, target);
   return shipped !== null ? { path: shipped, name } : null;
 }
 

@@ -104,7 +104,8 @@ const flags = defineFlags({
     default: false,
     help: [
       "run the debug build (a filter name means build/<name>.debug.wasm): trap reports and the",
-      "stack of a stopped VM name TypeScript lines, from its source map",
+      "stack of a stopped VM name TypeScript lines, from its source map (the package's",
+      "examples: `proxy-wasm build <name> --debug` builds one into build/ first)",
     ],
   },
   watch: {
@@ -254,8 +255,9 @@ export const runCommand: Command = {
         })
       : null;
     if (watcher !== null) process.stderr.write(`[watch] ${options.source !== null ? `watching ${relative(process.cwd(), dirname(options.source.entry))}/ to rebuild` : `watching ${options.wasmPath}`}\n`);
-    console.log(`listening on ${proxy.url}`);
+    // The handlers are in place before "listening on" tells anyone that the proxy is up.
     const stop = signals(() => void proxy.close(0));
+    console.log(`listening on ${proxy.url}`);
     const signal = await stop.first;
     process.stderr.write(`[proxy] ${signal}: stopping (${proxy.inFlight} request(s) in flight, ${proxy.served} served)\n`);
     await watcher?.close();
