@@ -112,10 +112,11 @@ const flags = defineFlags({
     type: "boolean",
     default: false,
     help: [
-      "rebuild when the filter's sources (examples/<name>/ or filters/<name>/) change and swap",
-      "the VM as Envoy applies a new configuration: new requests get the new VM, requests in",
-      "flight finish on the old one; a build error keeps the old VM (a .wasm without sources:",
-      "reload it when the file changes)",
+      "rebuild when the filter's sources change (examples/<name>/ or filters/<name>/,",
+      "asconfig.json, the SDK's sources when they are a checkout) and swap the VM as Envoy",
+      "applies a new configuration: new requests get the new VM, requests in flight finish on",
+      "the old one; a build error keeps the old VM (a .wasm without sources: reload it when",
+      "the file changes)",
     ],
   },
 });
@@ -254,7 +255,11 @@ export const runCommand: Command = {
           report: (line) => void process.stderr.write(line + "\n"),
         })
       : null;
-    if (watcher !== null) process.stderr.write(`[watch] ${options.source !== null ? `watching ${relative(process.cwd(), dirname(options.source.entry))}/ to rebuild` : `watching ${options.wasmPath}`}\n`);
+    if (watcher !== null) {
+      const { folders, files } = watcher.watching;
+      const shown = [...folders.map((folder) => `${relative(process.cwd(), folder) || "."}/`), ...files.map((file) => relative(process.cwd(), file))];
+      process.stderr.write(`[watch] watching ${shown.join(", ")}${options.source !== null ? " to rebuild" : ""}\n`);
+    }
     // The handlers are in place before "listening on" tells anyone that the proxy is up.
     const stop = signals(() => void proxy.close(0));
     console.log(`listening on ${proxy.url}`);

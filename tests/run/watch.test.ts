@@ -1,8 +1,9 @@
 // run --watch: a source change rebuilds the filter (the compiler in a worker thread) and swaps the VM like
 // Envoy applies a new configuration: a request in flight finishes on the old VM, new requests get the new
-// one; a build error keeps the new-old VM serving and reports the compiler's message.
+// one; a build error keeps the new-old VM serving and reports the compiler's message. Besides the filter's
+// folder, the project's asconfig.json and the sources of an SDK checkout the project links to are watched.
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { buildFilters, type BuildEntry } from "../../scripts/build/compile.ts";
@@ -113,5 +114,65 @@ describe("run --watch", { timeout: 240_000 }, () => {
       await proxy.close();
     }
     assert.deepEqual(proxy.lines.filter((l) => l.startsWith("[proxy]")), [], "no proxy error, the old VM shut down cleanly");
+  });
+
+  test("a project linked to an SDK checkout: a change in the SDK's sources or in asconfig.json rebuilds too", async () => {
+    const checkout = join(dir.dir, "sdk");
+    for (const part of ["package.json", "asconfig.json", "index.ts", "assembly"]) cpSync(join(repoRoot, part), join(checkout, part), { recursive: true });
+    writeFileSync(join(checkout, "assembly", "flavour.ts"), `export const FLAVOUR = "sdk-1";\n`);
+    const project = join(dir.dir, "project");
+    mkdirSync(join(project, "node_modules"), { recursive: true });
+    symlinkSync(checkout, join(project, "node_modules", "proxy-wasm-assemblyscript"));
+    writeFileSync(join(project, "asconfig.json"), `{ "extends": "proxy-wasm-assemblyscript/asconfig.json" }\n`);
+    const folder = join(project, "filters", "flavour");
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      join(folder, "main.ts"),
+      `export * from "proxy-wasm-assemblyscript/assembly/abi/http-filter-exports";
+import { Action, HttpContext, registerRootContext, RootContext } from "proxy-wasm-assemblyscript";
+import { FLAVOUR } from "proxy-wasm-assemblyscript/assembly/flavour";
+
+class FlavourRoot extends RootContext {
+  createHttpContext(contextId: u32): HttpContext {
+    return new Flavour(contextId, this);
+  }
+}
+
+class Flavour extends HttpContext {
+  onResponseHeaders(headerCount: u32, endOfStream: bool): Action {
+    this.responseHeaders.add("x-flavour", FLAVOUR);
+    return Action.Continue;
+  }
+}
+
+registerRootContext((contextId: u32): RootContext => new FlavourRoot(contextId), "flavour");
+`,
+    );
+    const entry = { name: "flavour", entry: join(folder, "main.ts") };
+    const outDir = join(project, "build");
+    // The compiler reads the sources relative to the working directory, which is the project's for `run`.
+    const cwd = process.cwd();
+    process.chdir(project);
+    after(() => process.chdir(cwd));
+    const [built] = await buildFilters({ root: project, entries: [entry], targets: ["debug"], outDir });
+    const proxy = await proxyFor(upstream, { wasm: built!.path, rootId: "flavour" });
+    const lines: string[] = [];
+    const watcher = watchFilter({ build: { root: project, entry, target: "debug", outDir }, wasmPath: built!.path, proxy, report: (line) => lines.push(line), settleMs: 100 });
+    const reloads = () => lines.filter((l) => l.includes("reloaded")).length;
+    try {
+      assert.deepEqual(watcher.watching.folders, [folder, realpathSync(join(checkout, "assembly"))]);
+      assert.equal((await send(proxy.url, { path: "/before" })).headers["x-flavour"], "sdk-1");
+
+      writeFileSync(join(checkout, "assembly", "flavour.ts"), `export const FLAVOUR = "sdk-2";\n`);
+      await until("the reload after the SDK changed", () => reloads() === 1);
+      assert.equal((await send(proxy.url, { path: "/sdk" })).headers["x-flavour"], "sdk-2");
+
+      writeFileSync(join(project, "asconfig.json"), `{ "extends": "proxy-wasm-assemblyscript/asconfig.json", "options": {} }\n`);
+      await until("the reload after asconfig.json changed", () => reloads() === 2);
+      assert.ok(lines.filter((l) => l === "[watch] flavour: sources changed, rebuilding").length >= 2, lines.join("\n"));
+    } finally {
+      await watcher.close();
+      await proxy.close();
+    }
   });
 });
