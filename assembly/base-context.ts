@@ -7,9 +7,8 @@ export enum ContextKind {
 
 /** Every context has the id the host gave it. */
 export class BaseContext {
-  /** Links of the list that keeps live contexts reachable for the garbage collector (context-table.ts). */
-  previousLive: BaseContext | null = null;
-  nextLive: BaseContext | null = null;
+  /** The next context in the same slot of the context table (context-table.ts). */
+  nextInSlot: BaseContext | null = null;
 
   constructor(readonly id: u32, readonly kind: ContextKind) {}
 }

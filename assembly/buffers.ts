@@ -1,5 +1,6 @@
 // Host buffers: HTTP bodies, TCP data, configurations, callout replies, foreign-function arguments.
 import { proxy_get_buffer_bytes, proxy_get_buffer_status, proxy_set_buffer_bytes } from "./abi/buffers";
+import { BytesView } from "./bytes-view";
 import { arg0, arg0Length, encodeArg, RETURN_PTR, RETURN_SIZE, takeBytes, takeString } from "./memory";
 import { record, Status } from "./status";
 import { BufferType } from "./types";
@@ -15,7 +16,24 @@ const END: u32 = u32.MAX_VALUE;
  * read-only buffers (configurations, callout replies).
  */
 export class HostBuffer {
+  /** The view `view()` hands out, reused: one host block at a time per buffer. */
+  private lastView: BytesView | null = null;
+
   constructor(readonly type: BufferType) {}
+
+  /**
+   * Bytes [start, start + length) clamped to the buffer, read in place without copying, or null when
+   * unavailable (see lastStatus()). The view is valid until the next view() of this buffer or its
+   * release(): the fastest way to read a large body.
+   */
+  view(start: u32 = 0, length: u32 = WHOLE): BytesView | null {
+    let view = this.lastView;
+    if (view === null) this.lastView = view = new BytesView();
+    else view.release();
+    if (record(proxy_get_buffer_bytes(this.type, start, length, RETURN_PTR, RETURN_SIZE)) != Status.Ok) return null;
+    view.hold();
+    return view;
+  }
 
   /** Bytes [start, start + length) clamped to the buffer, or null when unavailable (see lastStatus()). */
   getBytes(start: u32 = 0, length: u32 = WHOLE): ArrayBuffer | null {
@@ -68,6 +86,16 @@ export class HostBuffer {
   /** The raw call: start 0 drains `size` bytes then inserts `data`; start >= length appends. */
   set(start: u32, size: u32, data: ArrayBuffer): Status {
     return this.write(start, size, changetype<usize>(data), data.byteLength);
+  }
+
+  /** Replaces the whole content with `length` bytes at `pointer` (e.g. a result built in memory of your own). */
+  replaceFrom(pointer: usize, length: usize): Status {
+    return this.write(0, END, pointer, length);
+  }
+
+  /** set() from `length` bytes at `pointer`. */
+  setFrom(start: u32, size: u32, pointer: usize, length: usize): Status {
+    return this.write(start, size, pointer, length);
   }
 
   private write(start: u32, size: u32, ptr: usize, length: usize): Status {

@@ -1,81 +1,83 @@
-// Live contexts by id. Envoy hands out ids from one counter, so the low bits spread them well:
-// open addressing over a power-of-two table of object addresses, which grows as needed. The table
-// is unmanaged memory; a linked list through the contexts keeps them alive for the collector.
+// Live contexts by id. Envoy hands out ids from one counter, so the low bits spread them well: a
+// power-of-two table of chains (contexts sharing a slot are linked through `nextInSlot`, newest
+// first), grown when there are more contexts than slots. The table is a managed array, so everything
+// in it stays alive for the garbage collector until it is removed.
 import { BaseContext } from "./base-context";
+import { newReferenceArray } from "./memory";
 
-let slots: usize = 0;
-let mask: u32 = 0;
+let table = newReferenceArray<BaseContext | null>(16);
+let mask: u32 = 15;
 let live: u32 = 0;
-let newest: BaseContext | null = null;
+
+/** The context with `id`, or null. The newest context of a slot is found without a loop. */
+// @ts-ignore: decorator
+@inline
+export function findContextInline(id: u32): BaseContext | null {
+  const first = unchecked(table[id & mask]);
+  return first === null || first.id == id ? first : findFurther(first, id);
+}
+
+/** findContextInline as a call, for paths that do not run for every stream callback. */
+export function findContext(id: u32): BaseContext | null {
+  return findContextInline(id);
+}
+
+function findFurther(first: BaseContext, id: u32): BaseContext | null {
+  let context = first.nextInSlot;
+  while (context !== null && context.id != id) context = context.nextInSlot;
+  return context;
+}
+
+/** Stores a slot; the collectors the SDK uses by hand need no write barrier, the incremental one does. */
+// @ts-ignore: decorator
+@inline
+function setSlot(slot: u32, context: BaseContext | null): void {
+  if (ASC_RUNTIME == 2) unchecked((table[slot] = context));
+  else store<usize>(changetype<usize>(table) + (<usize>slot << alignof<usize>()), changetype<usize>(context));
+}
 
 // @ts-ignore: decorator
 @inline
-function slot(index: u32): usize {
-  return slots + (<usize>index << alignof<usize>());
+function link(context: BaseContext): void {
+  const slot = context.id & mask;
+  context.nextInSlot = unchecked(table[slot]);
+  setSlot(slot, context);
 }
 
-export function findContext(id: u32): BaseContext | null {
-  if (slots == 0) return null;
-  let i = id & mask;
-  let found = load<usize>(slot(i));
-  while (found != 0 && changetype<BaseContext>(found).id != id) {
-    i = (i + 1) & mask;
-    found = load<usize>(slot(i));
-  }
-  return changetype<BaseContext | null>(found);
-}
-
-function place(context: usize): void {
-  let i = changetype<BaseContext>(context).id & mask;
-  while (load<usize>(slot(i)) != 0) i = (i + 1) & mask;
-  store<usize>(slot(i), context);
-}
-
+// @ts-ignore: decorator
+@inline
 export function addContext(context: BaseContext): void {
-  if ((live + 1) << 1 > mask) {
-    const old = slots;
-    const oldSize = mask + 1;
-    mask = mask != 0 ? (mask << 1) | 1 : 15;
-    slots = heap.alloc(<usize>(mask + 1) << alignof<usize>());
-    memory.fill(slots, 0, <usize>(mask + 1) << alignof<usize>());
-    if (old != 0) {
-      for (let i: u32 = 0; i < oldSize; i++) {
-        const moved = load<usize>(old + (<usize>i << alignof<usize>()));
-        if (moved != 0) place(moved);
-      }
-      heap.free(old);
+  if (live > mask) grow();
+  link(context);
+  live++;
+}
+
+function grow(): void {
+  const old = table;
+  mask = (mask << 1) | 1;
+  table = newReferenceArray<BaseContext | null>(mask + 1);
+  for (let i = 0; i < old.length; i++) {
+    let moved = unchecked(old[i]);
+    while (moved !== null) {
+      const next = moved.nextInSlot;
+      link(moved);
+      moved = next;
     }
   }
-  place(changetype<usize>(context));
-  live++;
-  const next = newest;
-  context.nextLive = next;
-  if (next !== null) next.previousLive = context;
-  newest = context;
 }
 
 export function removeContext(context: BaseContext): void {
-  let i = context.id & mask;
-  let found = load<usize>(slot(i));
-  while (found != changetype<usize>(context)) {
-    if (found == 0) return; // not in the table
-    i = (i + 1) & mask;
-    found = load<usize>(slot(i));
+  const slot = context.id & mask;
+  let previous: BaseContext | null = null;
+  let current = unchecked(table[slot]);
+  while (current !== context) {
+    if (current === null) return; // not in the table
+    previous = current;
+    current = current.nextInSlot;
   }
-  store<usize>(slot(i), 0);
+  const next = context.nextInSlot;
+  if (previous === null) setSlot(slot, next);
+  else previous.nextInSlot = next;
+  context.nextInSlot = null;
   live--;
-  // Re-place the rest of the probe run so lookups never stop at the hole.
-  for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
-    const next = load<usize>(slot(j));
-    if (next == 0) break;
-    store<usize>(slot(j), 0);
-    place(next);
-  }
-  const previous = context.previousLive;
-  const next = context.nextLive;
-  if (previous !== null) previous.nextLive = next;
-  else newest = next;
-  if (next !== null) next.previousLive = previous;
-  context.previousLive = null;
-  context.nextLive = null;
 }

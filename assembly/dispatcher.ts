@@ -1,8 +1,8 @@
 // Routes the host's callbacks (from callbacks/) to the user's context objects.
 import { ContextKind } from "./base-context";
-import { addContext, findContext, removeContext } from "./context-table";
+import { addContext, findContext, findContextInline, removeContext } from "./context-table";
 import { HttpContext } from "./http-context";
-import { forgetLogLevel, isLogEnabled, LogLevel, logCritical, logDebug } from "./logging";
+import { isLogEnabled, log, LogLevel, noteContextCreated } from "./logging";
 import { collectGarbage } from "./memory";
 import { abandonCallouts } from "./pending-callouts";
 import { pluginRootId } from "./properties";
@@ -40,11 +40,7 @@ function chooseRegistration(): RootRegistration | null {
     if (candidate.rootId == hostRootId) return candidate;
     candidate = candidate.next;
   }
-  if (only !== null) {
-    logDebug("sole root context serves root id " + hostRootId);
-  } else {
-    logCritical("no root context for root id " + hostRootId);
-  }
+  log(only !== null ? LogLevel.Debug : LogLevel.Critical, (only !== null ? "sole" : "no") + " root context for root id " + hostRootId);
   return only;
 }
 
@@ -58,8 +54,10 @@ export function findStream(id: u32): StreamContext | null {
   return context !== null && context.kind != ContextKind.Root ? changetype<StreamContext>(context) : null;
 }
 
+// @ts-ignore: decorator
+@inline
 function findHttp(id: u32): HttpContext | null {
-  const context = findContext(id);
+  const context = findContextInline(id);
   return context !== null && context.kind == ContextKind.Http ? changetype<HttpContext>(context) : null;
 }
 
@@ -69,7 +67,7 @@ function findTcp(id: u32): TcpContext | null {
 }
 
 export function onContextCreate(id: u32, parentId: u32): void {
-  forgetLogLevel();
+  noteContextCreated(parentId == 0);
   if (parentId == 0) {
     const registration = chooseRegistration();
     if (registration === null) return;
@@ -79,8 +77,9 @@ export function onContextCreate(id: u32, parentId: u32): void {
     return;
   }
   // A root that creates no context for a stream simply does not filter it.
-  const root = findRoot(parentId);
-  if (root === null) return;
+  const parent = findContextInline(parentId); // findRoot, inlined on this per-stream path
+  if (parent === null || parent.kind != ContextKind.Root) return;
+  const root = changetype<RootContext>(parent);
   let stream: StreamContext | null = root.createHttpContext(id);
   if (stream === null) stream = root.createTcpContext(id);
   if (stream !== null) addContext(stream);
@@ -105,12 +104,12 @@ export function onTick(rootId: u32): void {
 }
 
 export function onLog(id: u32): void {
-  const stream = findStream(id);
-  if (stream !== null) stream.onLog();
+  const context = findContextInline(id);
+  if (context !== null && context.kind != ContextKind.Root) changetype<StreamContext>(context).onLog();
 }
 
 export function onDone(id: u32): u32 {
-  const context = findContext(id);
+  const context = findContextInline(id);
   if (context === null) return 1;
   if (context.kind == ContextKind.Root) return changetype<RootContext>(context).onDone() ? 1 : 0;
   changetype<StreamContext>(context).onDone();
@@ -118,7 +117,7 @@ export function onDone(id: u32): u32 {
 }
 
 export function onDelete(id: u32): void {
-  const context = findContext(id);
+  const context = findContextInline(id);
   if (context === null) return;
   if (context.kind == ContextKind.Root) changetype<RootContext>(context).onDelete();
   else changetype<StreamContext>(context).onDelete();

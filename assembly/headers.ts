@@ -9,6 +9,7 @@ import {
   proxy_set_header_map_pairs,
 } from "./abi/headers";
 import { arg0, arg0Length, arg1, arg1Length, encodeArg, encodeArgs, reserveScratch, RETURN_PTR, RETURN_SIZE, takeBytes, takeString } from "./memory";
+import { BytesView } from "./bytes-view";
 import { deserializePairs, HeaderPair, maxSerializedSize, serializePairsTo } from "./pairs";
 import { record, Status } from "./status";
 import { MapType } from "./types";
@@ -19,7 +20,25 @@ import { MapType } from "./types";
  * writes return Status.BadArgument.
  */
 export class HeaderMap {
+  /** The view `getView()` hands out, reused: one host block at a time per map. */
+  private lastView: BytesView | null = null;
+
   constructor(readonly type: MapType) {}
+
+  /**
+   * The first value of `name` as the host wrote it (UTF-8, no copy, no string), or null when absent:
+   * valid until the next getView() of this map or its release(). The fastest way to read a value
+   * you only pass on or compare (see logLine).
+   */
+  getView(name: string): BytesView | null {
+    let view = this.lastView;
+    if (view === null) this.lastView = view = new BytesView();
+    else view.release();
+    encodeArg(name);
+    if (record(proxy_get_header_map_value(this.type, arg0, arg0Length, RETURN_PTR, RETURN_SIZE)) != Status.Ok) return null;
+    view.hold();
+    return view;
+  }
 
   /** The first value of `name`, or null when absent (lastStatus() tells NotFound from BadArgument). */
   get(name: string): string | null {

@@ -20,6 +20,7 @@ export {
   grpcReceiveInitialMetadata,
   grpcReceiveTrailingMetadata,
 } from "./headers";
+export { BytesView } from "./bytes-view";
 export {
   HostBuffer,
   requestBody,
@@ -55,9 +56,11 @@ export {
   logCritical,
   isLogEnabled,
   hostLogLevel,
+  LogLine,
+  logLine,
 } from "./logging";
 export { currentTimeNanoseconds, currentTimeMilliseconds } from "./time";
-export { JsonMember, JsonObject, parseJsonObject, lastJsonError, looksLikeJson } from "./json";
+export { JsonArray, JsonMember, JsonObject, parseJsonObject, lastJsonError, looksLikeJson } from "./json";
 export { jsonArrayElements } from "./json-array";
 export { SharedValue, SharedDataUpdate, getSharedData, setSharedData, setSharedDataString, updateSharedData } from "./shared-data";
 export { SharedQueue, registerSharedQueue, resolveSharedQueue } from "./shared-queue";

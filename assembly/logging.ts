@@ -1,5 +1,6 @@
 // Logging through the host, with the host's level cached so a disabled level costs one comparison.
 import { proxy_get_log_level, proxy_log } from "./abi/logging";
+import { BytesView } from "./bytes-view";
 import { encodeArg, arg0, arg0Length, RETURN_PTR } from "./memory";
 
 export enum LogLevel {
@@ -14,12 +15,27 @@ export enum LogLevel {
 /** The host's level, or -1 when it has to be asked again. */
 let hostLevel: i32 = -1;
 
-/** Forgets the cached level; the dispatcher calls it whenever a context is created. */
+/**
+ * Envoy's level can change at any time (its admin /logging endpoint) and nothing tells a filter: it
+ * sees the new level only when it asks proxy_get_log_level again (Envoy answers with its wasm logger's
+ * current level). The SDK asks again for every root context and for every ASK_EVERY_STREAMS-th stream
+ * context, so a change shows within that many streams, for one host call per that many streams.
+ */
+const ASK_EVERY_STREAMS: u32 = 16;
+let streamsSinceAsked: u32 = 0;
+
+/** Forgets the cached level: the next log call asks the host. */
 export function forgetLogLevel(): void {
   hostLevel = -1;
+  streamsSinceAsked = 0;
 }
 
-/** The host's current log level (asked once per context, then cached). */
+/** The dispatcher's note of a new context: forgets the level for a root and every ASK_EVERY_STREAMS-th stream. */
+export function noteContextCreated(root: bool): void {
+  if (root || ++streamsSinceAsked >= ASK_EVERY_STREAMS) forgetLogLevel();
+}
+
+/** The host's current log level (asked again now and then, see noteContextCreated; cached otherwise). */
 export function hostLogLevel(): LogLevel {
   if (hostLevel < 0) {
     hostLevel = proxy_get_log_level(RETURN_PTR) == 0 ? load<i32>(RETURN_PTR) : LogLevel.Trace;
@@ -60,4 +76,69 @@ export function logError(message: string): void {
 
 export function logCritical(message: string): void {
   log(LogLevel.Critical, message);
+}
+
+/**
+ * A log message put together from text and bytes without making strings: `logLine(LogLevel.Info)
+ * .add("User-Agent: ").addView(value).send()`. Nothing is put together when the level is disabled.
+ * There is one line: send it before starting another.
+ */
+export class LogLine {
+  private level: LogLevel = LogLevel.Info;
+  private enabled: bool = false;
+  private used: usize = 0;
+  private block: usize = 0;
+  private capacity: usize = 0;
+
+  /** Used by logLine. */
+  start(level: LogLevel): LogLine {
+    this.level = level;
+    this.enabled = level >= hostLogLevel();
+    this.used = 0;
+    return this;
+  }
+
+  /** Appends `text` as UTF-8. */
+  add(text: string): LogLine {
+    if (this.enabled) {
+      encodeArg(text);
+      this.addBytes(arg0, arg0Length);
+    }
+    return this;
+  }
+
+  /** Appends `length` bytes at `pointer` (UTF-8, as they are). */
+  addBytes(pointer: usize, length: usize): LogLine {
+    if (!this.enabled) return this;
+    const needed = this.used + length;
+    if (needed > this.capacity) {
+      const grown = heap.alloc(max<usize>(needed, 256));
+      memory.copy(grown, this.block, this.used);
+      if (this.block != 0) heap.free(this.block);
+      this.block = grown;
+      this.capacity = max<usize>(needed, 256);
+    }
+    memory.copy(this.block + this.used, pointer, length);
+    this.used = needed;
+    return this;
+  }
+
+  /** Appends the bytes of `view`. */
+  addView(view: BytesView): LogLine {
+    return this.addBytes(view.pointer, view.length);
+  }
+
+  /** Hands the line to the host. */
+  send(): void {
+    if (this.enabled) proxy_log(this.level, this.block, this.used);
+    this.enabled = false;
+  }
+}
+
+// @ts-ignore: decorator
+@lazy const line = new LogLine();
+
+/** The log line to put together at `level` (see LogLine). */
+export function logLine(level: LogLevel): LogLine {
+  return line.start(level);
 }

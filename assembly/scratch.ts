@@ -4,12 +4,21 @@
 let scratch: usize = 0;
 let scratchCapacity: usize = 0;
 
-/** A scratch block of at least `size` bytes, valid until the next call that uses scratch. */
-export function reserveScratch(size: usize): usize {
+/** A scratch block of at least `size` bytes, valid until the next call that uses scratch; a new block keeps the first `keep` bytes. */
+export function reserveScratch(size: usize, keep: usize = 0): usize {
   if (size > scratchCapacity) {
     scratchCapacity = max<usize>(size, 256);
-    if (scratch != 0) heap.free(scratch);
+    const old = scratch;
     scratch = heap.alloc(scratchCapacity);
+    if (old != 0) {
+      memory.copy(scratch, old, keep);
+      heap.free(old);
+    }
   }
+  return scratch;
+}
+
+/** The current scratch block (0 before the first reserveScratch). */
+export function scratchBlock(): usize {
   return scratch;
 }

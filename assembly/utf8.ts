@@ -1,5 +1,6 @@
 // UTF-8 <-> AssemblyScript strings (UTF-16), written for size: no exact-length pre-pass, no
-// shrinking reallocation. Callers reserve `maxUtf8Length(text)` bytes before encoding.
+// shrinking reallocation; ASCII goes four characters at a time. Callers reserve `maxUtf8Length(text)`
+// bytes before encoding.
 import { reserveScratch } from "./scratch";
 
 /** Bytes that always suffice to encode `text` (3 per UTF-16 unit; a surrogate pair needs only 4). */
@@ -11,10 +12,22 @@ export function maxUtf8Length(text: string): usize {
 
 /** Encodes `text` at `to`; returns the bytes written. Lone surrogates become 3-byte sequences (WTF-8). */
 export function encodeUtf8(text: string, to: usize): usize {
-  let from = changetype<usize>(text);
-  const end = from + (<usize>text.length << 1);
+  return encodeUtf16(changetype<usize>(text), changetype<usize>(text) + (<usize>text.length << 1), to);
+}
+
+/** Encodes the UTF-16 units in [from, end) at `to` as UTF-8; returns the bytes written. */
+export function encodeUtf16(from: usize, end: usize, to: usize): usize {
   const start = to;
   while (from < end) {
+    // ASCII, four units at a time: each unit becomes one byte.
+    while (from + 8 <= end) {
+      const four = load<u64>(from);
+      if ((four & 0xff80_ff80_ff80_ff80) != 0) break;
+      store<u32>(to, <u32>(four & 0xff) | <u32>((four >> 8) & 0xff00) | <u32>((four >> 16) & 0xff_0000) | <u32>((four >> 24) & 0xff00_0000));
+      from += 8;
+      to += 4;
+    }
+    if (from >= end) break;
     let c = <u32>load<u16>(from);
     from += 2;
     if (c < 0x80) {
@@ -38,10 +51,19 @@ export function encodeUtf8(text: string, to: usize): usize {
 
 /** Decodes `length` bytes of UTF-8 at `from` (leniently, like the standard library). */
 export function decodeUtf8(from: usize, length: usize): string {
-  const units = reserveScratch(length << 1);
+  const units = reserveScratch(length << 1); // never more UTF-16 units than bytes
   let to = units;
   const end = from + length;
   while (from < end) {
+    // ASCII, four bytes at a time: each byte becomes a 16-bit unit.
+    while (from + 4 <= end) {
+      const four = load<u32>(from);
+      if ((four & 0x8080_8080) != 0) break;
+      store<u64>(to, <u64>(four & 0xff) | (<u64>(four & 0xff00) << 8) | (<u64>(four & 0xff_0000) << 16) | (<u64>(four & 0xff00_0000) << 24));
+      from += 4;
+      to += 8;
+    }
+    if (from >= end) break;
     let c = <u32>load<u8>(from++);
     if (c >= 0x80) {
       const extra: u32 = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;

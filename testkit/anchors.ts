@@ -1,7 +1,6 @@
-// Anchors the bench and the tests compare against, built into build/anchors/ (never committed):
-// - proxy-runtime: @solo-io/proxy-runtime 0.1.8's README add-header, built with its own AssemblyScript 0.14
-//   (`--use abort=abort_proc_exit`, as its README says);
-// - floor: a hand-written minimal add-header in WAT, the least work a filter can do per request.
+// The anchor the bench and the tests compare against besides the floors (floors.ts), built into
+// build/anchors/ (never committed): @solo-io/proxy-runtime 0.1.8's README add-header, built with its own
+// AssemblyScript 0.14 (`--use abort=abort_proc_exit`, as its README says).
 
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -63,22 +62,3 @@ export async function buildProxyRuntimeAddHeader(): Promise<string> {
   });
   return wasm;
 }
-
-/** The floor: proxy_on_response_headers adds "hello: world" and nothing else happens per request. */
-export const FLOOR_ADD_HEADER_WAT = `(module
-  (import "env" "proxy_add_header_map_value" (func $add (param i32 i32 i32 i32 i32) (result i32)))
-  (memory (export "memory") 1)
-  (data (i32.const 16) "hello")
-  (data (i32.const 32) "world")
-  (global $heap (mut i32) (i32.const 1024))
-  (func (export "proxy_abi_version_0_2_1"))
-  (func (export "malloc") (param $size i32) (result i32)
-    (local $p i32)
-    (local.set $p (global.get $heap))
-    (global.set $heap (i32.add (global.get $heap) (local.get $size)))
-    (local.get $p))
-  (func (export "proxy_on_context_create") (param i32 i32))
-  (func (export "proxy_on_response_headers") (param i32 i32 i32) (result i32)
-    (drop (call $add (i32.const 2) (i32.const 16) (i32.const 5) (i32.const 32) (i32.const 5)))
-    (i32.const 0))
-)`;

@@ -1,11 +1,12 @@
 // body-rewrite: replaces text in response bodies. Configuration:
 //   {"replacements": [{"from": "cat", "to": "dog"}, {"from": "colour", "to": "color"}]}
 // Replacements apply in order, each to the result of the previous one. Bodies are buffered whole
-// (Action.Pause until the end of the stream), so a match may span the chunks the upstream sent.
+// (Action.Pause until the end of the stream), so a match may span the chunks the upstream sent; the
+// body is read where the host wrote it and the result written from memory reused for every stream.
 // content-length is removed from responses that may change; compressed responses pass untouched.
 // Importing this file registers nothing; main.ts is the build entry.
-import { Action, HttpContext, jsonArrayElements, lastJsonError, logCritical, parseJsonObject, RootContext } from "../../assembly";
-import { replaceAll } from "./replace";
+import { Action, HttpContext, lastJsonError, logCritical, parseJsonObject, RootContext } from "../../assembly";
+import { Block, replaceAll } from "./replace";
 
 export const BODY_REWRITE_ROOT_ID = "body_rewrite";
 
@@ -21,16 +22,15 @@ export class BodyRewriteRoot extends RootContext {
     const text = this.getPluginConfiguration();
     const json = parseJsonObject(text !== null ? text : "");
     if (json === null) return this.reject("is not a JSON object: " + lastJsonError());
-    const raw = json.getRaw("replacements");
-    const elements = raw !== null ? jsonArrayElements(raw) : null;
-    if (elements === null || elements.length == 0) return this.reject("needs \"replacements\": [{\"from\": ..., \"to\": ...}]");
+    const list = json.getArray("replacements");
+    if (list === null || list.length == 0) return this.reject("needs \"replacements\": [{\"from\": ..., \"to\": ...}]");
     const replacements = new Array<Replacement>();
-    for (let i = 0; i < elements.length; i++) {
-      const replacement = parseJsonObject(elements[i]);
-      const from = replacement !== null ? replacement.getString("from") : null;
-      const to = replacement !== null ? replacement.getString("to") : null;
-      if (from === null || from.length == 0 || to === null) return this.reject("replacement " + elements[i] + " needs a non-empty \"from\" and a \"to\"");
-      replacements.push(new Replacement(String.UTF8.encode(from), String.UTF8.encode(to)));
+    for (let i = 0; i < list.length; i++) {
+      const replacement = list.getObject(i);
+      const from = replacement !== null ? replacement.getStringBytes("from") : null;
+      const to = replacement !== null ? replacement.getStringBytes("to") : null;
+      if (from === null || from.byteLength == 0 || to === null) return this.reject("replacement " + list.getRaw(i)! + " needs a non-empty \"from\" and a \"to\"");
+      replacements.push(new Replacement(from, to));
     }
     this.replacements = replacements;
     return true;
@@ -78,16 +78,27 @@ export class BodyRewrite extends HttpContext {
     return Action.Continue;
   }
 
+  /** Reads the body where the host wrote it; each replacement writes to the other of two reused blocks. */
   private rewrite(bodySize: u32): void {
     this.rewriting = false;
-    const original = this.responseBody.getBytes(0, bodySize);
+    const original = this.responseBody.view(0, bodySize);
     if (original === null) return;
-    let body = original;
+    let body = original.pointer;
+    let size = <usize>original.length;
+    let next = firstBlock;
     const replacements = this.config.replacements;
     for (let i = 0; i < replacements.length; i++) {
-      const replaced = replaceAll(body, replacements[i].from, replacements[i].to);
-      if (replaced !== null) body = replaced;
+      const replaced = replaceAll(body, size, replacements[i].from, replacements[i].to, next);
+      if (replaced < 0) continue;
+      body = next.pointer;
+      size = <usize>replaced;
+      next = next === firstBlock ? secondBlock : firstBlock;
     }
-    if (body !== original) this.responseBody.replace(body);
+    if (body != original.pointer) this.responseBody.replaceFrom(body, size);
+    original.release();
   }
 }
+
+// The results of the replacements, shared by all streams (one body is rewritten at a time).
+const firstBlock = new Block();
+const secondBlock = new Block();

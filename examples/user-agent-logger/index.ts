@@ -1,6 +1,6 @@
 // user-agent-logger: logs `User-Agent: <value>` at INFO for every request (`User-Agent: -` when absent).
 // Importing this file registers nothing; main.ts is the build entry.
-import { Action, HttpContext, logInfo, RootContext } from "../../assembly";
+import { Action, HttpContext, logLine, LogLevel, RootContext } from "../../assembly";
 
 export const USER_AGENT_LOGGER_ROOT_ID = "user_agent_logger";
 
@@ -12,8 +12,14 @@ export class UserAgentLoggerRoot extends RootContext {
 
 export class UserAgentLogger extends HttpContext {
   onRequestHeaders(headerCount: u32, endOfStream: bool): Action {
-    const userAgent = this.requestHeaders.get("user-agent");
-    logInfo("User-Agent: " + (userAgent !== null ? userAgent : "-"));
+    // The byte-level way: the value is logged from where the host wrote it, no strings are made.
+    // With strings: const userAgent = this.requestHeaders.get("user-agent");
+    //               logInfo("User-Agent: " + (userAgent !== null ? userAgent : "-"));
+    const userAgent = this.requestHeaders.getView("user-agent");
+    const line = logLine(LogLevel.Info).add("User-Agent: ");
+    if (userAgent !== null) line.addView(userAgent);
+    else line.add("-");
+    line.send();
     return Action.Continue;
   }
 }

@@ -42,6 +42,20 @@ describe("user-agent-logger", () => {
     );
   });
 
+  test("values are logged byte for byte (non-ASCII, long), and memory stays flat", async () => {
+    const host = await start();
+    const long = "agent-".repeat(2000);
+    for (const ua of ["Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/120.0", "naïve/1.0 😀", long]) {
+      host.clearLogs();
+      host.http().request({ headers: { "user-agent": ua } }).response({}).complete();
+      assert.deepEqual(host.logs("info"), [`User-Agent: ${ua}`]);
+    }
+    for (let i = 0; i < 600; i++) host.http().request({ headers: { "user-agent": `ua/${i}` } }).response({}).complete();
+    const pages = host.memoryPages();
+    for (let i = 0; i < 1200; i++) host.http().request({ headers: { "user-agent": long } }).response({}).complete();
+    assert.equal(host.memoryPages(), pages);
+  });
+
   test("below the host's log level the line is not emitted (Envoy drops it)", async () => {
     const host = await ProxyWasmHost.start({ wasm, rootId: "user_agent_logger", logLevel: "warn" });
     host.http().request({ headers: { "user-agent": "x" } }).complete();

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CliError, UsageError } from "../cli-errors.ts";
+import { useSdkRuntime } from "./sdk-runtime.ts";
 
 export type BuildTarget = "release" | "debug";
 
@@ -54,6 +55,8 @@ export function discoverEntries(root: string): BuildEntry[] {
 }
 
 interface AscModule {
+  /** asc's built-in library sources by path under ~lib/ (rt/index-minimal, ...). */
+  libraryFiles?: Record<string, string>;
   main(argv: string[], options?: { stdout?: unknown; stderr?: unknown }): Promise<{ error: Error | null }>;
   createMemoryStream?(): { toString(): string };
 }
@@ -76,6 +79,7 @@ function outputPath(outDir: string, name: string, target: BuildTarget): string {
 /** Compiles every entry for every target; throws a CliError with asc's diagnostics on failure. */
 export async function buildFilters(options: BuildOptions): Promise<BuiltModule[]> {
   const asc = await loadCompiler(options.compiler);
+  useSdkRuntime(asc.libraryFiles, options.root);
   const projectConfig = join(options.root, "asconfig.json");
   if (options.entries.some((e) => e.config === undefined) && !existsSync(projectConfig)) throw new UsageError(`no asconfig.json in ${options.root}`);
   const built: BuiltModule[] = [];

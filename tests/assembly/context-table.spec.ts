@@ -1,5 +1,5 @@
-// context-table.ts: open addressing over a power-of-two table (16 slots first, doubled when half
-// full), deletion by re-placing the rest of the probe run, and a live list for the collector.
+// context-table.ts: chains over a power-of-two table (16 slots first, doubled when there are more
+// contexts than slots), newest first; the table is managed, so it keeps its contexts alive.
 // The table is module state, so every test removes what it added.
 import { BaseContext, ContextKind } from "../../assembly/base-context";
 import { addContext, findContext, removeContext } from "../../assembly/context-table";
@@ -46,24 +46,28 @@ describe("context table", () => {
     expect(findContext(1)).toBeNull();
   });
 
-  it("keeps colliding ids apart, across the end of the table (wrap-around)", () => {
-    // With 16 slots, 15, 31, 47 and 63 all start at slot 15: the run wraps to slots 0, 1, 2.
+  it("keeps colliding ids apart and unlinks them from any place in a chain", () => {
+    // With 16 slots, 15, 31, 47 and 63 share slot 15 (chained newest first: 63, 47, 31, 15).
     const contexts = addAll([15, 31, 47, 63, 16]);
     expect(found(contexts)).toBe(5);
-    expect(findContext(79)).toBeNull(); // same start, probes through the wrapped run to a hole
-    removeContext(contexts[0]); // the head of the run: the rest must stay reachable
+    expect(findContext(79)).toBeNull(); // same slot, not there
+    expect(contexts[3].nextInSlot).toBe(contexts[2]);
+    removeContext(contexts[0]); // the end of the chain
     expect(findContext(15)).toBeNull();
     expect(found(contexts.slice(1))).toBe(4);
-    removeContext(contexts[2]); // from the middle of the run
+    removeContext(contexts[2]); // from the middle
     expect(findContext(47)).toBeNull();
+    expect(contexts[3].nextInSlot).toBe(contexts[1]);
     expect(findContext(31)).toBe(contexts[1]);
     expect(findContext(63)).toBe(contexts[3]);
     expect(findContext(16)).toBe(contexts[4]);
+    removeContext(contexts[3]); // the head
+    expect(findContext(31)).toBe(contexts[1]);
     removeContext(contexts[1]);
-    removeContext(contexts[3]);
     removeContext(contexts[4]);
     expect(findContext(63)).toBeNull();
     expect(findContext(16)).toBeNull();
+    expect(contexts[3].nextInSlot).toBeNull();
   });
 
   it("grows and keeps every context findable", () => {
@@ -113,29 +117,13 @@ describe("context table", () => {
     removeContext(second);
   });
 
-  it("links live contexts newest first and unlinks removed ones", () => {
-    const contexts = addAll([5, 6, 7]);
-    const a = contexts[0];
-    const b = contexts[1];
-    const c = contexts[2];
-    expect(c.nextLive).toBe(b);
-    expect(b.nextLive).toBe(a);
-    expect(a.previousLive).toBe(b);
-    expect(c.previousLive).toBeNull();
-    removeContext(b);
-    expect(c.nextLive).toBe(a);
-    expect(a.previousLive).toBe(c);
-    expect(b.nextLive).toBeNull();
-    expect(b.previousLive).toBeNull();
-    removeContext(c); // the newest: the list head moves to a
-    expect(a.previousLive).toBeNull();
-    const d = make(8);
-    addContext(d);
-    expect(d.nextLive).toBe(a);
-    expect(a.previousLive).toBe(d);
-    removeContext(a);
-    removeContext(d);
-    expect(d.nextLive).toBeNull();
+  it("ignores removing a context that is not in the table", () => {
+    const kept = make(3);
+    addContext(kept);
+    removeContext(make(3)); // same id, another object
+    removeContext(make(19)); // same slot
+    expect(findContext(3)).toBe(kept);
+    removeContext(kept);
   });
 
   it("keeps contexts alive through a collection while they are in the table", () => {

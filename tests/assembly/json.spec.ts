@@ -151,3 +151,57 @@ describe("looksLikeJson", () => {
     expect(looksLikeJson("")).toBe(false);
   });
 });
+
+describe("reading nested values in place", () => {
+  it("gives arrays and objects of a parsed document without copying them first", () => {
+    const object = parse(" {\"list\": [ {\"from\": \"a\\u00e9\", \"to\": \"\"} , \"s\", 7, [1, [2]], {\"x\": {\"y\": \"}\"}}, null ], \"o\": {\"k\": [\"v\"]}, \"n\": 1} ");
+    const list = object.getArray("list")!;
+    expect(list.length).toBe(6);
+    expect(list.getRaw(0)).toBe("{\"from\": \"a\\u00e9\", \"to\": \"\"}");
+    expect(list.getRaw(1)).toBe("\"s\"");
+    expect(list.getRaw(3)).toBe("[1, [2]]");
+    expect(list.getRaw(4)).toBe("{\"x\": {\"y\": \"}\"}}");
+    expect(list.getRaw(5)).toBe("null");
+    expect(list.getRaw(6)).toBeNull();
+    expect(list.getRaw(-1)).toBeNull();
+    expect(list.getString(1)).toBe("s");
+    expect(list.getString(2)).toBeNull();
+    const first = list.getObject(0)!;
+    expect(first.getString("from")).toBe("aé");
+    expect(first.keys().join(",")).toBe("from,to");
+    const bytes = first.getStringBytes("from")!;
+    expect(bytes.byteLength).toBe(3);
+    expect(load<u8>(changetype<usize>(bytes) + 1)).toBe(0xc3);
+    expect(first.getStringBytes("to")!.byteLength).toBe(0);
+    expect(first.getStringBytes("missing")).toBeNull();
+    expect(list.getObject(1)).toBeNull();
+    expect(list.getObject(4)!.getObject("x")!.getString("y")).toBe("}");
+    expect(object.getObject("o")!.getArray("k")!.getString(0)).toBe("v");
+    expect(object.getArray("o")).toBeNull();
+    expect(object.getObject("list")).toBeNull();
+    expect(object.getArray("n")).toBeNull();
+    expect(object.getArray("missing")).toBeNull();
+  });
+
+  it("reads empty arrays and objects, and the JsonMember list from the last member", () => {
+    const object = parse("{\"a\": [], \"b\": {}, \"c\": [ ]}");
+    expect(object.getArray("a")!.length).toBe(0);
+    expect(object.getArray("c")!.length).toBe(0);
+    expect(object.getObject("b")!.keys().length).toBe(0);
+    const last = object.last!;
+    expect(last.key).toBe("c");
+    expect(last.value).toBe("[ ]");
+    expect(last.next!.key).toBe("b");
+    expect(last.next!.next!.value).toBe("[]");
+    expect(last.next!.next!.next).toBeNull();
+  });
+
+  it("keys() of a large object keep document order", () => {
+    const members = new Array<string>();
+    for (let i = 0; i < 500; i++) members.push("\"k" + i.toString() + "\":" + i.toString());
+    const keys = parse("{" + members.join(",") + "}").keys();
+    expect(keys.length).toBe(500);
+    expect(keys[0]).toBe("k0");
+    expect(keys[499]).toBe("k499");
+  });
+});

@@ -1,6 +1,7 @@
 // logging.ts: messages go to proxy_log as UTF-8 only at or above the host's level, which is asked once
-// and cached until forgetLogLevel() (the dispatcher calls it for every new context).
-import { forgetLogLevel, hostLogLevel, isLogEnabled, log, logCritical, logDebug, logInfo, LogLevel, logWarn } from "../../assembly/logging";
+// and cached until forgetLogLevel() (the dispatcher's noteContextCreated: every root context and
+// every 16th stream context).
+import { forgetLogLevel, hostLogLevel, isLogEnabled, log, logCritical, logDebug, logInfo, logLine, LogLevel, logWarn, noteContextCreated } from "../../assembly/logging";
 import "../../assembly/abort";
 import { hostCallCount, hostFailNext, hostLastBytes, hostLogCount, hostSetLogLevel, hostLogLevelAt, hostLogMessageAt, hostReset } from "./host-controls";
 
@@ -42,6 +43,38 @@ describe("logging", () => {
     expect(hostLogLevel()).toBe(LogLevel.Trace);
     expect(hostCallCount("proxy_get_log_level")).toBe(2);
     expect(hostLogCount()).toBe(0);
+  });
+
+  it("asks again for every root context and every 16th stream context (Envoy's level can change through /logging)", () => {
+    hostSetLogLevel(LogLevel.Warn);
+    expect(hostLogLevel()).toBe(LogLevel.Warn);
+    hostSetLogLevel(LogLevel.Debug);
+    for (let i = 0; i < 15; i++) noteContextCreated(false);
+    expect(hostLogLevel()).toBe(LogLevel.Warn);
+    noteContextCreated(false);
+    expect(hostLogLevel()).toBe(LogLevel.Debug);
+    hostSetLogLevel(LogLevel.Error);
+    noteContextCreated(false);
+    expect(hostLogLevel()).toBe(LogLevel.Debug);
+    noteContextCreated(true);
+    expect(hostLogLevel()).toBe(LogLevel.Error);
+    expect(hostCallCount("proxy_get_log_level")).toBe(3);
+  });
+
+  it("puts a line together from text and bytes with logLine, growing its memory, and skips it below the level", () => {
+    const bytes = String.UTF8.encode("bytes é");
+    logLine(LogLevel.Warn).add("text ").addBytes(changetype<usize>(bytes), bytes.byteLength).add("!").send();
+    expect(hostLogCount()).toBe(1);
+    expect(hostLogMessageAt(0)).toBe("text bytes é!");
+    expect(hostLogLevelAt(0)).toBe(LogLevel.Warn);
+    const long = "x".repeat(1000);
+    logLine(LogLevel.Info).add(long).add(long).send();
+    expect(hostLogMessageAt(1)).toBe(long + long);
+    hostSetLogLevel(LogLevel.Error);
+    forgetLogLevel();
+    logLine(LogLevel.Info).add("dropped").send();
+    expect(hostLogCount()).toBe(2);
+    expect(hostCallCount("proxy_log")).toBe(2);
   });
 
   it("sends everything when the host cannot tell its level (the host still drops what is below its own)", () => {

@@ -162,12 +162,49 @@ describe("scratch arguments", () => {
     expect(load<u8>(arg0 + 2)).toBe(0xf0);
   });
 
-  it("encodes two arguments back to back", () => {
+  it("encodes two arguments", () => {
     encodeArgs("name", "välue");
     expect(arg0Length).toBe(4);
-    expect(arg1).toBe(arg0 + 4);
+    expect(load<u8>(arg0 + 3)).toBe(0x65);
     expect(arg1Length).toBe(6);
     expect(load<u8>(arg1 + 1)).toBe(0xc3);
+  });
+
+  it("encodes long arguments into scratch, back to back", () => {
+    const first = "n".repeat(30);
+    const second = "v".repeat(40);
+    encodeArgs(first, second);
+    expect(arg0Length).toBe(30);
+    expect(arg1).toBe(arg0 + 30);
+    expect(arg1Length).toBe(40);
+    expect(load<u8>(arg1 + 39)).toBe(0x76);
+  });
+
+  it("keeps the UTF-8 of short strings: the same string is not encoded again", () => {
+    const name = "x-" + "cached"; // a heap string
+    encodeArg(name);
+    const at = arg0;
+    store<u8>(at, 0x58); // were it encoded again, this would be overwritten
+    encodeArg(name);
+    expect(arg0).toBe(at);
+    expect(load<u8>(arg0)).toBe(0x58);
+    store<u8>(at, 0x78);
+    encodeArg("x-" + "cached"); // equal text, another string: encoded again
+    expect(arg0Length).toBe(8);
+    expect(load<u8>(arg0)).toBe(0x78);
+  });
+
+  it("never lets the second argument evict the first", () => {
+    // Find two strings in the same cache slot (same address bits 4..6).
+    const first = "first-" + "arg";
+    let second = "second-" + "arg";
+    while (((changetype<usize>(second) ^ changetype<usize>(first)) & 0x70) != 0) second = "second-" + "arg";
+    encodeArgs(first, second);
+    expect(String.UTF8.decodeUnsafe(arg0, arg0Length)).toBe("first-arg");
+    expect(String.UTF8.decodeUnsafe(arg1, arg1Length)).toBe("second-arg");
+    encodeArgs(second, first);
+    expect(String.UTF8.decodeUnsafe(arg0, arg0Length)).toBe("second-arg");
+    expect(String.UTF8.decodeUnsafe(arg1, arg1Length)).toBe("first-arg");
   });
 
   it("reuses the scratch area and grows it only when needed", () => {
