@@ -13,7 +13,6 @@ import {
   compileWat,
   manifestsJson,
   parseYamlStream,
-  runManifests,
   tempDir,
   type TempDir,
 } from "./helpers.ts";

@@ -5,7 +5,7 @@ import { request } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { wat } from "../../testkit/wat.ts";
 import { MiB, rewrittenSize, startColourUpstream, type ColourUpstream } from "../../testkit/colour-upstream.ts";
-import { buildProbeFilter, exampleWasm, proxyFor, scratch, send, startUpstream, type Scratch, type Upstream } from "./helpers.ts";
+import { buildProbeFilter, exampleWasm, proxyFor, scratch, send, startUpstream, type Scratch } from "./helpers.ts";
 
 /** GET through the proxy: milliseconds to the end of the response, its size and a sample of it. */
 function fetchBig(base: string, mib: number): Promise<{ ms: number; status: number; bytes: number; head: string }> {
