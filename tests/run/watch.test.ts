@@ -4,40 +4,48 @@
 // folder, the project's asconfig.json and the sources of an SDK checkout the project links to are watched.
 import assert from "node:assert/strict";
 import { cpSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { buildFilters, type BuildEntry } from "../../scripts/build/compile.ts";
 import { watchFilter } from "../../scripts/run/watch.ts";
 import { proxyFor, repoRoot, scratch, send, startUpstream, type Scratch, type Upstream } from "./helpers.ts";
 
-/** A filter that adds `x-version: <VERSION>` (from version.ts) to every response. */
-function writeFilter(folder: string): BuildEntry {
+/**
+ * <folder>/main.ts: a filter (root id `name`) that adds `<header>: <VALUE>` to every response, with the SDK
+ * imported from its assembly/ folder `sdk` (a relative path or through the package) and VALUE from `valueFrom`.
+ */
+function writeHeaderFilter(folder: string, name: string, sdk: string, header: string, valueFrom: string): BuildEntry {
   mkdirSync(folder, { recursive: true });
-  const sdk = relative(folder, join(repoRoot, "assembly")).split("\\").join("/");
   writeFileSync(
     join(folder, "main.ts"),
     `export * from "${sdk}/abi/http-filter-exports";
 import { Action, HttpContext, registerRootContext, RootContext } from "${sdk}";
-import { VERSION } from "./version";
+import { VALUE } from "${valueFrom}";
 
-class SwapRoot extends RootContext {
+class HeaderRoot extends RootContext {
   createHttpContext(contextId: u32): HttpContext {
-    return new Swap(contextId, this);
+    return new Header(contextId, this);
   }
 }
 
-class Swap extends HttpContext {
+class Header extends HttpContext {
   onResponseHeaders(headerCount: u32, endOfStream: bool): Action {
-    this.responseHeaders.add("x-version", VERSION);
+    this.responseHeaders.add("${header}", VALUE);
     return Action.Continue;
   }
 }
 
-registerRootContext((contextId: u32): RootContext => new SwapRoot(contextId), "swap");
+registerRootContext((contextId: u32): RootContext => new HeaderRoot(contextId), "${name}");
 `,
   );
-  writeFileSync(join(folder, "version.ts"), `export const VERSION = "v1";\n`);
-  return { name: "swap", entry: join(folder, "main.ts") };
+  return { name, entry: join(folder, "main.ts") };
+}
+
+/** A filter that adds `x-version: <VALUE>` (from version.ts) to every response, built against this checkout. */
+function writeFilter(folder: string): BuildEntry {
+  const entry = writeHeaderFilter(folder, "swap", relative(folder, join(repoRoot, "assembly")).split("\\").join("/"), "x-version", "./version");
+  writeFileSync(join(folder, "version.ts"), `export const VALUE = "v1";\n`);
+  return entry;
 }
 
 async function until(what: string, condition: () => boolean, timeoutMs = 90_000): Promise<void> {
@@ -93,7 +101,7 @@ describe("run --watch", { timeout: 240_000 }, () => {
       const inFlight = send(proxy.url, { path: "/slow" });
       await until("the request in flight to reach the upstream", () => upstream.seen.some((r) => r.url === "/slow"));
 
-      writeFileSync(join(folder, "version.ts"), `export const VERSION = "v2";\n`);
+      writeFileSync(join(folder, "version.ts"), `export const VALUE = "v2";\n`);
       await until("the reload", () => lines.some((l) => l.includes("reloaded")));
       assert.match(lines.find((l) => l.includes("reloaded"))!, new RegExp(`^\\[watch\\] swap: reloaded \\(\\d+ bytes\\): new requests go to VM ${first + 1}, requests in flight finish on VM ${first}$`));
       assert.equal((await send(proxy.url, { path: "/after" })).headers["x-version"], "v2", "a new request gets the new VM");
@@ -103,7 +111,7 @@ describe("run --watch", { timeout: 240_000 }, () => {
       assert.equal(slow.status, 200);
       assert.equal(slow.headers["x-version"], "v1", "the request in flight finished on the old VM");
 
-      writeFileSync(join(folder, "version.ts"), `export const VERSION: string = ;\n`);
+      writeFileSync(join(folder, "version.ts"), `export const VALUE: string = ;\n`);
       await until("the failed build", () => lines.some((l) => l.includes("the build failed")));
       assert.ok(lines.includes(`[watch] swap: the build failed; VM ${first + 1} keeps serving:`), lines.join("\n"));
       assert.ok(lines.some((l) => /^\[watch\] {3}.*(ERROR|error)/.test(l)), `the compiler's message:\n${lines.join("\n")}`);
@@ -119,36 +127,13 @@ describe("run --watch", { timeout: 240_000 }, () => {
   test("a project linked to an SDK checkout: a change in the SDK's sources or in asconfig.json rebuilds too", async () => {
     const checkout = join(dir.dir, "sdk");
     for (const part of ["package.json", "asconfig.json", "index.ts", "assembly"]) cpSync(join(repoRoot, part), join(checkout, part), { recursive: true });
-    writeFileSync(join(checkout, "assembly", "flavour.ts"), `export const FLAVOUR = "sdk-1";\n`);
+    writeFileSync(join(checkout, "assembly", "flavour.ts"), `export const VALUE = "sdk-1";\n`);
     const project = join(dir.dir, "project");
     mkdirSync(join(project, "node_modules"), { recursive: true });
     symlinkSync(checkout, join(project, "node_modules", "proxy-wasm-assemblyscript"));
     writeFileSync(join(project, "asconfig.json"), `{ "extends": "proxy-wasm-assemblyscript/asconfig.json" }\n`);
-    const folder = join(project, "filters", "flavour");
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(
-      join(folder, "main.ts"),
-      `export * from "proxy-wasm-assemblyscript/assembly/abi/http-filter-exports";
-import { Action, HttpContext, registerRootContext, RootContext } from "proxy-wasm-assemblyscript";
-import { FLAVOUR } from "proxy-wasm-assemblyscript/assembly/flavour";
-
-class FlavourRoot extends RootContext {
-  createHttpContext(contextId: u32): HttpContext {
-    return new Flavour(contextId, this);
-  }
-}
-
-class Flavour extends HttpContext {
-  onResponseHeaders(headerCount: u32, endOfStream: bool): Action {
-    this.responseHeaders.add("x-flavour", FLAVOUR);
-    return Action.Continue;
-  }
-}
-
-registerRootContext((contextId: u32): RootContext => new FlavourRoot(contextId), "flavour");
-`,
-    );
-    const entry = { name: "flavour", entry: join(folder, "main.ts") };
+    const entry = writeHeaderFilter(join(project, "filters", "flavour"), "flavour", "proxy-wasm-assemblyscript/assembly", "x-flavour", "proxy-wasm-assemblyscript/assembly/flavour");
+    const folder = dirname(entry.entry);
     const outDir = join(project, "build");
     // The compiler reads the sources relative to the working directory, which is the project's for `run`.
     const cwd = process.cwd();
@@ -163,7 +148,7 @@ registerRootContext((contextId: u32): RootContext => new FlavourRoot(contextId),
       assert.deepEqual(watcher.watching.folders, [folder, realpathSync(join(checkout, "assembly"))]);
       assert.equal((await send(proxy.url, { path: "/before" })).headers["x-flavour"], "sdk-1");
 
-      writeFileSync(join(checkout, "assembly", "flavour.ts"), `export const FLAVOUR = "sdk-2";\n`);
+      writeFileSync(join(checkout, "assembly", "flavour.ts"), `export const VALUE = "sdk-2";\n`);
       await until("the reload after the SDK changed", () => reloads() === 1);
       assert.equal((await send(proxy.url, { path: "/sdk" })).headers["x-flavour"], "sdk-2");
 
