@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { customSectionHead } from "../../testkit/custom-section.ts";
 import {
   FILTER_WASM_SHA256,
   FILTER_WAT,
@@ -165,19 +166,7 @@ describe("manifests command", () => {
   it("refuses modules over the 1 MiB ConfigMap limit, with advice", async () => {
     // A valid filter: the small module + one custom section padding it beyond 1 MiB.
     const payload = Buffer.alloc(1024 * 1024);
-    const name = Buffer.from("\x03pad");
-    const size = name.length + payload.length;
-    const leb: number[] = [];
-    for (let n = size; ; ) {
-      const byte = n & 0x7f;
-      n >>>= 7;
-      if (n === 0) {
-        leb.push(byte);
-        break;
-      }
-      leb.push(byte | 0x80);
-    }
-    const big = dir.write("big.wasm", Buffer.concat([readFileSync(wasm), Buffer.from([0, ...leb]), name, payload]));
+    const big = dir.write("big.wasm", Buffer.concat([readFileSync(wasm), customSectionHead("pad", payload.length), payload]));
     assert.ok(new WebAssembly.Module(readFileSync(big)), "the padded module is valid wasm");
     for (const kind of ["envoyfilter", "wasmplugin"]) {
       const result = runCli(["manifests", kind, "--wasm", big, "-l", "app=a"]);
