@@ -4,10 +4,9 @@
  * and `build/<name>.debug.wasm` (debug, with a names section and a source map, `<name>.debug.wasm.map`).
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CliError, UsageError } from "../cli-errors.ts";
-import { packageExampleEntry } from "./package-examples.ts";
 import { useSdkRuntime } from "./sdk-runtime.ts";
 
 export type BuildTarget = "release" | "debug";
@@ -58,27 +57,6 @@ export function discoverEntries(root: string): BuildEntry[] {
     }
   }
   return entries;
-}
-
-/**
- * An entry named on the command line: a `main.ts` file, a folder holding one, a filter or example of the
- * project by name, or else an example that ships with this package.
- */
-export function resolveEntry(root: string, spec: string): BuildEntry {
-  const candidates = [resolve(root, spec), ...ENTRY_FOLDERS.map((folder) => join(root, folder, spec))];
-  for (const candidate of candidates) {
-    if (!existsSync(candidate)) continue;
-    if (statSync(candidate).isDirectory()) {
-      const main = join(candidate, "main.ts");
-      if (existsSync(main)) return { name: basename(candidate), entry: main };
-    } else if (candidate.endsWith(".ts")) {
-      const name = basename(candidate) === "main.ts" ? basename(dirname(candidate)) : basename(candidate, ".ts");
-      return { name, entry: candidate };
-    }
-  }
-  const shipped = packageExampleEntry(spec, root);
-  if (shipped !== null) return shipped;
-  throw new UsageError(`no build entry found for ${JSON.stringify(spec)} (expected a main.ts, a folder holding one, or a filter or example name)`);
 }
 
 interface AscModule {
