@@ -13,6 +13,13 @@
 // Objects (AssemblyScript's layout, rt/common.ts): the block header, then next-with-colour, previous,
 // runtime id and runtime size, then the payload. Every heap object is in one of three circular lists:
 // `unmarked` (all objects between collections), `marked` (reached during a collection) and `pinned`.
+// Objects in the data segment join a list only while reached (every global is visited from the first
+// collection on, so their colour follows the heap's) and are never freed.
+//
+// The contract of AssemblyScript's own runtimes (rt/tlsf.ts, rt/tcms.ts), kept here: __free of null
+// or static data does nothing; __renew frees the block an object moves out of and keeps a pinned object
+// pinned; a filter's __finalize is called for every object the collector frees. Tested by
+// tests/sdk/runtime.test.ts and tests/sdk/runtime-stress.test.ts.
 
 // The layout the compiler assumes (AssemblyScript's rt/common.ts), restated so editors need not read it.
 // @ts-ignore: decorator
@@ -72,6 +79,7 @@
 function carve(index: usize): usize {
   const block = top;
   const end = block + classSize(index);
+  if (end < block) unreachable(); // past 4 GiB: out of memory
   if (end > limit) {
     const pages = memory.size();
     limit = <usize>pages << 16;
@@ -103,6 +111,7 @@ export function __alloc(size: usize): usize {
 // @ts-ignore: decorator
 @global @unsafe
 export function __free(ptr: usize): void {
+  if (ptr < __heap_base) return; // null or static data: nothing to free (as AssemblyScript's TLSF)
   release(ptr);
 }
 
@@ -224,7 +233,19 @@ export function __renew(oldPtr: usize, size: usize): usize {
   }
   const ptr = __new(size, old.rtId);
   memory.copy(ptr, oldPtr, min(size, <usize>old.rtSize));
-  return ptr; // the old object becomes garbage
+  if (oldPtr >= __heap_base) {
+    // The object moved (static data is copied to the heap and stays): like AssemblyScript's runtimes,
+    // free the old block now (the caller holds only the new one; it is not finalized) and keep a pinned
+    // object pinned.
+    if (old.color == PINNED) {
+      const moved = changetype<Header>(ptr - TOTAL_OVERHEAD);
+      moved.unlink();
+      moved.linkTo(pinned, PINNED);
+    }
+    old.unlink();
+    release(changetype<usize>(old) + BLOCK_OVERHEAD);
+  }
+  return ptr;
 }
 
 // @ts-ignore: decorator
@@ -291,6 +312,8 @@ export function __collect(): void {
       header.nextWithColor = 0;
       header.previous = changetype<Header>(0);
     } else {
+      // @ts-ignore: a filter may define it (AssemblyScript's runtimes call it for every object they free)
+      if (isDefined(__finalize)) __finalize(changetype<usize>(header) + TOTAL_OVERHEAD);
       release(changetype<usize>(header) + BLOCK_OVERHEAD);
     }
     header = next;

@@ -10,6 +10,7 @@ import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { finished } from "node:stream/promises";
+import { customSectionHead } from "../testkit/custom-section.ts";
 import { peakRss } from "../testkit/peak-rss.ts";
 import { startRegistry } from "../testkit/registry-harness.ts";
 import { wat } from "../testkit/wat.ts";
@@ -23,27 +24,13 @@ function option(name: string, fallback: string): string {
   return at >= 0 && process.argv[at + 1] ? process.argv[at + 1]! : fallback;
 }
 
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
 /** A valid Proxy-Wasm module of about `size` bytes: a minimal module plus one custom section, written in 1 MiB chunks. */
 async function writeModule(path: string, size: number): Promise<void> {
   const base = await wat('(module (memory (export "memory") 1) (func (export "proxy_abi_version_0_2_1")) (func (export "_start")))');
-  const name = Buffer.from("padding");
-  const payload = Math.max(0, size - base.byteLength - 16 - name.length);
-  const content = 1 + name.length + payload;
+  const payload = Math.max(0, size - base.byteLength - 16 - "padding".length);
   const out = createWriteStream(path);
   out.write(base);
-  out.write(Buffer.from([0, ...leb(content), name.length]));
-  out.write(name);
+  out.write(customSectionHead("padding", payload));
   const chunk = Buffer.alloc(MiB);
   for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 31) & 0xff;
   for (let left = payload; left > 0; left -= chunk.length) {

@@ -2,6 +2,7 @@
 // with a content-length, written with backpressure: the big bodies of the `run` tests and bench/run-throughput.ts.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { writeRepeated } from "./write-repeated.ts";
 
 export const MiB = 1024 * 1024;
 
@@ -23,16 +24,7 @@ export async function startColourUpstream(): Promise<ColourUpstream> {
     const total = Math.floor(Number(new URL(req.url ?? "/", "http://x").searchParams.get("mib")) * MiB);
     req.resume();
     res.writeHead(200, { "content-type": "text/plain", "content-length": total });
-    let sent = 0;
-    const pump = () => {
-      while (sent < total) {
-        const piece = BLOCK.subarray(0, Math.min(BLOCK.length, total - sent));
-        sent += piece.length;
-        if (!res.write(piece)) return void res.once("drain", pump);
-      }
-      res.end();
-    };
-    pump();
+    void writeRepeated(res, BLOCK, total);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {

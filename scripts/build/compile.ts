@@ -4,10 +4,9 @@
  * and `build/<name>.debug.wasm` (debug, with a names section and a source map, `<name>.debug.wasm.map`).
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CliError, UsageError } from "../cli-errors.ts";
-import { packageExampleEntry } from "./package-examples.ts";
 import { useSdkRuntime } from "./sdk-runtime.ts";
 import { UnusedCallbacks } from "./unused-callbacks.ts";
 
@@ -37,6 +36,11 @@ export interface BuildOptions {
   outDir: string;
   /** Directory of an AssemblyScript package to compile with instead of the installed one. */
   compiler?: string;
+  /**
+   * "sdk" (default): the SDK's runtime (assembly/runtime.ts) behind `"runtime": "minimal"`;
+   * "assemblyscript": AssemblyScript's own `minimal` runtime (TLSF + TCMS), e.g. to compare the two.
+   */
+  runtime?: "sdk" | "assemblyscript";
 }
 
 /** Folders searched for `<name>/main.ts` build entries when none are named. */
@@ -54,27 +58,6 @@ export function discoverEntries(root: string): BuildEntry[] {
     }
   }
   return entries;
-}
-
-/**
- * An entry named on the command line: a `main.ts` file, a folder holding one, a filter or example of the
- * project by name, or else an example that ships with this package.
- */
-export function resolveEntry(root: string, spec: string): BuildEntry {
-  const candidates = [resolve(root, spec), ...ENTRY_FOLDERS.map((folder) => join(root, folder, spec))];
-  for (const candidate of candidates) {
-    if (!existsSync(candidate)) continue;
-    if (statSync(candidate).isDirectory()) {
-      const main = join(candidate, "main.ts");
-      if (existsSync(main)) return { name: basename(candidate), entry: main };
-    } else if (candidate.endsWith(".ts")) {
-      const name = basename(candidate) === "main.ts" ? basename(dirname(candidate)) : basename(candidate, ".ts");
-      return { name, entry: candidate };
-    }
-  }
-  const shipped = packageExampleEntry(spec, root);
-  if (shipped !== null) return shipped;
-  throw new UsageError(`no build entry found for ${JSON.stringify(spec)} (expected a main.ts, a folder holding one, or a filter or example name)`);
 }
 
 interface AscModule {
@@ -102,7 +85,30 @@ function outputPath(outDir: string, name: string, target: BuildTarget): string {
 /** Compiles every entry for every target; throws a CliError with asc's diagnostics on failure. */
 export async function buildFilters(options: BuildOptions): Promise<BuiltModule[]> {
   const asc = await loadCompiler(options.compiler);
-  useSdkRuntime(asc.libraryFiles, options.root);
+  return exclusively(asc, async () => {
+    const undoRuntime = options.runtime === "assemblyscript" ? null : useSdkRuntime(asc.libraryFiles, options.root);
+    try {
+      return await compileEntries(asc, options);
+    } finally {
+      undoRuntime?.();
+    }
+  });
+}
+
+/**
+ * The builds in flight on each compiler module: the runtime swap changes the module's library files, so
+ * one build runs at a time per module, and the next one starts from asc's own files.
+ */
+const busy = new WeakMap<AscModule, Promise<unknown>>();
+
+function exclusively<T>(asc: AscModule, build: () => Promise<T>): Promise<T> {
+  const before = busy.get(asc) ?? Promise.resolve();
+  const result = before.catch(() => {}).then(build);
+  busy.set(asc, result);
+  return result;
+}
+
+async function compileEntries(asc: AscModule, options: BuildOptions): Promise<BuiltModule[]> {
   const projectConfig = join(options.root, "asconfig.json");
   if (options.entries.some((e) => e.config === undefined) && !existsSync(projectConfig)) throw new UsageError(`no asconfig.json in ${options.root}`);
   const built: BuiltModule[] = [];

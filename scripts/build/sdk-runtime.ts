@@ -12,6 +12,9 @@ import { fileURLToPath } from "node:url";
 
 const PACKAGE = "proxy-wasm-assemblyscript";
 const RUNTIME = join("assembly", "runtime.ts");
+/** asc's library file of the `minimal` runtime, and the name the SDK's runtime gets beside it. */
+const MINIMAL = "rt/index-minimal";
+const SDK_RUNTIME = "rt/proxy-wasm";
 
 /** The SDK's runtime for a project: from the installed package, the repository itself, or the package this code is part of. */
 export function sdkRuntimePath(projectRoot: string): string | null {
@@ -36,13 +39,19 @@ function isSdkPackage(root: string): boolean {
 }
 
 /**
- * Puts the SDK's runtime in place of asc's `minimal` one; false when either is missing. The runtime
- * becomes ~lib/rt/proxy-wasm, imported by the runtime entry (whose exports would be the module's).
+ * Puts the SDK's runtime in place of asc's `minimal` one for one build; returns what undoes it (asc's
+ * library files are one object per compiler module, shared by every later compile in the process), or
+ * null when either runtime is missing. The runtime becomes ~lib/rt/proxy-wasm, imported by the runtime
+ * entry (whose exports would be the module's).
  */
-export function useSdkRuntime(libraryFiles: Record<string, string> | undefined, projectRoot: string): boolean {
+export function useSdkRuntime(libraryFiles: Record<string, string> | undefined, projectRoot: string): (() => void) | null {
   const path = sdkRuntimePath(projectRoot);
-  if (libraryFiles === undefined || path === null || !("rt/index-minimal" in libraryFiles)) return false;
-  libraryFiles["rt/proxy-wasm"] = readFileSync(path, "utf8");
-  libraryFiles["rt/index-minimal"] = 'import "./proxy-wasm";\n';
-  return true;
+  if (libraryFiles === undefined || path === null || !(MINIMAL in libraryFiles)) return null;
+  const minimal = libraryFiles[MINIMAL]!;
+  libraryFiles[SDK_RUNTIME] = readFileSync(path, "utf8");
+  libraryFiles[MINIMAL] = 'import "./proxy-wasm";\n';
+  return () => {
+    libraryFiles[MINIMAL] = minimal;
+    delete libraryFiles[SDK_RUNTIME];
+  };
 }

@@ -1,6 +1,7 @@
 import { relative, resolve } from "node:path";
 import { UsageError } from "../cli-errors.ts";
-import { buildFilters, discoverEntries, resolveEntry, type BuildTarget } from "../build/compile.ts";
+import { buildFilters, discoverEntries, type BuildTarget } from "../build/compile.ts";
+import { resolveEntry } from "../build/filter-names.ts";
 import type { Command } from "./command.ts";
 import { defineFlags, parseCommandLine, renderHelp } from "./flags.ts";
 

@@ -45,7 +45,14 @@ const help = renderHelp({
 Kinds:
 ${MANIFEST_KINDS.map((kind) => `  ${kind.padEnd(12)} ${KINDS[kind].summary}`).join("\n")}`,
   arguments: [
-    { name: "[example]", section: SOURCE, help: "an example name: add-header → build/add-header.wasm, root id add_header" },
+    {
+      name: "[example]",
+      section: SOURCE,
+      help: [
+        "a filter name: add-header → build/add-header.wasm, root id add_header; else the",
+        "package's own example of that name (as build, run and push find it)",
+      ],
+    },
   ],
   flags: helpFlags,
   after: `Examples (each runs as written in this repository once \`npm run asbuild\` built add-header; --digest keeps

@@ -10,14 +10,13 @@ import {
   parseDuration,
   parseListen,
   readModule,
-  resolveModule,
-  rootIdFor,
   type RunOptions,
 } from "../run/options.ts";
 import { DEFAULT_BUFFER_LIMIT, DEFAULT_CALLBACK_TIMEOUT_MS, DEFAULT_DRAIN_MS, DEFAULT_ROUTE_TIMEOUT_MS, startProxy } from "../run/proxy.ts";
 import { parseUpstreamAddress } from "../upstream-address.ts";
 import { sourceMapText } from "../host/source-map.ts";
-import { discoverEntries, type BuildEntry } from "../build/compile.ts";
+import type { BuildEntry } from "../build/compile.ts";
+import { localFilterEntry, resolveModule, rootIdFor } from "../build/filter-names.ts";
 import { watchFilter } from "../run/watch.ts";
 import type { Command } from "./command.ts";
 import { defineFlags, parseCommandLine, readFlagFile, renderHelp, type OptionsOf } from "./flags.ts";
@@ -105,17 +104,19 @@ const flags = defineFlags({
     default: false,
     help: [
       "run the debug build (a filter name means build/<name>.debug.wasm): trap reports and the",
-      "stack of a stopped VM name TypeScript lines, from its source map",
+      "stack of a stopped VM name TypeScript lines, from its source map (the package's",
+      "examples: `proxy-wasm build <name> --debug` builds one into build/ first)",
     ],
   },
   watch: {
     type: "boolean",
     default: false,
     help: [
-      "rebuild when the filter's sources (examples/<name>/ or filters/<name>/) change and swap",
-      "the VM as Envoy applies a new configuration: new requests get the new VM, requests in",
-      "flight finish on the old one; a build error keeps the old VM (a .wasm without sources:",
-      "reload it when the file changes)",
+      "rebuild when the filter's sources change (examples/<name>/ or filters/<name>/,",
+      "asconfig.json, the SDK's sources when they are a checkout) and swap the VM as Envoy",
+      "applies a new configuration: new requests get the new VM, requests in flight finish on",
+      "the old one; a build error keeps the old VM (a .wasm without sources: reload it when",
+      "the file changes)",
     ],
   },
 });
@@ -164,7 +165,7 @@ export function runOptionsFrom(values: OptionsOf<typeof flags>, positionals: str
   if (values.configFile !== undefined) {
     pluginConfiguration = readFlagFile("--config-file", values.configFile, { cwd });
   }
-  const module = resolveModule(positionals[0]!, cwd, values.debug);
+  const module = resolveModule(positionals[0]!, cwd, values.debug ? "debug" : "release");
   return {
     wasmPath: module.path,
     wasm: readModule(module.path),
@@ -191,7 +192,7 @@ export function runOptionsFrom(values: OptionsOf<typeof flags>, positionals: str
 /** The build entry of a filter name (examples/<name>/main.ts or filters/<name>/main.ts) in a project, if any. */
 function sourceEntry(name: string, cwd: string): BuildEntry | null {
   if (!existsSync(join(cwd, "asconfig.json"))) return null;
-  return discoverEntries(cwd).find((entry) => entry.name === name) ?? null;
+  return localFilterEntry(cwd, name);
 }
 
 /** Waits for SIGINT or SIGTERM; a second one calls `onSecond` (an immediate stop). `dispose` removes the handlers. */
@@ -254,9 +255,14 @@ export const runCommand: Command = {
           report: (line) => void process.stderr.write(line + "\n"),
         })
       : null;
-    if (watcher !== null) process.stderr.write(`[watch] ${options.source !== null ? `watching ${relative(process.cwd(), dirname(options.source.entry))}/ to rebuild` : `watching ${options.wasmPath}`}\n`);
-    console.log(`listening on ${proxy.url}`);
+    if (watcher !== null) {
+      const { folders, files } = watcher.watching;
+      const shown = [...folders.map((folder) => `${relative(process.cwd(), folder) || "."}/`), ...files.map((file) => relative(process.cwd(), file))];
+      process.stderr.write(`[watch] watching ${shown.join(", ")}${options.source !== null ? " to rebuild" : ""}\n`);
+    }
+    // The handlers are in place before "listening on" tells anyone that the proxy is up.
     const stop = signals(() => void proxy.close(0));
+    console.log(`listening on ${proxy.url}`);
     const signal = await stop.first;
     process.stderr.write(`[proxy] ${signal}: stopping (${proxy.inFlight} request(s) in flight, ${proxy.served} served)\n`);
     await watcher?.close();

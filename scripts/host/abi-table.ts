@@ -9,7 +9,6 @@
 // A parameter is a name (the SDK's), typed i32 unless written "name:i64".
 
 export type AbiVersion = "0.1.0" | "0.2.0" | "0.2.1";
-export const ABI_VERSIONS: readonly AbiVersion[] = ["0.1.0", "0.2.0", "0.2.1"];
 
 export type Area =
   | "lifecycle"

@@ -4,6 +4,7 @@
 // The decoding is the toolchain's one wasm reader (scripts/wasm/reader.ts); this file shapes its result
 // for the host and rewrites the memory limit.
 import { readWasm, type FuncType, type Limits } from "../wasm/reader.ts";
+import { unsignedLeb128 } from "../wasm/leb128.ts";
 
 export type { Limits };
 
@@ -71,17 +72,6 @@ export function readModuleInfo(bytes: Uint8Array): ModuleInfo {
   };
 }
 
-function leb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = value & 0x7f;
-    value = Math.floor(value / 128);
-    if (value !== 0) b |= 0x80;
-    out.push(b);
-  } while (value !== 0);
-  return out;
-}
-
 /**
  * Returns the module with its own memory's maximum lowered to `maxPages` (Envoy runs V8 with
  * --wasm-max-mem-pages=16384, so memory.grow beyond 1 GiB returns -1). Unchanged if already lower.
@@ -90,8 +80,8 @@ export function capMemory(bytes: Uint8Array, info: ModuleInfo, maxPages: number)
   const mem = info.memory;
   const section = info.memorySection;
   if (!mem || !section || mem.min > maxPages || (mem.max !== null && mem.max <= maxPages)) return bytes;
-  const payload = [...leb(1), (mem.shared ? 2 : 0) | 1, ...leb(mem.min), ...leb(maxPages)];
-  const header = [5, ...leb(payload.length)];
+  const payload = [...unsignedLeb128(1), (mem.shared ? 2 : 0) | 1, ...unsignedLeb128(mem.min), ...unsignedLeb128(maxPages)];
+  const header = [5, ...unsignedLeb128(payload.length)];
   const headerStart = section.header;
   const out = new Uint8Array(bytes.length - (section.end - headerStart) + header.length + payload.length);
   out.set(bytes.subarray(0, headerStart), 0);

@@ -25,9 +25,6 @@ import {
   type WorkloadPatch,
 } from "./types.ts";
 
-export const USER_VOLUME_ANNOTATION = "sidecar.istio.io/userVolume";
-export const USER_VOLUME_MOUNT_ANNOTATION = "sidecar.istio.io/userVolumeMount";
-
 /** The ConfigMap that carries the module under the file name the proxy will read. */
 export function moduleConfigMap(input: ManifestInput, source: FileSource): ManifestDocument {
   const key = posix.basename(input.modulePath);

@@ -19,7 +19,7 @@ export interface RegistryAccess {
 }
 
 export interface ManifestOptions {
-  /** Module source, one of: an example (or built filter) name, meaning `build/<name>.wasm` ... */
+  /** Module source, one of: a filter name, meaning `build/<name>.wasm` (else the package's example of that name) ... */
   example?: string;
   /** ... a local .wasm file ... */
   wasm?: string;

@@ -1,11 +1,12 @@
 /**
- * Resolving where the module comes from, without the network: an example name (`add-header` →
- * `build/add-header.wasm`), a local file (`wasm`), or a pushed OCI reference (`image`; createManifests
- * fetches it afterwards, unless `digest` is given).
+ * Resolving where the module comes from, without the network: a filter name (`add-header` →
+ * `build/add-header.wasm`, else the package's example; scripts/build/filter-names.ts), a local file
+ * (`wasm`), or a pushed OCI reference (`image`; createManifests fetches it afterwards, unless `digest` is given).
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
+import { resolveModuleName } from "../build/filter-names.ts";
 import { ManifestError, quote } from "./errors.ts";
 import { parseReference } from "../oci/index.ts";
 import type { SourceNames } from "./input.ts";
@@ -17,7 +18,7 @@ export interface SourceRequest {
   wasm?: string;
   url?: string;
   digest?: string;
-  /** Directory `build/<example>.wasm` is looked up in. */
+  /** The project directory a filter name is resolved in (its build/<name>.wasm). */
   cwd: string;
 }
 
@@ -118,7 +119,7 @@ export function resolveSource(request: SourceRequest): ResolvedSource {
   const file =
     wasm !== undefined
       ? readModule(wasm, "")
-      : readModule(resolve(request.cwd, "build", `${example}.wasm`), " (run `npm run asbuild` first)");
+      : readModule(resolveModuleName(example!, request.cwd).path, "");
   const fileBase = basename(file.path).replace(/\.wasm$/, "");
   return {
     source: {

@@ -74,8 +74,6 @@ export interface DockerConfigOptions {
   /** Directory holding config.json (default `$DOCKER_CONFIG` or `~/.docker`). */
   configDir?: string;
   env?: NodeJS.ProcessEnv;
-  /** Observes each secret found (the CLI registers them for redaction). */
-  onSecret?: (secret: string) => void;
   helperTimeoutMs?: number;
 }
 
@@ -113,19 +111,15 @@ function readDockerConfig(path: string): DockerConfigFile | undefined {
 export function dockerConfigCredentials(options: DockerConfigOptions = {}): CredentialProvider {
   const env = options.env ?? process.env;
   const path = dockerConfigPath(options);
-  const found = (credential: Credential | undefined): Credential | undefined => {
-    for (const secret of secretsOf(credential)) options.onSecret?.(secret);
-    return credential;
-  };
   return async (registry) => {
     const config = readDockerConfig(path);
     if (!config) return undefined;
     const key = credentialKey(registry);
     const helperFor = Object.entries(config.credHelpers ?? {}).find(([k]) => normaliseAuthKey(k) === key)?.[1];
-    if (helperFor) return found(await runCredentialHelper(helperFor, key, { env, timeoutMs: options.helperTimeoutMs }));
+    if (helperFor) return runCredentialHelper(helperFor, key, { env, timeoutMs: options.helperTimeoutMs });
     if (config.credsStore) {
       const credential = await runCredentialHelper(config.credsStore, key, { env, timeoutMs: options.helperTimeoutMs });
-      if (credential) return found(credential);
+      if (credential) return credential;
     }
     const entry = Object.entries(config.auths ?? {}).find(([k]) => normaliseAuthKey(k) === key)?.[1];
     if (!entry) return undefined;
@@ -147,7 +141,7 @@ export function dockerConfigCredentials(options: DockerConfigOptions = {}): Cred
     }
     if (entry.identitytoken) credential.identityToken = entry.identitytoken;
     if (entry.registrytoken) credential.registryToken = entry.registrytoken;
-    return found(hasSecret(credential) ? credential : undefined);
+    return hasSecret(credential) ? credential : undefined;
   };
 }
 

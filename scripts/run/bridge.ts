@@ -506,7 +506,16 @@ export class StreamBridge {
   /** The stream was reset (proxy_close_stream, a reply after headers went out, an upstream reset). */
   private reset(): void {
     this.abandonUpstream();
-    if (!this.res.writableEnded) this.res.destroy();
+    if (!this.res.writableEnded && !this.res.destroyed && this.responseWriter.sendHeldHeaders()) {
+      // Headers that passed the filter go out first, as Envoy's codec had sent them; the body is cut: the
+      // connection closes once they are written, with the chunked body unfinished.
+      const socket = this.res.socket;
+      this.res.flushHeaders();
+      if (socket) socket.end(() => socket.destroy());
+      else this.res.destroy();
+    } else if (!this.res.writableEnded) {
+      this.res.destroy();
+    }
     this.finish();
   }
 

@@ -10,7 +10,7 @@ import { EventEmitter } from "node:events";
 import type { Worker } from "node:worker_threads";
 import type { Pairs } from "../host/index.ts";
 import { startWorker, WorkerRole } from "./worker-thread.ts";
-import { CallState, ownBytes, type Direction, type FromVm, type LocalReplyInfo, type ToVm, type VmSettings, type VmStats, type VmWorkerData } from "./vm-protocol.ts";
+import { CallState, MessageBatcher, ownBytes, type Direction, type FromVm, type LocalReplyInfo, type ToVm, type VmSettings, type VmStats, type VmWorkerData } from "./vm-protocol.ts";
 import type { WasmFrame, WorkerStacks } from "./vm-stack.ts";
 import type { UpstreamAddress } from "../upstream-address.ts";
 import { fileOffset, NO_SHIFT, type OffsetShift } from "../host/source-map.ts";
@@ -183,9 +183,7 @@ export class FilterVm extends EventEmitter {
   private readonly pendingStats = new Map<number, (stats: VmStats | null) => void>();
   private nextStream = 1;
   private nextStatsId = 1;
-  private batch: ToVm[] = [];
-  private transfer: ArrayBuffer[] = [];
-  private flushScheduled = false;
+  private readonly outbox = new MessageBatcher<ToVm>((batch, transfer) => this.worker.postMessage(batch, transfer));
   private readonly watchdog: NodeJS.Timeout;
   private watchedSeq = -1;
   private watchedSince = 0;
@@ -269,7 +267,7 @@ export class FilterVm extends EventEmitter {
     let timer: NodeJS.Timeout | undefined;
     const answered = new Promise<boolean>((resolve) => (this.shutdownDone = resolve));
     this.post({ t: "shutdown" });
-    this.flush();
+    this.outbox.flush();
     const done = await Promise.race([answered, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)))]);
     clearTimeout(timer);
     await this.worker.terminate();
@@ -278,23 +276,7 @@ export class FilterVm extends EventEmitter {
 
   /** @internal Queues a message for the worker (sent as one batch at the end of this task). */
   post(message: ToVm, buffer?: ArrayBuffer): void {
-    if (this.lost) return;
-    this.batch.push(message);
-    if (buffer) this.transfer.push(buffer);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      queueMicrotask(() => this.flush());
-    }
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.batch.length === 0 || this.lost) return;
-    const batch = this.batch;
-    const transfer = this.transfer;
-    this.batch = [];
-    this.transfer = [];
-    this.worker.postMessage(batch, transfer);
+    if (!this.lost) this.outbox.push(message, buffer);
   }
 
   private receive(m: FromVm): void {
@@ -367,8 +349,7 @@ export class FilterVm extends EventEmitter {
     this.failState = "RuntimeError";
     this.failMessage = loss.reason;
     clearInterval(this.watchdog);
-    this.batch = [];
-    this.transfer = [];
+    this.outbox.clear();
     this.resolveReady({ lost: loss });
     for (const resolve of this.pendingStats.values()) resolve(null);
     this.pendingStats.clear();

@@ -3,12 +3,10 @@
  * and the clusters its callouts may reach. The flags are declared in scripts/commands/run.ts; these helpers
  * turn their values into RunOptions and refuse bad input with a UsageError before anything listens.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
-import { basename, join, resolve } from "node:path";
 import { UsageError } from "../cli-errors.ts";
 import type { LogLevelName } from "../host/index.ts";
-import { packageExampleModule } from "../build/package-examples.ts";
 import { parseUpstreamAddress, redactUserinfo, type UpstreamAddress } from "../upstream-address.ts";
 import type { BuildEntry } from "../build/compile.ts";
 
@@ -43,11 +41,6 @@ export interface RunOptions {
   watch: boolean;
   /** With --watch: the filter's build entry, to rebuild from (null: reload the .wasm when it changes). */
   source: BuildEntry | null;
-}
-
-/** `add-header` → `add_header` (Envoy root ids of the examples). */
-export function rootIdFor(name: string): string {
-  return name.replace(/-/g, "_");
 }
 
 /** True for 127.0.0.0/8, ::1 and localhost. */
@@ -89,29 +82,6 @@ export function parseClusters(specs: readonly string[]): Map<string, UpstreamAdd
     clusters.set(name, parseUpstreamAddress(`--cluster ${name}`, spec.slice(at + 1)));
   }
   return clusters;
-}
-
-/**
- * The module a spec names: a `.wasm` file, or a filter name meaning `build/<name>.wasm` (an example under
- * examples/ or a filter under filters/, built by `proxy-wasm build`).
- */
-export function resolveModule(spec: string, cwd: string, debug = false): { path: string; name: string } {
-  const direct = resolve(cwd, spec);
-  const looksLikePath = spec.endsWith(".wasm") || spec.includes("/") || spec.includes("\\");
-  if (existsSync(direct) && statSync(direct).isFile()) return { path: direct, name: basename(direct).replace(/(\.debug)?\.wasm$/, "") };
-  if (looksLikePath) throw new UsageError(`cannot read ${spec}: no such file`);
-  const file = debug ? `${spec}.debug.wasm` : `${spec}.wasm`;
-  const built = join(cwd, "build", file);
-  if (existsSync(built)) return { path: built, name: spec };
-  for (const folder of ["examples", "filters"]) {
-    if (existsSync(join(cwd, folder, spec, "main.ts"))) {
-      const build = `proxy-wasm build ${spec}${debug ? " --debug" : ""}`;
-      throw new UsageError(`${folder}/${spec} is not built: build/${file} is missing (run \`${build}\`)`);
-    }
-  }
-  const shipped = packageExampleModule(spec, cwd);
-  if (shipped !== null) return { path: shipped, name: spec };
-  throw new UsageError(`"${spec}" is neither a .wasm file nor a built filter (build/${spec}.wasm)`);
 }
 
 /** The module bytes, refused unless they start with the wasm magic. */

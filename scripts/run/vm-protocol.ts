@@ -94,3 +94,36 @@ export type FromVm =
 export function ownBytes(data: Uint8Array): Uint8Array {
   return new Uint8Array(data);
 }
+
+/** Messages queued during one task and posted as one batch (body buffers transferred) when its work is done. */
+export class MessageBatcher<T> {
+  private batch: T[] = [];
+  private transfer: ArrayBuffer[] = [];
+  private scheduled = false;
+
+  constructor(private readonly post: (batch: T[], transfer: ArrayBuffer[]) => void) {}
+
+  push(message: T, buffer?: ArrayBuffer): void {
+    this.batch.push(message);
+    if (buffer) this.transfer.push(buffer);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  /** Drops what is queued (nobody will read it). */
+  clear(): void {
+    this.batch = [];
+    this.transfer = [];
+  }
+
+  /** Posts what is queued now. */
+  flush(): void {
+    this.scheduled = false;
+    if (this.batch.length === 0) return;
+    const { batch, transfer } = this;
+    this.clear();
+    this.post(batch, transfer);
+  }
+}

@@ -24,8 +24,11 @@ export class WorkerStacks {
   private readonly listeners = new Map<string, Array<(params: never) => void>>();
 
   private constructor(private readonly session: Session) {
-    session.on("NodeWorker.attachedToWorker", (m: { params: { sessionId: string; workerInfo: { workerId: string } } }) => {
-      this.sessionIds.set(Number(m.params.workerInfo.workerId), m.params.sessionId);
+    session.on("NodeWorker.attachedToWorker", (m: { params: { sessionId: string; workerInfo: { title: string } } }) => {
+      // The workerId is the session's own count (a second session, or workers announced out of order, give
+      // other numbers); the title, "[worker <threadId>] <name>", names the thread.
+      const threadId = /^\[worker (\d+)\]/.exec(m.params.workerInfo.title)?.[1];
+      if (threadId !== undefined) this.sessionIds.set(Number(threadId), m.params.sessionId);
     });
     session.on("NodeWorker.detachedFromWorker", (m: { params: { sessionId: string } }) => {
       for (const [thread, id] of this.sessionIds) if (id === m.params.sessionId) this.sessionIds.delete(thread);

@@ -8,7 +8,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { ProxyWasmHost, type CallMonitor, type HttpStream, type LogEntry, type LogLevelName, type Pairs } from "../host/index.ts";
 import { ClusterMap } from "./clusters.ts";
 import { addressOf } from "./upstream.ts";
-import { CallState, ownBytes, type Direction, type FromVm, type ToVm, type VmWorkerData } from "./vm-protocol.ts";
+import { CallState, MessageBatcher, ownBytes, type Direction, type FromVm, type ToVm, type VmWorkerData } from "./vm-protocol.ts";
 
 /** Log entries the emulator keeps (printed as they come; only those logged while starting matter). */
 const START_LOG_LINES = 100;
@@ -25,32 +25,6 @@ function parsedSourceMap(text: string | null): object | false {
 
 function formatLog(entry: LogEntry): string {
   return `[${entry.level}] ${entry.message}`;
-}
-
-/** Messages to the main thread, sent as one batch once the current task's work is done. */
-class Outbox {
-  private batch: FromVm[] = [];
-  private transfer: ArrayBuffer[] = [];
-  private scheduled = false;
-
-  push(message: FromVm, buffer?: ArrayBuffer): void {
-    this.batch.push(message);
-    if (buffer) this.transfer.push(buffer);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      queueMicrotask(() => this.flush());
-    }
-  }
-
-  flush(): void {
-    this.scheduled = false;
-    if (this.batch.length === 0) return;
-    const batch = this.batch;
-    const transfer = this.transfer;
-    this.batch = [];
-    this.transfer = [];
-    parentPort!.postMessage(batch, transfer);
-  }
 }
 
 /** Writes each outermost call into the shared call state; a callback's name is announced once, by id. */
@@ -79,7 +53,7 @@ function sharedCallMonitor(state: Int32Array): CallMonitor {
 export async function runVmWorker(): Promise<void> {
   const data = workerData as VmWorkerData;
   const port = parentPort!;
-  const out = new Outbox();
+  const out = new MessageBatcher<FromVm>((batch, transfer) => parentPort!.postMessage(batch, transfer));
   const line = (text: string) => out.push({ t: "line", line: text });
   const clusters = new ClusterMap(new Map(data.clusters.map(([name, { href, credentials }]) => [name, { ...addressOf(new URL(href)), credentials }])), line, data.trace);
   const host = await ProxyWasmHost.start({

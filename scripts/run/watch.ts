@@ -1,5 +1,6 @@
 /**
- * `proxy-wasm run --watch`: when the filter's sources change, rebuild it (in a worker thread: the proxy
+ * `proxy-wasm run --watch`: when the filter's sources change (its folder, its asconfig.json files, the
+ * SDK's sources when they are a checkout: scripts/build/build-inputs.ts), rebuild it (in a worker thread: the proxy
  * keeps serving) and swap the VM the way Envoy applies a new configuration: new requests get the new VM,
  * requests in flight finish on the old one. A build that fails, or a module that does not start, leaves the
  * old VM serving and says why. Without sources (a .wasm built some other way), the module file itself is
@@ -8,6 +9,7 @@
 import { watch, type FSWatcher } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, dirname } from "node:path";
+import { buildInputs, type BuildInputs } from "../build/build-inputs.ts";
 import type { BuildEntry, BuildTarget } from "../build/compile.ts";
 import { sourceMapText } from "../host/source-map.ts";
 import type { BuildJob, BuildResult } from "./build-worker.ts";
@@ -29,6 +31,8 @@ export interface WatchOptions {
 const BUILD_TIMEOUT_MS = 5 * 60_000;
 
 export interface Watcher {
+  /** What is watched. */
+  watching: BuildInputs;
   /** Stops watching; waits for a build under way to end. */
   close(): Promise<void>;
 }
@@ -85,22 +89,26 @@ export function watchFilter(options: WatchOptions): Watcher {
     }, settleMs);
   };
 
-  let watcher: FSWatcher;
-  if (options.build !== null) {
-    watcher = watch(dirname(options.build.entry.entry), { recursive: true }, changed);
-  } else {
-    const file = basename(options.wasmPath);
-    watcher = watch(dirname(options.wasmPath), (_event, changedName) => {
-      if (changedName === null || changedName === file) changed();
-    });
+  const inputs: BuildInputs = options.build !== null ? buildInputs(options.build.root, options.build.entry) : { folders: [], files: [options.wasmPath] };
+  const watchers: FSWatcher[] = inputs.folders.map((folder) => watch(folder, { recursive: true }, changed));
+  // A file is watched through its folder: an editor that saves by renaming replaces the file watched.
+  const namesByFolder = new Map<string, Set<string>>();
+  for (const file of inputs.files) namesByFolder.set(dirname(file), (namesByFolder.get(dirname(file)) ?? new Set()).add(basename(file)));
+  for (const [folder, names] of namesByFolder) {
+    watchers.push(
+      watch(folder, (_event, changedName) => {
+        if (changedName === null || names.has(changedName)) changed();
+      }),
+    );
   }
-  watcher.on("error", (error) => report(`[watch] ${name}: watching stopped: ${error.message}`));
+  for (const watcher of watchers) watcher.on("error", (error) => report(`[watch] ${name}: watching stopped: ${error.message}`));
 
   return {
+    watching: inputs,
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
-      watcher.close();
+      for (const watcher of watchers) watcher.close();
       await running;
     },
   };

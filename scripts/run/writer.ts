@@ -70,6 +70,17 @@ export class MessageWriter {
     if (endOfStream) this.finish();
   }
 
+  /**
+   * Sends headers held for the body to decide the framing, as a streamed head; false when none are held
+   * (none came, they went out, or the message is over). Envoy's codec sends headers as soon as they pass
+   * the filters, so a reset that comes before the body still finds them sent.
+   */
+  sendHeldHeaders(): boolean {
+    if (this.started || this.finished || this.head === null) return false;
+    this.open(this.framed(null, true));
+    return true;
+  }
+
   trailers(pairs: Pairs): void {
     if (this.finished) return;
     if (!this.started) this.open(this.framed(null, true));

@@ -5,24 +5,14 @@
 // empty configuration.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { promisify } from "node:util";
 import { buildFilters } from "../../scripts/build/compile.ts";
 import { ProxyWasmHost } from "../../scripts/host/index.ts";
+import { buildProxyRuntimeAddHeader, proxyRuntimeReadmeFilter } from "../../testkit/anchors.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
-const PROXY_RUNTIME = join(ROOT, "node_modules/@solo-io/proxy-runtime");
 const COMPAT = join(ROOT, "assembly/compat/proxy-runtime");
-
-/** The first ```ts block of proxy-runtime's README: its "Hello, World" add-header filter. */
-function readmeFilter(): string {
-  const readme = readFileSync(join(PROXY_RUNTIME, "README.md"), "utf8");
-  const block = /```ts\n([\s\S]*?)```/.exec(readme);
-  assert.ok(block, "proxy-runtime's README has a ts code block");
-  return block[1]!;
-}
 
 /** `source` with its two import paths pointed at our compat entry points, and nothing else changed. */
 function withCompatImports(source: string, fromDir: string): string {
@@ -157,7 +147,6 @@ class Surface extends Context {
 registerRootContext((context_id: u32) => { return new SurfaceRoot(context_id); }, "surface");
 `;
 
-const exec = promisify(execFile);
 
 describe("proxy-runtime compatibility", { timeout: 300_000 }, () => {
   let dir: string;
@@ -168,19 +157,12 @@ describe("proxy-runtime compatibility", { timeout: 300_000 }, () => {
   before(async () => {
     mkdirSync(join(ROOT, ".tmp"), { recursive: true });
     dir = mkdtempSync(join(ROOT, ".tmp", "compat-"));
-    writeFileSync(join(dir, "add-header.ts"), withCompatImports(readmeFilter(), dir));
+    writeFileSync(join(dir, "add-header.ts"), withCompatImports(proxyRuntimeReadmeFilter(), dir));
     writeFileSync(join(dir, "surface.ts"), SURFACE_FILTER(relative(dir, COMPAT)));
 
     // The untouched README filter against the real package, built the way its README says (started now,
-    // awaited by its test). Run from `dir` so asc 0.14 does not read our asconfig.json.
-    const originalDir = join(dir, "original");
-    mkdirSync(originalDir);
-    writeFileSync(join(originalDir, "main.ts"), readmeFilter());
-    originalWasm = exec(
-      process.execPath,
-      [join(ROOT, "node_modules/assemblyscript-0.14/bin/asc"), "main.ts", "-b", "original.wasm", "--use", "abort=abort_proc_exit", "--optimize"],
-      { cwd: originalDir },
-    ).then(() => join(originalDir, "original.wasm"));
+    // awaited by its test).
+    originalWasm = buildProxyRuntimeAddHeader();
     originalWasm.catch(() => {}); // reported by its own test
 
     const built = await buildFilters({

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { customSectionHead } from "../../testkit/custom-section.ts";
 import {
   FILTER_WASM_SHA256,
   FILTER_WAT,
@@ -13,7 +14,6 @@ import {
   compileWat,
   manifestsJson,
   parseYamlStream,
-  runManifests,
   tempDir,
   type TempDir,
 } from "./helpers.ts";
@@ -91,7 +91,7 @@ describe("manifests command", () => {
     assert.match(result.stderr, /Order: apply the ConfigMap/);
   });
 
-  it("an example name resolves build/<name>.wasm with root id <name with underscores>", async () => {
+  it("a filter name resolves build/<name>.wasm with root id <name with underscores>; unbuilt or unknown: one line", async () => {
     const cwd = join(dir.path, "project");
     const { documents } = await manifestsJson(["envoyfilter", "add-header", "-l", "app=web"], { cwd });
     const config = documents[1].spec.configPatches[0].patch.value.typed_config.config;
@@ -105,9 +105,12 @@ describe("manifests command", () => {
     const wasme = await manifestsJson(["wasme", "add-header", "--image", "r.example.com/x/y:v1", "--digest", `sha256:${"0".repeat(64)}`, "-l", "app=web"], { cwd });
     assert.equal(wasme.documents[0].spec.filter.rootID, "add_header");
     assert.equal(wasme.documents[0].metadata.name, "add-header");
-    const missing = runCli(["manifests", "envoy", "user-agent-logger"], cwd);
-    assert.equal(missing.status, 2);
-    assert.match(missing.stderr, /^error: .*build\/user-agent-logger\.wasm not found \(run `npm run asbuild` first\)\n$/);
+    mkdirSync(join(cwd, "filters", "user-agent-logger"), { recursive: true });
+    writeFileSync(join(cwd, "filters", "user-agent-logger", "main.ts"), "");
+    const unbuilt = runCli(["manifests", "envoy", "user-agent-logger"], cwd);
+    assert.deepEqual([unbuilt.status, unbuilt.stderr], [2, "error: filters/user-agent-logger is not built: build/user-agent-logger.wasm is missing (run `proxy-wasm build user-agent-logger`)\n"]);
+    const unknown = runCli(["manifests", "envoy", "no-such-filter"], cwd);
+    assert.deepEqual([unknown.status, unknown.stderr], [2, 'error: "no-such-filter" is neither a built filter (build/no-such-filter.wasm) nor an example of this package\n']);
   });
 
   const usageErrors: Array<[string, string[], RegExp]> = [
@@ -163,19 +166,7 @@ describe("manifests command", () => {
   it("refuses modules over the 1 MiB ConfigMap limit, with advice", async () => {
     // A valid filter: the small module + one custom section padding it beyond 1 MiB.
     const payload = Buffer.alloc(1024 * 1024);
-    const name = Buffer.from("\x03pad");
-    const size = name.length + payload.length;
-    const leb: number[] = [];
-    for (let n = size; ; ) {
-      const byte = n & 0x7f;
-      n >>>= 7;
-      if (n === 0) {
-        leb.push(byte);
-        break;
-      }
-      leb.push(byte | 0x80);
-    }
-    const big = dir.write("big.wasm", Buffer.concat([readFileSync(wasm), Buffer.from([0, ...leb]), name, payload]));
+    const big = dir.write("big.wasm", Buffer.concat([readFileSync(wasm), customSectionHead("pad", payload.length), payload]));
     assert.ok(new WebAssembly.Module(readFileSync(big)), "the padded module is valid wasm");
     for (const kind of ["envoyfilter", "wasmplugin"]) {
       const result = runCli(["manifests", kind, "--wasm", big, "-l", "app=a"]);

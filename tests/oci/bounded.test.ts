@@ -10,6 +10,7 @@ import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { peakRss } from "../../testkit/peak-rss.ts";
+import { writeRepeated } from "../../testkit/write-repeated.ts";
 import { listen, sha256, startFakeRegistry, wasmeManifest, type FakeRegistry } from "./fake-registry.ts";
 import { addHeaderModule, removeTempDirs, runCli, tempDir, type ModuleFixture, type RunOptions, type RunResult } from "./fixtures.ts";
 import { tarHeader } from "../../scripts/oci/tar.ts";
@@ -56,23 +57,6 @@ function oneLine(result: RunResult, code = 1): string {
   return lines[0]!;
 }
 
-/** Streams `total` bytes of `chunk` repeats with backpressure until done or the client goes away; resolves to bytes written. */
-function streamOut(res: import("node:http").ServerResponse, chunk: Buffer, total: number): Promise<number> {
-  return new Promise((resolve) => {
-    let written = 0;
-    const pump = () => {
-      while (written < total) {
-        const piece = chunk.subarray(0, Math.min(chunk.length, total - written));
-        written += piece.length;
-        if (!res.write(piece)) return void res.once("drain", pump);
-      }
-      res.end();
-    };
-    res.on("close", () => resolve(written));
-    pump();
-  });
-}
-
 /** `count` gzip members of 16 MiB of zeros each: a small body that inflates to count × 16 MiB. */
 function gzipBomb(count: number): Buffer {
   const member = gzipSync(Buffer.alloc(16 * MiB), { level: 9 });
@@ -105,7 +89,7 @@ describe("memory is bounded", { concurrency: false }, () => {
     registry.route = async (req, res) => {
       if (req.method !== "GET" || !req.url?.endsWith(`/blobs/${digest}`)) return false;
       res.writeHead(200, { "Content-Type": "application/octet-stream" }); // chunked: no length to refuse early
-      sent.push(await streamOut(res, Buffer.alloc(MiB, 7), 500 * MiB));
+      sent.push(await writeRepeated(res, Buffer.alloc(MiB, 7), 500 * MiB));
       return true;
     };
     const out = join(tempDir(), "f.wasm");
@@ -132,7 +116,7 @@ describe("memory is bounded", { concurrency: false }, () => {
     registry.route = (req, res) => {
       if (req.url?.endsWith("/manifests/big")) {
         res.writeHead(200, { "Content-Type": "application/vnd.oci.image.manifest.v1+json" });
-        void streamOut(res, Buffer.alloc(MiB, 0x20), 64 * MiB);
+        void writeRepeated(res, Buffer.alloc(MiB, 0x20), 64 * MiB);
         return true;
       }
       if (req.url?.endsWith("/manifests/bomb")) {
@@ -161,7 +145,7 @@ describe("memory is bounded", { concurrency: false }, () => {
       if (!req.url?.endsWith("/manifests/v1")) return false;
       answered++;
       res.writeHead(503, { "Content-Type": "application/json" });
-      await streamOut(res, Buffer.from(`{"errors":[{"code":"UNAVAILABLE","message":"${"x".repeat(MiB - 100)}`), 64 * MiB);
+      await writeRepeated(res, Buffer.from(`{"errors":[{"code":"UNAVAILABLE","message":"${"x".repeat(MiB - 100)}`), 64 * MiB);
       return true;
     };
     const { result, rss } = await runMeasured(["inspect", `${registry.host}/wasm/f:v1`]);

@@ -19,11 +19,13 @@ let project: string;
 before(async () => {
   module = await addHeaderModule();
   registry = await startRegistry("none");
-  // A project directory like the repo's: build/<name>.wasm, examples/<name>/.
+  // A project directory like the repo's: build/<name>.wasm, examples/<name>/main.ts.
   project = tempDir("oci-project-");
   mkdirSync(join(project, "build"));
-  mkdirSync(join(project, "examples", "add-header"), { recursive: true });
-  mkdirSync(join(project, "examples", "user-agent-logger"), { recursive: true });
+  for (const name of ["add-header", "user-agent-logger"]) {
+    mkdirSync(join(project, "examples", name), { recursive: true });
+    writeFileSync(join(project, "examples", name, "main.ts"), "");
+  }
   copyFileSync(module.path, join(project, "build", "add-header.wasm"));
 });
 after(async () => {
@@ -66,10 +68,10 @@ describe("CLI", () => {
 
     const unbuilt = await runCli(["push", "user-agent-logger", byName], { cwd: project });
     assert.equal(unbuilt.code, 2);
-    assert.match(unbuilt.stderr, /^error: example "user-agent-logger" is not built: build\/user-agent-logger\.wasm is missing \(run `npm run asbuild`\)\n$/);
+    assert.match(unbuilt.stderr, /^error: examples\/user-agent-logger is not built: build\/user-agent-logger\.wasm is missing \(run `proxy-wasm build user-agent-logger`\)\n$/);
     const unknown = await runCli(["push", "no-such-filter", byName], { cwd: project });
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /^error: "no-such-filter" is neither a \.wasm file nor a built example/);
+    assert.match(unknown.stderr, /^error: "no-such-filter" is neither a \.wasm file nor a built filter \(build\/no-such-filter\.wasm\)\n$/);
   });
 
   it("without a reference, push writes the OCI layout build/oci that skopeo can copy to a registry", async () => {

@@ -79,7 +79,7 @@ describe("credentials go to their origin only", () => {
     const registry = await startFakeRegistry();
     try {
       publish(registry);
-      registry.route = (req, res) => {
+      registry.route = (_req, res) => {
         res.writeHead(401, { "WWW-Authenticate": 'Bearer realm="http://token.example.invalid/token",service="reg"' }).end();
         return true;
       };

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import wabtInit from "wabt";
+import { customSectionHead } from "../../testkit/custom-section.ts";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const BUILT_ADD_HEADER = join(ROOT, "build", "add-header.wasm");
@@ -67,25 +68,12 @@ export async function addHeaderModule(): Promise<ModuleFixture> {
 /** A valid Proxy-Wasm module padded by a custom section to about `size` bytes. */
 export async function paddedModule(size: number): Promise<Uint8Array> {
   const base = await compileWat(MINIMAL_PROXY_WAT);
-  const name = new TextEncoder().encode("padding");
   const payloadLength = Math.max(0, size - base.byteLength - 16);
-  const content = new Uint8Array(1 + name.byteLength + payloadLength);
-  content[0] = name.byteLength;
-  content.set(name, 1);
-  for (let i = 1 + name.byteLength; i < content.byteLength; i++) content[i] = (i * 31) & 0xff;
-  const leb: number[] = [];
-  let n = content.byteLength;
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    leb.push(byte);
-  } while (n !== 0);
-  const out = new Uint8Array(base.byteLength + 1 + leb.length + content.byteLength);
+  const head = customSectionHead("padding", payloadLength);
+  const out = new Uint8Array(base.byteLength + head.byteLength + payloadLength);
   out.set(base, 0);
-  out[base.byteLength] = 0; // custom section
-  out.set(leb, base.byteLength + 1);
-  out.set(content, base.byteLength + 1 + leb.length);
+  out.set(head, base.byteLength);
+  for (let i = base.byteLength + head.byteLength; i < out.byteLength; i++) out[i] = (i * 31) & 0xff;
   return out;
 }
 

@@ -3,6 +3,7 @@
 // fail-closed and fail-open, callouts to a --cluster URL, and upstream failures.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { connect } from "node:net";
 import {
   buildCalloutFilter,
   buildProbeFilter,
@@ -117,6 +118,37 @@ describe("run: streams, local replies and failures (AssemblyScript probe filter)
       assert.equal(upstream.seen.at(-1)!.headers["x-probe-saw"], "GET");
     } finally {
       await proxy.close();
+    }
+  });
+
+  test("a response reset after its headers passed the filter, before any body: the client gets the headers, then the body is cut", async () => {
+    const cutting = await startUpstream((_req, _body, res) => {
+      res.writeHead(200, { "content-type": "text/plain", "content-length": "100" });
+      res.flushHeaders();
+      setTimeout(() => res.socket?.destroy(), 100);
+    });
+    const proxy = await proxyFor(cutting, { wasm, rootId: "run_probe" });
+    try {
+      const received = await new Promise<string>((resolve, reject) => {
+        const socket = connect(proxy.address.port, "127.0.0.1");
+        let text = "";
+        socket.setTimeout(10_000, () => socket.destroy(new Error(`no end within 10 s: ${JSON.stringify(text)}`)));
+        socket.on("data", (chunk: Buffer) => (text += chunk.toString("latin1")));
+        socket.on("close", () => resolve(text));
+        socket.on("error", reject);
+        socket.write("GET /cut HTTP/1.1\r\nhost: example\r\n\r\n");
+      });
+      const headEnd = received.indexOf("\r\n\r\n");
+      assert.ok(headEnd > 0, `a complete head: ${JSON.stringify(received)}`);
+      const head = received.slice(0, headEnd).split("\r\n");
+      assert.equal(head[0], "HTTP/1.1 200 OK");
+      assert.ok(head.includes("x-probe: alive"), `the filter's header: ${head.join(" | ")}`);
+      assert.ok(head.includes("Transfer-Encoding: chunked"), `streamed, its length unknown: ${head.join(" | ")}`);
+      assert.equal(received.slice(headEnd + 4), "", "no body, and no last chunk: the body was cut");
+      assert.match(proxy.access.at(-1)!, /"GET \/cut HTTP\/1\.1" 200 /);
+    } finally {
+      await proxy.close();
+      await cutting.close();
     }
   });
 

@@ -6,8 +6,6 @@ import type { AreaImplementations } from "../abi-table.ts";
 import type { Vm } from "../vm.ts";
 import { continueStream } from "./http.ts";
 
-const V010 = ["0.1.0"] as const;
-
 export function functions(vm: Vm): AreaImplementations<"legacy"> {
   return {
     proxy_get_configuration(ptrPtr: number, sizePtr: number): number {
