@@ -1,5 +1,5 @@
 // Routes the host's callbacks (from callbacks/) to the user's context objects.
-import { ContextKind } from "./base-context";
+import { BaseContext, ContextKind } from "./base-context";
 import { addContext, findContext, findContextInline, removeContext } from "./context-table";
 import { HttpContext } from "./http-context";
 import { isLogEnabled, log, LogLevel, noteContextCreated } from "./logging";
@@ -70,21 +70,24 @@ function findTcp(id: u32): TcpContext | null {
 @inline
 export function onContextCreate(id: u32, parentId: u32): void {
   noteContextCreated(parentId == 0);
+  let context: BaseContext | null = null;
   if (parentId == 0) {
     const registration = chooseRegistration();
-    if (registration === null) return;
-    const root = registration.factory(id);
-    root.rootId = registration.rootId;
-    addContext(root);
-    return;
+    if (registration !== null) {
+      const root = registration.factory(id);
+      root.rootId = registration.rootId;
+      context = root;
+    }
+  } else {
+    // A root that creates no context for a stream simply does not filter it.
+    const parent = findContextInline(parentId); // findRoot, inlined on this per-stream path
+    if (parent !== null && parent.kind == ContextKind.Root) {
+      const root = changetype<RootContext>(parent);
+      context = root.createHttpContext(id);
+      if (context === null) context = root.createTcpContext(id);
+    }
   }
-  // A root that creates no context for a stream simply does not filter it.
-  const parent = findContextInline(parentId); // findRoot, inlined on this per-stream path
-  if (parent === null || parent.kind != ContextKind.Root) return;
-  const root = changetype<RootContext>(parent);
-  let stream: StreamContext | null = root.createHttpContext(id);
-  if (stream === null) stream = root.createTcpContext(id);
-  if (stream !== null) addContext(stream);
+  if (context !== null) addContext(context); // one copy of the inlined addContext for roots and streams
 }
 
 export function onVmStart(rootId: u32, vmConfigurationSize: u32): u32 {

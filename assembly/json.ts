@@ -330,20 +330,22 @@ const MAX_DEPTH = 64;
 /** Escapes after a backslash and what they stand for, as (escape, character) byte pairs. */
 const ESCAPES = memory.data<u8>([0x22, 0x22, 0x5c, 0x5c, 0x2f, 0x2f, 0x62, 0x08, 0x66, 0x0c, 0x6e, 0x0a, 0x72, 0x0d, 0x74, 0x09]);
 
+/** Where escape() writes while the parser only checks. */
+const ESCAPE_SINK = memory.data(4);
 /** How many bytes the last escape() wrote. */
 let escapeSize: usize = 0;
 
 /**
- * The escape whose backslash is at `at`: checks it and, unless `into` is 0, writes what it stands for
- * there as UTF-8 (escapeSize bytes; a \u escape of a high surrogate takes a following \u escape with
- * it, so that a pair becomes one character). Returns the position after it, or 0 when malformed.
+ * The escape whose backslash is at `at`: checks it and writes what it stands for at `into` as UTF-8
+ * (escapeSize bytes, at most 4; a \u escape of a high surrogate takes a following \u escape with it,
+ * so that a pair becomes one character). Returns the position after it, or 0 when malformed.
  */
 function escape(at: usize, into: usize): usize {
   const letter = <u32>load<u8>(++at);
   if (letter != 0x75) {
     let i: usize = 0;
     while (<u32>load<u8>(ESCAPES + i) != letter) if ((i += 2) == 16) return fail(at);
-    if (into != 0) store<u8>(into, load<u8>(ESCAPES + i + 1));
+    store<u8>(into, load<u8>(ESCAPES + i + 1));
     escapeSize = 1;
     return at + 1;
   }
@@ -362,7 +364,7 @@ function escape(at: usize, into: usize): usize {
     if (count == 2 || (unit & 0xfc00) != 0xd800 || load<u16>(at) != 0x755c) break;
     at++; // to the second escape's u
   }
-  if (into != 0) escapeSize = encodeUtf16(units, units + (count << 1), into);
+  escapeSize = encodeUtf16(units, units + (count << 1), into);
   return at;
 }
 
@@ -472,7 +474,7 @@ function parseText(text: ArrayBuffer, length: usize): JsonObject | null {
   textEnd = textStart + length;
   // @ts-ignore: a runtime builtin that asc knows; AssemblyScript's editor types omit it
   tapeWritten = changetype<ArrayBuffer>(__new((length >> 2 & ~15) + ENTRY_SIZE * 4, idof<ArrayBuffer>()));
-  const ok = parseValues();
+  const ok = parseValues() != 0;
   const object = ok ? new JsonObject(text, tapeWritten, 0) : null;
   tapeWritten = changetype<ArrayBuffer>(0);
   return object;
@@ -493,8 +495,8 @@ function parseText(text: ArrayBuffer, length: usize): JsonObject | null {
 // @ts-ignore: decorator
 @inline const WANT_END = 5;
 
-/** The parser's loop over tokens, iterative so that nesting costs no stack. */
-function parseValues(): bool {
+/** The parser's loop over tokens, iterative so that nesting costs no stack: 0 when the text is no JSON object. */
+function parseValues(): usize {
   let base = changetype<usize>(tapeWritten);
   let limit = base + <usize>tapeWritten.byteLength;
   let entry = base; // where the next entry goes
@@ -505,12 +507,12 @@ function parseValues(): bool {
   let name: usize = 0; // the current member's name
   let flags: u32 = 0;
   at = skipSpaces(at);
-  if (load<u8>(at) != 0x7b) return fail(at) != 0;
+  if (load<u8>(at) != 0x7b) return fail(at);
   while (true) {
     at = skipSpaces(at);
     const c = <u32>load<u8>(at);
     if (expect >= WANT_FIRST) {
-      if (expect == WANT_END) return at == textEnd || fail(at) != 0;
+      if (expect == WANT_END) return at == textEnd ? at : fail(at);
       if (c == (inObject ? 0x7d : 0x5d)) {
         // The close of the open container: its entry gets its end and what follows it.
         const open = base + (load<u32>(OPEN + (<usize>depth << 2)) & ~1);
@@ -524,7 +526,7 @@ function parseValues(): bool {
         continue;
       }
       const afterComma = expect == WANT_COMMA;
-      if (afterComma && c != 0x2c) return fail(at) != 0;
+      if (afterComma && c != 0x2c) return fail(at);
       expect = inObject ? WANT_NAME : WANT_VALUE;
       if (afterComma) {
         at++;
@@ -541,10 +543,10 @@ function parseValues(): bool {
         if (d == QUOTE) break;
         if (d == BACKSLASH) {
           escapes = 1;
-          at = escape(at, 0) - 1;
-          if (at == <usize>-1) return false;
+          at = escape(at, ESCAPE_SINK) - 1;
+          if (at == <usize>-1) return 0;
         } else if (d < 0x20) {
-          return fail(at) != 0; // a control character, or the end of the text
+          return fail(at); // a control character, or the end of the text
         }
       }
       at++;
@@ -553,14 +555,14 @@ function parseValues(): bool {
         name = start;
         flags = escapes << 1; // NAME_ESCAPED
         at = skipSpaces(at);
-        if (load<u8>(at) != 0x3a) return fail(at) != 0;
+        if (load<u8>(at) != 0x3a) return fail(at);
         at++;
         expect = WANT_VALUE;
         continue;
       }
       flags |= escapes; // VALUE_ESCAPED
     } else if (expect == WANT_NAME) {
-      return fail(at) != 0;
+      return fail(at);
     }
     if (entry == limit) {
       const grown = growTape();
@@ -576,7 +578,7 @@ function parseValues(): bool {
     flags = 0;
     if (c == 0x7b || c == 0x5b) {
       // Its end and what follows it are written when it closes.
-      if (depth == MAX_DEPTH) return fail(at) != 0;
+      if (depth == MAX_DEPTH) return fail(at);
       inObject = c == 0x7b;
       store<u32>(OPEN + (<usize>++depth << 2), <u32>(entry - ENTRY_SIZE - base) | (inObject ? 1 : 0));
       at++;
@@ -585,7 +587,7 @@ function parseValues(): bool {
     }
     if (c != QUOTE) {
       at = skipScalar(at);
-      if (at == 0) return false;
+      if (at == 0) return 0;
     }
     store<usize>(entry - ENTRY_SIZE, at, END);
     store<u32>(entry - ENTRY_SIZE, <u32>(entry - base) | load<u32>(entry - ENTRY_SIZE, NEXT), NEXT);
