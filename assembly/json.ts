@@ -116,10 +116,19 @@ export class JsonObject {
   /** `new JsonObject()` is empty; parseJsonObject gives the others (the parameters are the parser's). */
   constructor(
     /** The document's text: the tape points into it, so it lives as long as any object or array of it. */
-    private readonly text: ArrayBuffer = EMPTY_TEXT,
-    private readonly tape: ArrayBuffer = EMPTY_TAPE,
-    private readonly entry: u32 = 0,
+    private text: ArrayBuffer = EMPTY_TEXT,
+    private tape: ArrayBuffer = EMPTY_TAPE,
+    // Not readonly: JsonArray.readObject moves an object from element to element.
+    private entry: u32 = 0,
   ) {}
+
+  /** Makes this object the one at `entry` of a document (JsonArray.readObject). */
+  // @ts-ignore: decorator
+  @inline moveTo(text: ArrayBuffer, tape: ArrayBuffer, entry: u32): void {
+    this.text = text;
+    this.tape = tape;
+    this.entry = entry;
+  }
 
   /** The tape entry of the value of the last member named `key`, or -1. */
   private find(key: string): i32 {
@@ -253,6 +262,19 @@ export class JsonArray {
   getObject(index: i32): JsonObject | null {
     const element = this.element(index);
     return element >= 0 ? objectAt(this.text, this.tape, element) : null;
+  }
+
+  /**
+   * Points `into` at the element when it is an object and returns true; else returns false and leaves
+   * `into` as it was. One JsonObject serves every element (nothing is allocated per element), so read
+   * what you need from it before the next call:
+   * `const item = new JsonObject(); for (let i = 0; i < list.length; i++) if (list.readObject(i, item)) item.getString("from");`
+   */
+  readObject(index: i32, into: JsonObject): bool {
+    const element = this.element(index);
+    if (element < 0 || kindOf(this.tape, element) != 0x7b) return false;
+    into.moveTo(this.text, this.tape, element);
+    return true;
   }
 
   /** The element when it is an array, else null. */

@@ -5,7 +5,7 @@
 // body is read where the host wrote it and the result written from memory reused for every stream.
 // content-length is removed from responses that may change; compressed responses pass untouched.
 // Importing this file registers nothing; main.ts is the build entry.
-import { Action, HttpContext, lastJsonError, logCritical, parseJsonObjectBytes, RootContext } from "../../assembly";
+import { Action, HttpContext, JsonObject, lastJsonError, logCritical, parseJsonObjectBytes, RootContext } from "../../assembly";
 import { Block, replaceAll } from "./replace";
 
 export const BODY_REWRITE_ROOT_ID = "body_rewrite";
@@ -25,10 +25,11 @@ export class BodyRewriteRoot extends RootContext {
     const list = json.getArray("replacements");
     if (list === null || list.length == 0) return this.reject("needs \"replacements\": [{\"from\": ..., \"to\": ...}]");
     const replacements = new Array<Replacement>(list.length);
+    const replacement = new JsonObject(); // moved from element to element
     for (let i = 0; i < list.length; i++) {
-      const replacement = list.getObject(i);
-      const from = replacement !== null ? replacement.getStringBytes("from") : null;
-      const to = replacement !== null ? replacement.getStringBytes("to") : null;
+      const isObject = list.readObject(i, replacement);
+      const from = isObject ? replacement.getStringBytes("from") : null;
+      const to = isObject ? replacement.getStringBytes("to") : null;
       if (from === null || from.byteLength == 0 || to === null) return this.reject("replacement " + list.getRaw(i)! + " needs a non-empty \"from\" and a \"to\"");
       replacements[i] = new Replacement(from, to);
     }

@@ -202,6 +202,30 @@ describe("reading nested values in place", () => {
     expect(last.next!.next!.next).toBeNull();
   });
 
+  it("readObject moves one JsonObject over the object elements of an array", () => {
+    const object = parse("{\"l\": [{\"from\": \"a\", \"to\": \"b\"}, \"s\", {\"from\": \"c\"}, [{}], {}]}");
+    const list = object.getArray("l")!;
+    const item = new JsonObject();
+    expect(list.readObject(0, item)).toBe(true);
+    expect(item.getString("from")).toBe("a");
+    expect(item.getString("to")).toBe("b");
+    expect(list.readObject(1, item)).toBe(false); // a string: item stays on element 0
+    expect(item.getString("to")).toBe("b");
+    expect(list.readObject(3, item)).toBe(false);
+    expect(list.readObject(5, item)).toBe(false);
+    expect(list.readObject(-1, item)).toBe(false);
+    expect(list.readObject(2, item)).toBe(true);
+    expect(item.getString("from")).toBe("c");
+    expect(item.has("to")).toBe(false);
+    expect(item.keys().join(",")).toBe("from");
+    expect(list.readObject(4, item)).toBe(true);
+    expect(item.keys().length).toBe(0);
+    expect(list.readObject(0, item)).toBe(true); // backwards too
+    expect(String.UTF8.decode(item.getStringBytes("from")!)).toBe("a");
+    expect(list.getObject(2)!.getString("from")).toBe("c"); // the document itself is untouched
+    expect(item.getString("from")).toBe("a");
+  });
+
   it("reads array elements in any order", () => {
     const list = parse("{\"l\": [\"a\", [\"b\", \"c\"], \"d\"]}").getArray("l")!;
     expect(list.getString(2)).toBe("d");
