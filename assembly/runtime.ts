@@ -209,10 +209,17 @@ export function __new(size: usize, id: u32): usize {
   const total = TOTAL_OVERHEAD + size;
   const index = (total + 15 >> 4) - 1;
   const head = freeLists + (index << alignof<usize>());
+  const blockSize = (index + 1) << 4;
   let block: usize;
   if (total <= 128 && (block = load<usize>(head)) != 0) {
     store<usize>(head, load<usize>(block));
-    __heapInUse += (index + 1) << 4;
+    __heapInUse += blockSize;
+  } else if (total <= 128 && top + blockSize <= limit) {
+    // carve()'s work when memory need not grow: a configuration's many small objects are all new.
+    store<usize>(top, index);
+    block = top + BLOCK_OVERHEAD;
+    top += blockSize;
+    __heapInUse += blockSize;
   } else {
     block = __alloc(OBJECT_OVERHEAD + size);
   }
