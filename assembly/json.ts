@@ -182,6 +182,21 @@ export class JsonObject {
     return value >= 0 ? bytesAt(this.tape, value) : null;
   }
 
+  /**
+   * Writes the member's value, when it is a JSON string, as UTF-8 bytes (escapes decoded) into `into`
+   * at byte `offset`, and returns how many bytes it wrote; returns -1 when the member is absent, is no
+   * string, or does not fit. Nothing is allocated: a loop can gather many strings into one buffer (as
+   * long as the document's text, it holds all of them).
+   */
+  copyStringBytes(key: string, into: ArrayBuffer, offset: i32): i32 {
+    const value = this.find(key);
+    if (value < 0 || kindOf(this.tape, value) != QUOTE) return -1;
+    const from = stringSource(startOf(this.tape, value) + 1, endOf(this.tape, value) - 1, nextOf(this.tape, value) & VALUE_ESCAPED);
+    if (<u32>offset > <u32>into.byteLength || sourceSize > <usize>(into.byteLength - offset)) return -1;
+    memory.copy(changetype<usize>(into) + <usize>offset, from, sourceSize);
+    return <i32>sourceSize;
+  }
+
   /** The member's value when it is an object, read in place (nothing copied), else null. */
   getObject(key: string): JsonObject | null {
     const value = this.find(key);
@@ -320,16 +335,26 @@ function decodeInScratch(from: usize, to: usize, offset: usize): usize {
   return at;
 }
 
-/** The string text [from, to) as UTF-8 bytes, decoded when `escaped`. */
-function stringBytes(from: usize, to: usize, escaped: u32): ArrayBuffer {
-  let size = to - from;
+/** stringSource's result size. */
+let sourceSize: usize = 0;
+
+/** Where the UTF-8 bytes of the string text [from, to) are, decoded into scratch when `escaped` (sourceSize says how many). */
+// @ts-ignore: decorator
+@inline function stringSource(from: usize, to: usize, escaped: u32): usize {
+  sourceSize = to - from;
   if (escaped != 0) {
     from = decodeInScratch(from, to, 0);
-    size = decodedSize;
+    sourceSize = decodedSize;
   }
+  return from;
+}
+
+/** The string text [from, to) as UTF-8 bytes, decoded when `escaped`. */
+function stringBytes(from: usize, to: usize, escaped: u32): ArrayBuffer {
+  from = stringSource(from, to, escaped);
   // @ts-ignore: a runtime builtin that asc knows; AssemblyScript's editor types omit it
-  const bytes: usize = __new(size, idof<ArrayBuffer>());
-  memory.copy(bytes, from, size);
+  const bytes: usize = __new(sourceSize, idof<ArrayBuffer>());
+  memory.copy(bytes, from, sourceSize);
   return changetype<ArrayBuffer>(bytes);
 }
 

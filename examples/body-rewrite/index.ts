@@ -10,30 +10,57 @@ import { Block, replaceAll } from "./replace";
 
 export const BODY_REWRITE_ROOT_ID = "body_rewrite";
 
-/** One configured replacement, as UTF-8 bytes. */
-export class Replacement {
-  constructor(readonly from: ArrayBuffer, readonly to: ArrayBuffer) {}
+/**
+ * The configured replacements: the UTF-8 texts of each one's `from` and `to`, one after another in one
+ * buffer, and where each text ends. Two objects however many replacements there are.
+ */
+export class Replacements {
+  constructor(
+    readonly count: i32 = 0,
+    private readonly texts: ArrayBuffer = new ArrayBuffer(0),
+    /** Replacement i's `from` is texts[ends[2i - 1], ends[2i]) and its `to` texts[ends[2i], ends[2i + 1]), with ends[-1] = 0. */
+    private readonly ends: StaticArray<u32> = new StaticArray<u32>(0),
+  ) {}
+
+  fromOf(i: i32): usize {
+    return changetype<usize>(this.texts) + <usize>(i > 0 ? unchecked(this.ends[2 * i - 1]) : 0);
+  }
+
+  toOf(i: i32): usize {
+    return changetype<usize>(this.texts) + <usize>unchecked(this.ends[2 * i]);
+  }
+
+  /** One past the end of replacement i's `to`. */
+  endOf(i: i32): usize {
+    return changetype<usize>(this.texts) + <usize>unchecked(this.ends[2 * i + 1]);
+  }
 }
 
 export class BodyRewriteRoot extends RootContext {
-  replacements: Replacement[] = [];
+  replacements: Replacements = new Replacements();
 
   onConfigure(pluginConfigurationSize: u32): bool {
     const bytes = this.getPluginConfigurationBytes();
-    const json = parseJsonObjectBytes(bytes !== null ? bytes : new ArrayBuffer(0));
+    const text = bytes !== null ? bytes : new ArrayBuffer(0);
+    const json = parseJsonObjectBytes(text);
     if (json === null) return this.reject("is not a JSON object: " + lastJsonError());
     const list = json.getArray("replacements");
     if (list === null || list.length == 0) return this.reject("needs \"replacements\": [{\"from\": ..., \"to\": ...}]");
-    const replacements = new Array<Replacement>(list.length);
+    const count = list.length;
+    // A document's strings, decoded, never take more bytes than its text.
+    const texts = new ArrayBuffer(text.byteLength);
+    const ends = new StaticArray<u32>(2 * count);
     const replacement = new JsonObject(); // moved from element to element
-    for (let i = 0; i < list.length; i++) {
-      const isObject = list.readObject(i, replacement);
-      const from = isObject ? replacement.getStringBytes("from") : null;
-      const to = isObject ? replacement.getStringBytes("to") : null;
-      if (from === null || from.byteLength == 0 || to === null) return this.reject("replacement " + list.getRaw(i)! + " needs a non-empty \"from\" and a \"to\"");
-      replacements[i] = new Replacement(from, to);
+    let written = 0;
+    for (let i = 0; i < count; i++) {
+      const fromSize = list.readObject(i, replacement) ? replacement.copyStringBytes("from", texts, written) : -1;
+      const toSize = fromSize > 0 ? replacement.copyStringBytes("to", texts, written + fromSize) : -1;
+      if (toSize < 0) return this.reject("replacement " + list.getRaw(i)! + " needs a non-empty \"from\" and a \"to\"");
+      unchecked((ends[2 * i] = written + fromSize));
+      written += fromSize + toSize;
+      unchecked((ends[2 * i + 1] = written));
     }
-    this.replacements = replacements;
+    this.replacements = new Replacements(count, texts.slice(0, written), ends);
     return true;
   }
 
@@ -88,8 +115,10 @@ export class BodyRewrite extends HttpContext {
     let size = <usize>original.length;
     let next = firstBlock;
     const replacements = this.config.replacements;
-    for (let i = 0; i < replacements.length; i++) {
-      const replaced = replaceAll(body, size, replacements[i].from, replacements[i].to, next);
+    for (let i = 0; i < replacements.count; i++) {
+      const from = replacements.fromOf(i);
+      const to = replacements.toOf(i);
+      const replaced = replaceAll(body, size, from, to - from, to, replacements.endOf(i) - to, next);
       if (replaced < 0) continue;
       body = next.pointer;
       size = <usize>replaced;

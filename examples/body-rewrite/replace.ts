@@ -39,15 +39,12 @@ function findByte(at: usize, last: usize, first: u32, firsts: u64): usize {
 }
 
 /**
- * Replaces every non-overlapping `from` (left to right) in the `size` bytes at `input` with `to`,
- * writing the result to `output`. Returns the result's length, or -1 when nothing matched (output
- * untouched).
+ * Replaces every non-overlapping copy of the `patternSize` bytes at `pattern` (left to right) in the
+ * `size` bytes at `input` with the `replacementSize` bytes at `replacement`, writing the result to
+ * `output`. Returns the result's length, or -1 when nothing matched (output untouched).
  */
-export function replaceAll(input: usize, size: usize, from: ArrayBuffer, to: ArrayBuffer, output: Block): isize {
-  const patternSize = <usize>from.byteLength;
+export function replaceAll(input: usize, size: usize, pattern: usize, patternSize: usize, replacement: usize, replacementSize: usize, output: Block): isize {
   if (patternSize == 0 || patternSize > size) return -1;
-  const pattern = changetype<usize>(from);
-  const replacementSize = <usize>to.byteLength;
   const first = <u32>load<u8>(pattern);
   const firsts = <u64>first * ONES;
   const last = input + size - patternSize;
@@ -72,7 +69,7 @@ export function replaceAll(input: usize, size: usize, from: ArrayBuffer, to: Arr
     }
     memory.copy(written, copied, at - copied);
     written += at - copied;
-    memory.copy(written, changetype<usize>(to), replacementSize);
+    memory.copy(written, replacement, replacementSize);
     written += replacementSize;
     at += patternSize;
     copied = at;

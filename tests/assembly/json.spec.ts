@@ -226,6 +226,28 @@ describe("reading nested values in place", () => {
     expect(item.getString("from")).toBe("a");
   });
 
+  it("copyStringBytes gathers strings into one buffer without allocating", () => {
+    const object = parse("{\"a\": \"xy\", \"e\": \"\\u00e9\\n\", \"empty\": \"\", \"n\": 5, \"o\": {}}");
+    const into = new ArrayBuffer(8);
+    expect(object.copyStringBytes("a", into, 0)).toBe(2);
+    expect(object.copyStringBytes("e", into, 2)).toBe(3); // é is two bytes, \n one
+    expect(load<u8>(changetype<usize>(into))).toBe(0x78);
+    expect(load<u8>(changetype<usize>(into) + 1)).toBe(0x79);
+    expect(load<u8>(changetype<usize>(into) + 2)).toBe(0xc3);
+    expect(load<u8>(changetype<usize>(into) + 3)).toBe(0xa9);
+    expect(load<u8>(changetype<usize>(into) + 4)).toBe(0x0a);
+    expect(object.copyStringBytes("empty", into, 8)).toBe(0);
+    expect(object.copyStringBytes("a", into, 6)).toBe(2);
+    expect(object.copyStringBytes("a", into, 7)).toBe(-1); // does not fit
+    expect(object.copyStringBytes("a", into, 9)).toBe(-1);
+    expect(object.copyStringBytes("a", into, -1)).toBe(-1);
+    expect(object.copyStringBytes("n", into, 0)).toBe(-1);
+    expect(object.copyStringBytes("o", into, 0)).toBe(-1);
+    expect(object.copyStringBytes("missing", into, 0)).toBe(-1);
+    expect(load<u8>(changetype<usize>(into) + 5)).toBe(0); // nothing written by the refusals
+    expect(load<u8>(changetype<usize>(into) + 6)).toBe(0x78);
+  });
+
   it("reads array elements in any order", () => {
     const list = parse("{\"l\": [\"a\", [\"b\", \"c\"], \"d\"]}").getArray("l")!;
     expect(list.getString(2)).toBe("d");
