@@ -132,6 +132,12 @@ export class JsonObject {
 
   /** The tape entry of the value of the last member named `key`, or -1. */
   private find(key: string): i32 {
+    return this.findInline(key);
+  }
+
+  /** find() inlined, for copyStringBytes: a loop over many objects saves a call a member. */
+  // @ts-ignore: decorator
+  @inline private findInline(key: string): i32 {
     const tape = this.tape;
     const keyAt = changetype<usize>(key);
     const keyEnd = keyAt + (<usize>key.length << 1);
@@ -189,7 +195,7 @@ export class JsonObject {
    * long as the document's text, it holds all of them).
    */
   copyStringBytes(key: string, into: ArrayBuffer, offset: i32): i32 {
-    const value = this.find(key);
+    const value = this.findInline(key);
     if (value < 0 || kindOf(this.tape, value) != QUOTE) return -1;
     const from = stringSource(startOf(this.tape, value) + 1, endOf(this.tape, value) - 1, nextOf(this.tape, value) & VALUE_ESCAPED);
     if (<u32>offset > <u32>into.byteLength || sourceSize > <usize>(into.byteLength - offset)) return -1;
