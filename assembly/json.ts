@@ -440,12 +440,11 @@ function decodeEscapes(from: usize, to: usize, into: usize): usize {
 // ---- checking a document and writing its tape ----
 
 // Parser state: the text (its first byte, and its end, after which four 0 bytes stop every scanning loop), the
-// tape being written, the first problem found, and whether the string being read has a backslash.
+// tape being written, and the first problem found.
 let textStart: usize = 0;
 let textEnd: usize = 0;
 let tapeWritten: ArrayBuffer = changetype<ArrayBuffer>(0);
 let problem: string | null = null;
-let escapes: u32 = 0;
 
 /** Why the last parseJsonObject returned null, e.g. `unexpected character '}' at offset 7`. */
 export function lastJsonError(): string {
@@ -589,7 +588,7 @@ function parseValues(): usize {
     const start = at;
     if (c == QUOTE) {
       // A string: a member's name or a value.
-      escapes = 0;
+      let escapes: u32 = 0;
       while (true) {
         const d = <u32>load<u8>(++at);
         if (d > QUOTE && d != BACKSLASH) continue;
