@@ -52,13 +52,15 @@ export class BodyRewriteRoot extends RootContext {
     const ends = new StaticArray<u32>(2 * count);
     const replacement = new JsonObject(); // moved from element to element
     let written = 0;
+    let nextEnd = changetype<usize>(ends); // written directly: StaticArray's setter is a call a time
     for (let i = 0; i < count; i++) {
       const fromSize = list.readObject(i, replacement) ? replacement.copyStringBytes("from", texts, written) : -1;
       const toSize = fromSize > 0 ? replacement.copyStringBytes("to", texts, written + fromSize) : -1;
       if (toSize < 0) return this.reject("replacement " + list.getRaw(i)! + " needs a non-empty \"from\" and a \"to\"");
-      unchecked((ends[2 * i] = written + fromSize));
+      store<u32>(nextEnd, written + fromSize);
       written += fromSize + toSize;
-      unchecked((ends[2 * i + 1] = written));
+      store<u32>(nextEnd, written, 4);
+      nextEnd += 8;
     }
     this.replacements = new Replacements(count, texts.slice(0, written), ends);
     return true;
