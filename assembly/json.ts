@@ -116,19 +116,11 @@ export class JsonObject {
   /** `new JsonObject()` is empty; parseJsonObject gives the others (the parameters are the parser's). */
   constructor(
     /** The document's text: the tape points into it, so it lives as long as any object or array of it. */
+    // Not readonly: JsonArray.readObject moves an object from element to element.
     private text: ArrayBuffer = EMPTY_TEXT,
     private tape: ArrayBuffer = EMPTY_TAPE,
-    // Not readonly: JsonArray.readObject moves an object from element to element.
     private entry: u32 = 0,
   ) {}
-
-  /** Makes this object the one at `entry` of a document (JsonArray.readObject). */
-  // @ts-ignore: decorator
-  @inline moveTo(text: ArrayBuffer, tape: ArrayBuffer, entry: u32): void {
-    this.text = text;
-    this.tape = tape;
-    this.entry = entry;
-  }
 
   /** The tape entry of the value of the last member named `key`, or -1. */
   private find(key: string): i32 {
@@ -294,7 +286,11 @@ export class JsonArray {
   readObject(index: i32, into: JsonObject): bool {
     const element = this.element(index);
     if (element < 0 || kindOf(this.tape, element) != 0x7b) return false;
-    into.moveTo(this.text, this.tape, element);
+    // The object's private fields, set in place: no public way to point an object anywhere.
+    const object = changetype<usize>(into);
+    store<usize>(object, changetype<usize>(this.text), offsetof<JsonObject>("text"));
+    store<usize>(object, changetype<usize>(this.tape), offsetof<JsonObject>("tape"));
+    store<u32>(object, <u32>element, offsetof<JsonObject>("entry"));
     return true;
   }
 
