@@ -215,13 +215,14 @@ export function __new(size: usize, id: u32): usize {
     block = load<usize>(head);
     if (block != 0) {
       store<usize>(head, load<usize>(block));
+      __heapInUse += blockSize;
     } else if (top + blockSize <= limit) {
       // carve()'s work when memory need not grow: a configuration's many small objects are all new.
       store<usize>(top, index);
       block = top + BLOCK_OVERHEAD;
       top += blockSize;
+      __heapInUse += blockSize;
     }
-    if (block != 0) __heapInUse += blockSize;
   }
   if (block == 0) block = __alloc(OBJECT_OVERHEAD + size);
   const header = changetype<Header>(block - BLOCK_OVERHEAD);
