@@ -205,7 +205,8 @@ function emptyList(list: Header): Header {
 @global @unsafe
 export function __new(size: usize, id: u32): usize {
   if (size > OBJECT_MAXSIZE) unreachable(); // larger than any memory
-  // Small objects (a context, a short string) from their free list without a call.
+  // Small objects (a context, a short string) from their free list, or else from never-used memory,
+  // without a call: in an interpreter a call costs more than the allocation itself.
   const total = TOTAL_OVERHEAD + size;
   const index = (total + 15 >> 4) - 1;
   const head = freeLists + (index << alignof<usize>());
@@ -217,7 +218,7 @@ export function __new(size: usize, id: u32): usize {
       store<usize>(head, load<usize>(block));
       __heapInUse += blockSize;
     } else if (top + blockSize <= limit) {
-      // carve()'s work when memory need not grow: a configuration's many small objects are all new.
+      // carve()'s work when memory need not grow (a configuration's many small objects are all new).
       store<usize>(top, index);
       block = top + BLOCK_OVERHEAD;
       top += blockSize;
