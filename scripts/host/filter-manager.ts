@@ -95,6 +95,11 @@ export class Direction {
     return (this.stopAllBuffer ? 0 : this.queuedBytes) + (this.buffering ? 0 : this.heldLength);
   }
 
+  /** Body bytes given to this direction and not forwarded yet: queued behind a paused callback or held. */
+  get notForwardedBytes(): number {
+    return this.queuedBytes + this.heldLength;
+  }
+
   /** The forwarded body, as one buffer. */
   body(): Buffer {
     return Buffer.concat(this.forwarded ?? NO_CHUNKS);
