@@ -1,6 +1,7 @@
 // Bundles the CLI (scripts/bin.ts) with esbuild into one ESM file. Used by `npm run build:cli` and by
 // tests that need their own copy (pass the output path as the first argument).
 import { build } from "esbuild";
+import { rename } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -23,5 +24,9 @@ export function cliBundleOptions(outfile) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await build(cliBundleOptions(process.argv[2] ?? `${root}dist/cli.js`));
+  // Written beside the old bundle and renamed over it, so that a CLI starting meanwhile reads a whole file.
+  const outfile = process.argv[2] ?? `${root}dist/cli.js`;
+  const temporary = `${outfile}.${process.pid}.tmp.js`;
+  await build(cliBundleOptions(temporary));
+  await rename(temporary, outfile);
 }

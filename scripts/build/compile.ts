@@ -4,7 +4,8 @@
  * and `build/<name>.debug.wasm` (debug, with a names section and a source map, `<name>.debug.wasm.map`).
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CliError, UsageError } from "../cli-errors.ts";
 import { useSdkRuntime } from "./sdk-runtime.ts";
@@ -63,7 +64,10 @@ export function discoverEntries(root: string): BuildEntry[] {
 interface AscModule {
   /** asc's built-in library sources by path under ~lib/ (rt/index-minimal, ...). */
   libraryFiles?: Record<string, string>;
-  main(argv: string[], options?: { stdout?: unknown; stderr?: unknown; transforms?: unknown[] }): Promise<{ error: Error | null }>;
+  main(
+    argv: string[],
+    options?: { stdout?: unknown; stderr?: unknown; transforms?: unknown[]; writeFile?: (name: string, contents: Uint8Array | string, baseDir: string) => Promise<void> },
+  ): Promise<{ error: Error | null }>;
   createMemoryStream?(): { toString(): string };
 }
 
@@ -76,6 +80,18 @@ async function loadCompiler(compilerDir?: string): Promise<AscModule> {
   if (!existsSync(file)) throw new UsageError(`no AssemblyScript compiler at ${compilerDir} (missing dist/asc.js)`);
   const asc = (await import(pathToFileURL(file).href)) as { default?: AscModule } & AscModule;
   return asc.default ?? asc;
+}
+
+/**
+ * How asc's outputs are written: whole or not at all (a temporary file renamed over the old one), so that
+ * a proxy, a watcher or a test reading build/ while a build runs never sees half a module.
+ */
+async function writeWhole(name: string, contents: Uint8Array | string, baseDir: string): Promise<void> {
+  const path = resolve(baseDir, name);
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  await writeFile(temporary, contents);
+  await rename(temporary, path);
 }
 
 function outputPath(outDir: string, name: string, target: BuildTarget): string {
@@ -120,7 +136,7 @@ async function compileEntries(asc: AscModule, options: BuildOptions): Promise<Bu
       const result = await asc.main(
         // The debug build also gets a source map (build/<name>.debug.wasm.map): trap reports name source lines.
         [relative(options.root, entry), "--config", config, "--target", target, "--outFile", path, ...(target === "debug" ? ["--sourceMap"] : [])],
-        { stdout: stream, stderr: stream, transforms: [UnusedCallbacks] },
+        { stdout: stream, stderr: stream, transforms: [UnusedCallbacks], writeFile: writeWhole },
       );
       if (result.error) {
         const details = diagnostics.join("").trim();
