@@ -387,6 +387,7 @@ export class StreamBridge {
       return;
     }
     if (this.responseWriter.headersPassed) {
+      this.stream.resetDetails ??= "wasm_fail_stream"; // what a trap's reset logs too
       this.reset();
       return;
     }

@@ -111,6 +111,7 @@ describe("run: the VM lost after the response started", { timeout: 120_000 }, ()
       assert.ok(!text.includes("503"), text);
       assert.ok(elapsedMs >= 300 && elapsedMs < 5000, `cut at the deadline (${elapsedMs} ms)`);
       assert.ok(proxy.lines.some((l) => /^\[proxy\] the filter failed: proxy_on_response_body of context \d+ did not return within 300 ms/.test(l)), proxy.lines.join("\n"));
+      assert.match(proxy.access.find((l) => l.includes("/resp-loop"))!, /"GET \/resp-loop HTTP\/1\.1" 200 - wasm_fail_stream \d+ 9 /, "bytes sent: the first part");
 
       const next = await rawGet(proxy, "/fine");
       assert.match(next.text, /^HTTP\/1\.1 200 OK\r\n/);
@@ -127,7 +128,7 @@ describe("run: the VM lost after the response started", { timeout: 120_000 }, ()
       assert.match(text, /^HTTP\/1\.1 200 OK\r\n/, `not a 503: the client has these headers in Envoy\n${text}`);
       assert.match(text, /\r\nx-probe: alive\r\n/i, text);
       assert.ok(!text.includes("part-"), text);
-      assert.match(proxy.access.at(-1)!, /"GET \/resp-stall HTTP\/1\.1" 200 /);
+      assert.match(proxy.access.at(-1)!, /"GET \/resp-stall HTTP\/1\.1" 200 - wasm_fail_stream /);
     } finally {
       await proxy.close();
     }
