@@ -1,9 +1,10 @@
 /**
  * What a build of a filter reads that its author may edit, for `proxy-wasm run --watch` to rebuild on: the
- * filter's folder, the asconfig.json files it is compiled with (the one the build names and each one it
- * extends), and the SDK's sources when the SDK is a checkout (this repository, or a project whose
- * node_modules links to one) rather than a copy npm installed. Files under a node_modules folder are not
- * the author's to edit and are left out.
+ * filter's folder, every file outside it that the filter imports by relative path (its local import graph,
+ * e.g. a module shared by several filters), the asconfig.json files it is compiled with (the one the build
+ * names and each one it extends), and the SDK's sources when the SDK is a checkout (this repository, or a
+ * project whose node_modules links to one) rather than a copy npm installed. Files under a node_modules
+ * folder are not the author's to edit and are left out.
  */
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve, sep } from "node:path";
@@ -19,6 +20,10 @@ export interface BuildInputs {
 
 /** An asconfig.json bigger than this is not followed (they are a few hundred bytes). */
 const MAX_CONFIG_BYTES = 1024 * 1024;
+/** A source file bigger than this is not searched for imports. */
+const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
+/** How many source files the import graph is followed through at most. */
+const MAX_SOURCES = 2000;
 /** How many `extends` are followed at most. */
 const MAX_EXTENDS = 8;
 
@@ -72,6 +77,50 @@ export function sdkCheckout(root: string): string | null {
   return packageJson === null || installedCopy(packageJson) ? null : realpathSync(dirname(packageJson));
 }
 
+/** `import … from "x"`, `export … from "x"`, `import "x"`: the module specifier. */
+const IMPORT_SPECIFIER = /\b(?:from|import)\s*["']([^"'\n]+)["']/g;
+
+/** Where asc finds a relative import of `spec` from `file`: `<spec>.ts`, else `<spec>/index.ts` (null: neither). */
+function resolveImport(file: string, spec: string): string | null {
+  const base = resolve(dirname(file), spec);
+  for (const candidate of spec.endsWith(".ts") ? [base] : [`${base}.ts`, join(base, "index.ts")]) {
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  return null;
+}
+
+/**
+ * The source files a build of `entry` compiles that relative imports reach from it (it included), the way
+ * asc resolves them; package imports (`proxy-wasm-assemblyscript`, `~lib/…`) and files under node_modules
+ * are not followed. Read again after each rebuild: an edit may add or drop an import.
+ */
+export function localImportGraph(entry: string): string[] {
+  const found = new Set<string>([entry]);
+  const pending = [entry];
+  while (pending.length > 0 && found.size <= MAX_SOURCES) {
+    const file = pending.pop()!;
+    let text: string;
+    try {
+      if (statSync(file).size > MAX_SOURCE_BYTES) continue;
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue; // the build reports a file it cannot read
+    }
+    for (const [, spec] of text.matchAll(IMPORT_SPECIFIER)) {
+      if (!spec!.startsWith("./") && !spec!.startsWith("../")) continue;
+      const target = resolveImport(file, spec!);
+      if (target === null || found.has(target) || installedCopy(target)) continue;
+      found.add(target);
+      pending.push(target);
+    }
+  }
+  return [...found];
+}
+
+function inside(folder: string, file: string): boolean {
+  return file.startsWith(folder + sep);
+}
+
 export function buildInputs(root: string, entry: BuildEntry): BuildInputs {
   const folders = [dirname(entry.entry)];
   const files = configChain(entry.config ?? join(root, "asconfig.json")).filter((file) => !installedCopy(file));
@@ -79,6 +128,11 @@ export function buildInputs(root: string, entry: BuildEntry): BuildInputs {
   if (sdk !== null) {
     folders.push(join(sdk, "assembly"));
     files.push(join(sdk, "index.ts"));
+  }
+  // Imported files outside the folders watched whole (a module shared with other filters, say).
+  const watched = folders.map((folder) => realpathSync(folder));
+  for (const source of localImportGraph(entry.entry)) {
+    if (!watched.some((folder) => inside(folder, realpathSync(source)))) files.push(source);
   }
   return { folders: [...new Set(folders)], files: [...new Set(files)] };
 }

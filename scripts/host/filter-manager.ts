@@ -95,6 +95,11 @@ export class Direction {
     return (this.stopAllBuffer ? 0 : this.queuedBytes) + (this.buffering ? 0 : this.heldLength);
   }
 
+  /** Body bytes given to this direction and not forwarded yet: queued behind a paused callback or held. */
+  get notForwardedBytes(): number {
+    return this.queuedBytes + this.heldLength;
+  }
+
   /** The forwarded body, as one buffer. */
   body(): Buffer {
     return Buffer.concat(this.forwarded ?? NO_CHUNKS);
@@ -410,7 +415,11 @@ export class FilterManager {
       f.headers = ev.map;
       this.forwardHeaders(f, ev.map, ev.eos);
     } else if (ev.t === DATA) {
-      this.forwardData(f, ev.data, ev.eos);
+      // A callback that cannot run counts as Continue, which releases what the filter held first
+      // (body kept with StopIterationAndWatermark, or buffered in a chunk before this one).
+      f.dataStopped = f.buffering = false;
+      const held = f.held.take();
+      this.forwardData(f, held.length > 0 ? Buffer.concat([held, ev.data]) : ev.data, ev.eos);
     } else {
       f.trailers = ev.map;
       this.forwardTrailers(f);

@@ -235,6 +235,10 @@ export class HttpStream extends LazyEventEmitter {
   watermarkedBytes(isRequest: boolean): number {
     return (isRequest ? this.fm.req : this.fm.resp).watermarkedBytes;
   }
+  /** @internal Body bytes given in one direction and not let through yet (queued, held or buffered). */
+  notForwardedBytes(isRequest: boolean): number {
+    return (isRequest ? this.fm.req : this.fm.resp).notForwardedBytes;
+  }
   /** The header maps themselves (what properties and access logs read). */
   get requestHeaderMap(): HeaderMap | null {
     return this.fm.requestHeaderMap;

@@ -12,9 +12,10 @@
  *
  * The router's part is here too: Envoy's route timeout (504 "upstream request timeout" once the request
  * went upstream whole and no response came), its 503 when the upstream cannot be reached, both sent back
- * through the filter's response callbacks. When the VM is lost (a callback that did not return), the
- * stream fails as after a trap: fail-closed 503, or with fail-open the filter is bypassed if it had not
- * let anything through yet.
+ * through the filter's response callbacks. When the VM is lost (a trap, a callback that did not return),
+ * the stream fails as in Envoy (docs/abi.md §2.10): fail-closed, a 503 if no response headers came through
+ * the filter yet, else a reset (the client sees the response cut short); fail-open, what the filter was
+ * given and had not let through goes on without it, and the rest of the stream bypasses it.
  */
 import { randomUUID } from "node:crypto";
 import type { ClientRequest, IncomingMessage, ServerResponse } from "node:http";
@@ -73,20 +74,67 @@ export function upstreamResetReply(refused: boolean): RouterReply {
 /** Envoy's route timeout. */
 export const ROUTE_TIMEOUT_REPLY: RouterReply = { status: 504, body: "upstream request timeout", details: "upstream_response_timeout", flag: "UT" };
 
-/** What was given to the filter of one message, kept while the filter has let nothing of it through. */
+/**
+ * What the filter was given of one message and has not let through yet, kept with fail-open so that the
+ * message can go on without the filter when its VM is lost (Envoy: the failed callback returns Continue).
+ */
 class Replay {
+  /** Headers given and not let through (null: none came yet, or they went through). */
   headers: Pairs | null = null;
   headersEos = false;
+  /**
+   * Body chunks given and not let through: the first `handled` of them went through their callback (of
+   * those, only the tail the filter still holds is kept), the rest are on their way to the VM.
+   */
   readonly chunks: Buffer[] = [];
   bytes = 0;
+  private handled = 0;
+  private handledBytes = 0;
+  /** Trailers given and not let through. */
   trailers: Pairs | null = null;
   /** The whole message was given to the filter. */
   ended = false;
-  /** False once the filter let something through or the body outgrew the limit (or never, without fail-open). */
+  /** False once the body held here outgrew the limit (or always, without fail-open). */
   usable: boolean;
 
   constructor(enabled: boolean) {
     this.usable = enabled;
+  }
+
+  /** The filter let `part` through (a body: all it held; a chunk whose callback runs goes on its handled). */
+  passed(part: "headers" | "body" | "trailers"): void {
+    if (part === "headers") this.headers = null;
+    else if (part === "trailers") this.trailers = null;
+    else this.keepHandled(0);
+  }
+
+  /** A chunk's callback returned; the filter now holds `held` bytes of this body. */
+  chunkHandled(held: number): void {
+    if (this.handled >= this.chunks.length) return;
+    this.handledBytes += this.chunks[this.handled]!.length;
+    this.handled++;
+    this.keepHandled(held);
+  }
+
+  /** Keeps the last `held` bytes of the handled chunks (all of them if the filter grew its buffer). */
+  private keepHandled(held: number): void {
+    while (this.handled > 0 && this.handledBytes - this.chunks[0]!.length >= held) {
+      const dropped = this.chunks.shift()!;
+      this.handled--;
+      this.handledBytes -= dropped.length;
+      this.bytes -= dropped.length;
+    }
+    if (this.handled > 0 && this.handledBytes > held) {
+      const cut = this.handledBytes - held;
+      this.chunks[0] = this.chunks[0]!.subarray(cut);
+      this.handledBytes -= cut;
+      this.bytes -= cut;
+    }
+  }
+
+  /** Sent on without the filter. */
+  clear(): void {
+    this.chunks.length = this.handled = this.handledBytes = this.bytes = 0;
   }
 }
 
@@ -176,21 +224,21 @@ export class StreamBridge {
       const name = dir === 0 ? "request" : "response";
       stream.on(`${name}Headers`, (pairs: Pairs, eos: boolean) =>
         this.guard(() => {
-          this.passed(dir);
+          this.replay[dir].passed("headers");
           this.trace?.headers(dir, "out", pairs, eos);
           writer.headers(pairs, eos);
         }),
       );
       stream.on(`${name}Body`, (data: Buffer, eos: boolean) =>
         this.guard(() => {
-          this.passed(dir);
+          this.replay[dir].passed("body");
           this.trace?.body(dir, "out", data.length, eos);
           writer.body(data, eos);
         }),
       );
       stream.on(`${name}Trailers`, (pairs: Pairs) =>
         this.guard(() => {
-          this.passed(dir);
+          this.replay[dir].passed("trailers");
           this.trace?.trailers(dir, "out", pairs);
           writer.trailers(pairs);
         }),
@@ -210,6 +258,7 @@ export class StreamBridge {
       this.guard(() => this.vmLost());
     });
     stream.on("drain", (dir: Direction) => this.resumeSource(dir));
+    stream.on("handled", (dir: Direction, held: number) => this.replay[dir].chunkHandled(held));
     stream.on("error", (error: Error) => this.guard(() => { throw error; }));
 
     this.res.on("close", () => {
@@ -286,8 +335,12 @@ export class StreamBridge {
     replay.ended = eos;
     if (replay.usable) {
       replay.bytes += data.length;
-      if (replay.bytes > this.env.replayLimit) replay.usable = false;
-      else replay.chunks.push(data);
+      if (replay.bytes > this.env.replayLimit) {
+        replay.usable = false;
+        replay.clear();
+      } else {
+        replay.chunks.push(data);
+      }
     }
     if (dir === 0) this.stream.callOnRequestBody(data, eos);
     else this.stream.callOnResponseBody(data, eos);
@@ -301,15 +354,6 @@ export class StreamBridge {
     replay.ended = true;
     if (dir === 0) this.stream.callOnRequestTrailers(pairs);
     else this.stream.callOnResponseTrailers(pairs);
-  }
-
-  /** The filter let something of direction `dir` through: it can no longer be replayed without it. */
-  private passed(dir: Direction): void {
-    const replay = this.replay[dir];
-    if (replay.usable) {
-      replay.usable = false;
-      replay.chunks.length = 0;
-    }
   }
 
   /** A router reply (503, 504) goes back through the filter's response callbacks, as in Envoy. */
@@ -326,35 +370,24 @@ export class StreamBridge {
   }
 
   /**
-   * The VM is gone. Fail-closed: Envoy's 503 (wasm_fail_stream) if nothing went downstream yet, else a
-   * reset. Fail-open: the filter is bypassed when each direction either went through it whole or can be
-   * replayed without it (it let nothing of it through yet); else the same as fail-closed.
+   * The VM is gone (docs/abi.md §2.10). Fail-closed: Envoy's 503 (wasm_fail_stream) while no response
+   * headers came through the filter (none yet, or held by it: Envoy sends the reply straight to the codec),
+   * else a reset, since the client has the headers already. Fail-open: the failed callback counts as
+   * Continue, so what the filter held of each direction goes on as it was given, and the rest of the
+   * stream bypasses the filter; if it held more than the limit, as fail-closed.
    */
   private vmLost(): void {
     if (this.finished) return;
-    const canBypass = ([0, 1] as const).every((dir) => {
-      const writer = this.writer(dir);
-      return writer.done || (!writer.headersSent && this.replay[dir].usable);
-    });
+    const canBypass = ([0, 1] as const).every((dir) => this.writer(dir).done || this.replay[dir].usable);
     if (this.env.failOpen && canBypass) {
       this.bypass = true;
-      for (const dir of [0, 1] as const) {
-        const writer = this.writer(dir);
-        const replay = this.replay[dir];
-        if (writer.done || replay.headers === null) continue;
-        writer.headers(replay.headers, replay.headersEos);
-        if (replay.headersEos) continue;
-        const last = replay.chunks.length - 1;
-        replay.chunks.forEach((chunk, i) => writer.body(chunk, replay.ended && replay.trailers === null && i === last));
-        if (replay.trailers !== null) writer.trailers(replay.trailers);
-        else if (replay.ended && replay.chunks.length === 0) writer.body(EMPTY, true);
-        replay.chunks.length = 0;
-      }
+      for (const dir of [0, 1] as const) this.releaseHeld(dir);
       this.req.resume();
       this.upstreamResponse?.resume();
       return;
     }
-    if (this.responseWriter.headersSent) {
+    if (this.responseWriter.headersPassed) {
+      this.stream.resetDetails ??= "wasm_fail_stream"; // what a trap's reset logs too
       this.reset();
       return;
     }
@@ -362,6 +395,24 @@ export class StreamBridge {
     this.bypass = true;
     this.stream.localResponse = { statusCode: 503, details: "wasm_fail_stream" };
     this.responseWriter.headers([[":status", "503"]], true);
+  }
+
+  /** Fail-open: sends on what the filter was given of direction `dir` and had not let through. */
+  private releaseHeld(dir: Direction): void {
+    const writer = this.writer(dir);
+    const held = this.replay[dir];
+    if (writer.done) return;
+    if (held.headers !== null) {
+      writer.headers(held.headers, held.headersEos);
+      if (held.headersEos) return;
+    } else if (!writer.headersPassed) {
+      return; // the message has not reached the filter yet: it bypasses it when it comes
+    }
+    const last = held.chunks.length - 1;
+    held.chunks.forEach((chunk, i) => writer.body(chunk, held.ended && held.trailers === null && i === last));
+    if (held.trailers !== null) writer.trailers(held.trailers);
+    else if (held.ended && held.chunks.length === 0) writer.body(EMPTY, true);
+    held.clear();
   }
 
   private resumeSource(dir: Direction): void {

@@ -51,8 +51,9 @@ const IN_FLIGHT_WINDOW = 4 * 1024 * 1024;
 /**
  * One stream in the worker, as the bridge drives it. Events, as HttpStream's: requestHeaders(pairs, eos),
  * requestBody(bytes, eos), requestTrailers(pairs), the same three for the response, localResponse(reply),
- * reset(details), complete(); plus lost(loss) when the VM went away, and drain(dir) when bytes sent in
- * `dir` fell back under the window.
+ * reset(details), complete(); plus lost(loss) when the VM went away, drain(dir) when bytes sent in `dir`
+ * fell back under the window, and handled(dir, held) after each body chunk's callback, with the body bytes
+ * of `dir` the filter then held back (queued, paused or buffered).
  */
 export class VmStream extends EventEmitter {
   localResponse: LocalReplyInfo | null = null;
@@ -138,6 +139,7 @@ export class VmStream extends EventEmitter {
         const wasSaturated = this.saturated(m.dir);
         this.inFlight[m.dir]! -= m.n;
         this.buffered[m.dir] = m.buffered;
+        this.emit("handled", m.dir, m.held);
         if (wasSaturated && !this.saturated(m.dir)) this.emit("drain", m.dir);
         return;
       }

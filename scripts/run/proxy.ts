@@ -121,7 +121,9 @@ export async function startProxy(config: ProxyConfig): Promise<RunningProxy> {
   const watch = (vm: FilterVm) => {
     vm.on("failed", ({ state, message }: { state: string; message: string }) => report(`[proxy] the filter failed (${state}): ${message}; ${then}`));
     vm.on("lost", (loss: VmLoss) => {
-      const inFlight = failOpen ? "requests in flight bypass the filter where they can (--fail-open), else get 503" : "requests in flight get 503";
+      const inFlight = failOpen
+        ? "requests in flight go on without the filter (--fail-open) unless it held more than the buffer limit"
+        : "requests in flight get 503, or are reset if their response headers went out";
       // A fresh VM replaces one that was serving; one that did not even start is not retried (it would
       // not start again).
       const replace = !closing && vm === current && vm.started;

@@ -79,8 +79,11 @@ export type FromVm =
   | { t: "local"; s: number; reply: LocalReplyInfo }
   | { t: "reset"; s: number; details: string }
   | { t: "done"; s: number }
-  /** A body chunk sent to the VM was handled; `buffered`: bytes the stream now holds in that direction. */
-  | { t: "ack"; s: number; dir: Direction; n: number; buffered: number }
+  /**
+   * A body chunk sent to the VM was handled; `buffered`: bytes the stream now holds in that direction under
+   * flow control; `held`: all body bytes of that direction not let through (buffered by the filter too).
+   */
+  | { t: "ack"; s: number; dir: Direction; n: number; buffered: number; held: number }
   /** An unexpected emulator error on one stream. */
   | { t: "error"; s: number; message: string }
   /** A line for the operator: a plugin log line, a callout notice, a trace line. */

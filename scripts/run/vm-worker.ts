@@ -125,7 +125,7 @@ export async function runVmWorker(): Promise<void> {
         const chunk = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
         if (m.dir === 0) stream?.callOnRequestBody(chunk, m.eos);
         else stream?.callOnResponseBody(chunk, m.eos);
-        out.push({ t: "ack", s: m.s, dir: m.dir, n: m.data.byteLength, buffered: stream?.watermarkedBytes(m.dir === 0) ?? 0 });
+        out.push({ t: "ack", s: m.s, dir: m.dir, n: m.data.byteLength, buffered: stream?.watermarkedBytes(m.dir === 0) ?? 0, held: stream?.notForwardedBytes(m.dir === 0) ?? 0 });
         return;
       }
       case "trailers": {

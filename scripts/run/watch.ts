@@ -1,6 +1,7 @@
 /**
- * `proxy-wasm run --watch`: when the filter's sources change (its folder, its asconfig.json files, the
- * SDK's sources when they are a checkout: scripts/build/build-inputs.ts), rebuild it (in a worker thread: the proxy
+ * `proxy-wasm run --watch`: when the filter's sources change (its folder, the files it imports from
+ * elsewhere, its asconfig.json files, the SDK's sources when they are a checkout:
+ * scripts/build/build-inputs.ts, looked up again after each build), rebuild it (in a worker thread: the proxy
  * keeps serving) and swap the VM the way Envoy applies a new configuration: new requests get the new VM,
  * requests in flight finish on the old one. A build that fails, or a module that does not start, leaves the
  * old VM serving and says why. Without sources (a .wasm built some other way), the module file itself is
@@ -8,7 +9,7 @@
  */
 import { watch, type FSWatcher } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { basename, dirname } from "node:path";
+import { basename, dirname, relative } from "node:path";
 import { buildInputs, type BuildInputs } from "../build/build-inputs.ts";
 import type { BuildEntry, BuildTarget } from "../build/compile.ts";
 import { sourceMapText } from "../host/source-map.ts";
@@ -31,8 +32,8 @@ export interface WatchOptions {
 const BUILD_TIMEOUT_MS = 5 * 60_000;
 
 export interface Watcher {
-  /** What is watched. */
-  watching: BuildInputs;
+  /** What is watched now. */
+  readonly watching: BuildInputs;
   /** Stops watching; waits for a build under way to end. */
   close(): Promise<void>;
 }
@@ -54,6 +55,7 @@ export function watchFilter(options: WatchOptions): Watcher {
         report(`[watch] ${name}: sources changed, rebuilding`);
         const result = await compile({ ...options.build });
         if (closed) return;
+        watchInputs(); // an edit may have added or dropped an import, built or not
         if (!result.ok) {
           report(`[watch] ${name}: the build failed; VM ${proxy.vm.number} keeps serving:`);
           for (const line of result.message.split("\n")) report(`[watch]   ${line}`);
@@ -89,22 +91,41 @@ export function watchFilter(options: WatchOptions): Watcher {
     }, settleMs);
   };
 
-  const inputs: BuildInputs = options.build !== null ? buildInputs(options.build.root, options.build.entry) : { folders: [], files: [options.wasmPath] };
-  const watchers: FSWatcher[] = inputs.folders.map((folder) => watch(folder, { recursive: true }, changed));
-  // A file is watched through its folder: an editor that saves by renaming replaces the file watched.
-  const namesByFolder = new Map<string, Set<string>>();
-  for (const file of inputs.files) namesByFolder.set(dirname(file), (namesByFolder.get(dirname(file)) ?? new Set()).add(basename(file)));
-  for (const [folder, names] of namesByFolder) {
-    watchers.push(
-      watch(folder, (_event, changedName) => {
-        if (changedName === null || names.has(changedName)) changed();
-      }),
-    );
-  }
-  for (const watcher of watchers) watcher.on("error", (error) => report(`[watch] ${name}: watching stopped: ${error.message}`));
+  let inputs: BuildInputs = { folders: [], files: [] };
+  let watchers: FSWatcher[] = [];
+  /** (Re)starts the watchers on what the build reads now, if that changed. */
+  const watchInputs = () => {
+    let next: BuildInputs;
+    try {
+      next = options.build !== null ? buildInputs(options.build.root, options.build.entry) : { folders: [], files: [options.wasmPath] };
+    } catch (error) {
+      report(`[watch] ${name}: cannot list the sources (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); still watching the previous ones`);
+      return;
+    }
+    if (JSON.stringify(next) === JSON.stringify(inputs)) return;
+    const added = next.files.filter((file) => !inputs.files.includes(file));
+    if (watchers.length > 0 && added.length > 0) report(`[watch] ${name}: now also watching ${added.map((file) => relative(process.cwd(), file)).join(", ")}`);
+    for (const watcher of watchers) watcher.close();
+    inputs = next;
+    watchers = next.folders.map((folder) => watch(folder, { recursive: true }, changed));
+    // A file is watched through its folder: an editor that saves by renaming replaces the file watched.
+    const namesByFolder = new Map<string, Set<string>>();
+    for (const file of next.files) namesByFolder.set(dirname(file), (namesByFolder.get(dirname(file)) ?? new Set()).add(basename(file)));
+    for (const [folder, names] of namesByFolder) {
+      watchers.push(
+        watch(folder, (_event, changedName) => {
+          if (changedName === null || names.has(changedName)) changed();
+        }),
+      );
+    }
+    for (const watcher of watchers) watcher.on("error", (error) => report(`[watch] ${name}: watching stopped: ${error.message}`));
+  };
+  watchInputs();
 
   return {
-    watching: inputs,
+    get watching() {
+      return inputs;
+    },
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);

@@ -42,6 +42,14 @@ export class MessageWriter {
     return this.started;
   }
 
+  /**
+   * Headers came through the filter, sent or held here until the body decides the framing. Envoy's codec
+   * encodes headers as soon as they pass the filters, so for what the client may see they count as sent.
+   */
+  get headersPassed(): boolean {
+    return this.started || this.head !== null;
+  }
+
   headers(pairs: Pairs, endOfStream: boolean): void {
     if (this.finished) return;
     this.head = pairs;

@@ -1,13 +1,14 @@
 // What `run --watch` rebuilds on (scripts/build/build-inputs.ts): the filter's folder, the asconfig.json
 // files the build reads (following `extends`, to a path or into a package), and the SDK's sources only when
-// the SDK is a checkout, never a copy npm installed under node_modules.
+// the SDK is a checkout, never a copy npm installed under node_modules; and the files outside the filter's
+// folder that it imports by relative path, as asc resolves them.
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
-import { buildInputs, configChain, sdkCheckout } from "../../scripts/build/build-inputs.ts";
+import { buildInputs, configChain, localImportGraph, sdkCheckout } from "../../scripts/build/build-inputs.ts";
 
 const repoRoot = realpathSync(fileURLToPath(new URL("../../", import.meta.url)));
 
@@ -78,5 +79,39 @@ describe("build inputs", () => {
     writeFileSync(join(dir, "base", "asconfig.json"), "{ not json");
     assert.deepEqual(configChain(join(dir, "asconfig.json")), [join(dir, "asconfig.json"), join(dir, "base", "asconfig.json")]);
     assert.equal(sdkCheckout(dir), null, "no SDK at all");
+  });
+
+  test("the local import graph: siblings, a shared module in a parent folder, index.ts folders; never node_modules", () => {
+    const project = join(tmp, "graph");
+    const entry = writeProject(project, "mine");
+    const folder = join(project, "filters", "mine");
+    mkdirSync(join(project, "filters", "shared", "text"), { recursive: true });
+    mkdirSync(join(project, "node_modules", "helper"), { recursive: true });
+    writeFileSync(
+      entry.entry,
+      [
+        `export * from "proxy-wasm-assemblyscript/assembly/abi/http-filter-exports";`,
+        `import { replace } from "./replace";`,
+        `import "../shared/side-effect";`,
+        `// import { gone } from "./commented-out-but-missing";`,
+        `import { helper } from "../../node_modules/helper/index";`,
+      ].join("\n"),
+    );
+    writeFileSync(join(folder, "replace.ts"), `export { upper } from "../shared/text";\nexport function replace(): void {}\n`);
+    writeFileSync(join(project, "filters", "shared", "side-effect.ts"), `import { replace } from "../mine/replace"; // a cycle\n`);
+    writeFileSync(join(project, "filters", "shared", "text", "index.ts"), `export function upper(): void {}\n`);
+    writeFileSync(join(project, "node_modules", "helper", "index.ts"), `export function helper(): void {}\n`);
+
+    assert.deepEqual(new Set(localImportGraph(entry.entry)), new Set([
+      entry.entry,
+      join(folder, "replace.ts"),
+      join(project, "filters", "shared", "side-effect.ts"),
+      join(project, "filters", "shared", "text", "index.ts"),
+    ]));
+    // The folder is watched whole; only what lies outside it is added, once.
+    assert.deepEqual(buildInputs(project, entry), {
+      folders: [folder],
+      files: [join(project, "asconfig.json"), join(project, "filters", "shared", "side-effect.ts"), join(project, "filters", "shared", "text", "index.ts")],
+    });
   });
 });

@@ -165,3 +165,42 @@ describe("check 34: host profile switch", () => {
     assert.deepEqual(calls(rec.lines).slice(-2), ["proxy_on_log(2)", "proxy_on_delete(2)"]);
   });
 });
+
+describe("fail-open releases what the filter held", () => {
+  // Keeps the first request chunk with StopIterationAndWatermark (2), then traps on the next one.
+  const watermarkThenTrap = {
+    body: `(global $calls (mut i32) (i32.const 0))
+      (func (export "proxy_on_context_create") (param i32 i32))
+      (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) (i32.const 0))
+      (func (export "proxy_on_request_body") (param i32 i32 i32) (result i32)
+        (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
+        (if (i32.eq (global.get $calls) (i32.const 2)) (then unreachable))
+        (i32.const 2))
+      (func (export "proxy_on_done") (param i32) (result i32) (i32.const 1))
+      (func (export "proxy_on_delete") (param i32))`,
+  };
+
+  test("a trap after StopIterationAndWatermark passes the kept chunk on before the current one", async () => {
+    const host = await startProbe(watermarkThenTrap, { failOpen: true });
+    const s = host.http();
+    s.callOnRequestHeaders({ ":path": "/" });
+    s.callOnRequestBody("first,");
+    assert.equal(s.requestBody.toString(), "", "the watermarked chunk is kept");
+    s.callOnRequestBody("second", true);
+    assert.equal(host.failed, true);
+    assert.equal(s.requestBody.toString(), "first,second");
+  });
+
+  test("a later chunk, after the VM failed, also releases what was kept", async () => {
+    const host = await startProbe(watermarkThenTrap, { failOpen: true });
+    const kept = host.http();
+    kept.callOnRequestHeaders({ ":path": "/" });
+    kept.callOnRequestBody("kept,");
+    const failing = host.http();
+    failing.callOnRequestHeaders({ ":path": "/" });
+    failing.callOnRequestBody("x");
+    assert.equal(host.failed, true, "the second stream's first chunk is the VM's second body call");
+    kept.callOnRequestBody("rest", true);
+    assert.equal(kept.requestBody.toString(), "kept,rest");
+  });
+});

@@ -170,6 +170,10 @@ export function scratch(prefix: string): Scratch {
  *   /loop...   never returns from on_request_headers
  *   /upper...  upper-cases the request body (buffered to end of stream); the response body gets
  *              " [filtered]" appended at its end
+ *   /resp-trap...       traps in its first on_response_body (the response headers went through)
+ *   /resp-loop...       lets the first response body chunk through, never returns from the second
+ *   /resp-stall...      never returns from its first on_response_body (the response headers went through)
+ *   /resp-held...       holds the response headers (Pause: the body waits behind them) for good
  * Always: request header x-probe-saw: <method>, response header x-probe: alive; logs request trailers.
  */
 function probeFilterSource(sdk: string): string {
@@ -185,6 +189,7 @@ class ProbeRoot extends RootContext {
 
 class Probe extends HttpContext {
   path: string = "";
+  responseChunks: u32 = 0;
 
   onRequestHeaders(headerCount: u32, endOfStream: bool): Action {
     const path = this.requestHeaders.get(":path");
@@ -219,10 +224,16 @@ class Probe extends HttpContext {
 
   onResponseHeaders(headerCount: u32, endOfStream: bool): Action {
     this.responseHeaders.add("x-probe", "alive");
-    return Action.Continue;
+    return this.path.startsWith("/resp-held") ? Action.Pause : Action.Continue;
   }
 
   onResponseBody(bodySize: u32, endOfStream: bool): Action {
+    this.responseChunks++;
+    if (this.path.startsWith("/resp-trap")) unreachable();
+    if ((this.path.startsWith("/resp-loop") && this.responseChunks == 2) || this.path.startsWith("/resp-stall")) {
+      let spins: u64 = 0;
+      while (spins >= 0) spins++;
+    }
     if (this.path.startsWith("/upper") && endOfStream) this.responseBody.appendString(" [filtered]");
     return Action.Continue;
   }

@@ -1,7 +1,8 @@
 // run --watch: a source change rebuilds the filter (the compiler in a worker thread) and swaps the VM like
 // Envoy applies a new configuration: a request in flight finishes on the old VM, new requests get the new
 // one; a build error keeps the new-old VM serving and reports the compiler's message. Besides the filter's
-// folder, the project's asconfig.json and the sources of an SDK checkout the project links to are watched.
+// folder, the files it imports from elsewhere (looked up again after each build), the project's
+// asconfig.json and the sources of an SDK checkout the project links to are watched.
 import assert from "node:assert/strict";
 import { cpSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -122,6 +123,43 @@ describe("run --watch", { timeout: 240_000 }, () => {
       await proxy.close();
     }
     assert.deepEqual(proxy.lines.filter((l) => l.startsWith("[proxy]")), [], "no proxy error, the old VM shut down cleanly");
+  });
+
+  test("a module the filter imports from a parent folder: its change reloads; an import added later is watched too", async () => {
+    const shared = join(dir.dir, "filters", "shared");
+    mkdirSync(shared, { recursive: true });
+    writeFileSync(join(shared, "version.ts"), `export const VALUE = "shared-1";\n`);
+    writeFileSync(join(shared, "other.ts"), `export const VALUE = "other-1";\n`);
+    const folder = join(dir.dir, "filters", "graph");
+    const sdk = relative(folder, join(repoRoot, "assembly")).split("\\").join("/");
+    const entry = writeHeaderFilter(folder, "graph", sdk, "x-version", "../shared/version");
+    const [built] = await buildFilters({ root: repoRoot, entries: [entry], targets: ["debug"], outDir: dir.dir });
+    const proxy = await proxyFor(upstream, { wasm: built!.path, rootId: "graph" });
+    const lines: string[] = [];
+    const watcher = watchFilter({ build: { root: repoRoot, entry, target: "debug", outDir: dir.dir }, wasmPath: built!.path, proxy, report: (line) => lines.push(line), settleMs: 100 });
+    const reloads = () => lines.filter((l) => l.includes("reloaded")).length;
+    try {
+      assert.ok(watcher.watching.files.includes(join(shared, "version.ts")), watcher.watching.files.join("\n"));
+      assert.ok(!watcher.watching.files.includes(join(shared, "other.ts")), "not imported (yet)");
+      assert.equal((await send(proxy.url, { path: "/before" })).headers["x-version"], "shared-1");
+
+      writeFileSync(join(shared, "version.ts"), `export const VALUE = "shared-2";\n`);
+      await until("the reload after the shared module changed", () => reloads() === 1);
+      assert.equal((await send(proxy.url, { path: "/shared" })).headers["x-version"], "shared-2", "new streams get the new VM");
+
+      // The entry now imports other.ts instead: after that rebuild, other.ts is watched, version.ts no more.
+      writeHeaderFilter(folder, "graph", sdk, "x-version", "../shared/other");
+      await until("the reload after the entry changed", () => reloads() === 2);
+      assert.equal((await send(proxy.url, { path: "/other" })).headers["x-version"], "other-1");
+      assert.ok(lines.some((l) => l.startsWith("[watch] graph: now also watching ") && l.endsWith("other.ts")), lines.join("\n"));
+      assert.ok(!watcher.watching.files.includes(join(shared, "version.ts")));
+      writeFileSync(join(shared, "other.ts"), `export const VALUE = "other-2";\n`);
+      await until("the reload after the newly imported module changed", () => reloads() === 3);
+      assert.equal((await send(proxy.url, { path: "/other-2" })).headers["x-version"], "other-2");
+    } finally {
+      await watcher.close();
+      await proxy.close();
+    }
   });
 
   test("a project linked to an SDK checkout: a change in the SDK's sources or in asconfig.json rebuilds too", async () => {
