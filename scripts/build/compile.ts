@@ -9,6 +9,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CliError, UsageError } from "../cli-errors.ts";
 import { useSdkRuntime } from "./sdk-runtime.ts";
+import { StaticBlockHeaders } from "./static-block-headers.ts";
 import { UnusedCallbacks } from "./unused-callbacks.ts";
 
 export type BuildTarget = "release" | "debug";
@@ -104,7 +105,7 @@ export async function buildFilters(options: BuildOptions): Promise<BuiltModule[]
   return exclusively(asc, async () => {
     const undoRuntime = options.runtime === "assemblyscript" ? null : useSdkRuntime(asc.libraryFiles, options.root);
     try {
-      return await compileEntries(asc, options);
+      return await compileEntries(asc, options, undoRuntime !== null ? [UnusedCallbacks, StaticBlockHeaders] : [UnusedCallbacks]);
     } finally {
       undoRuntime?.();
     }
@@ -124,7 +125,8 @@ function exclusively<T>(asc: AscModule, build: () => Promise<T>): Promise<T> {
   return result;
 }
 
-async function compileEntries(asc: AscModule, options: BuildOptions): Promise<BuiltModule[]> {
+/** `transforms`: asc's; StaticBlockHeaders only when the SDK's runtime is in place (AssemblyScript's reads those headers). */
+async function compileEntries(asc: AscModule, options: BuildOptions, transforms: unknown[]): Promise<BuiltModule[]> {
   const projectConfig = join(options.root, "asconfig.json");
   if (options.entries.some((e) => e.config === undefined) && !existsSync(projectConfig)) throw new UsageError(`no asconfig.json in ${options.root}`);
   const built: BuiltModule[] = [];
@@ -136,7 +138,7 @@ async function compileEntries(asc: AscModule, options: BuildOptions): Promise<Bu
       const result = await asc.main(
         // The debug build also gets a source map (build/<name>.debug.wasm.map): trap reports name source lines.
         [relative(options.root, entry), "--config", config, "--target", target, "--outFile", path, ...(target === "debug" ? ["--sourceMap"] : [])],
-        { stdout: stream, stderr: stream, transforms: [UnusedCallbacks], writeFile: writeWhole },
+        { stdout: stream, stderr: stream, transforms, writeFile: writeWhole },
       );
       if (result.error) {
         const details = diagnostics.join("").trim();
