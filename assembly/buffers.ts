@@ -10,6 +10,22 @@ const WHOLE: u32 = <u32>i32.MAX_VALUE;
 /** A start at or beyond the end: Envoy appends there. */
 const END: u32 = u32.MAX_VALUE;
 
+/** HostBuffer.getBytes of buffer `type`: also for a buffer read without its HostBuffer object (which then need not exist). */
+// @ts-ignore: decorator
+@inline
+export function bufferBytes(type: BufferType, start: u32 = 0, length: u32 = WHOLE): ArrayBuffer | null {
+  if (record(proxy_get_buffer_bytes(type, start, length, RETURN_PTR, RETURN_SIZE)) != Status.Ok) return null;
+  return takeBytes();
+}
+
+/** HostBuffer.getString of buffer `type`, as bufferBytes. */
+// @ts-ignore: decorator
+@inline
+export function bufferString(type: BufferType, start: u32 = 0, length: u32 = WHOLE): string | null {
+  if (record(proxy_get_buffer_bytes(type, start, length, RETURN_PTR, RETURN_SIZE)) != Status.Ok) return null;
+  return takeString();
+}
+
 /**
  * One of the host's buffers. Writes follow Envoy's proxy_set_buffer_bytes: replace, prepend and
  * append are supported; writing into the middle is not (Status.BadArgument), nor is writing to
@@ -37,14 +53,12 @@ export class HostBuffer {
 
   /** Bytes [start, start + length) clamped to the buffer, or null when unavailable (see lastStatus()). */
   getBytes(start: u32 = 0, length: u32 = WHOLE): ArrayBuffer | null {
-    if (record(proxy_get_buffer_bytes(this.type, start, length, RETURN_PTR, RETURN_SIZE)) != Status.Ok) return null;
-    return takeBytes();
+    return bufferBytes(this.type, start, length);
   }
 
   /** The bytes as UTF-8 text, or null when unavailable. */
   getString(start: u32 = 0, length: u32 = WHOLE): string | null {
-    if (record(proxy_get_buffer_bytes(this.type, start, length, RETURN_PTR, RETURN_SIZE)) != Status.Ok) return null;
-    return takeString();
+    return bufferString(this.type, start, length);
   }
 
   /** Current length in bytes, or -1 when unavailable. */

@@ -2,10 +2,11 @@
 import { proxy_done } from "./abi/lifecycle";
 import { proxy_set_tick_period_milliseconds } from "./abi/timers";
 import { BaseContext, ContextKind } from "./base-context";
-import { pluginConfiguration, vmConfiguration } from "./buffers";
+import { bufferBytes, bufferString } from "./buffers";
 import { HttpContext } from "./http-context";
 import { TcpContext } from "./tcp-context";
 import { record, Status } from "./status";
+import { BufferType } from "./types";
 
 /**
  * One per plugin (root id) in a VM. Envoy may start several VMs (a canary, one per worker), each
@@ -57,20 +58,20 @@ export class RootContext extends BaseContext {
 
   /** The plugin configuration as text: "" when empty, null outside onConfigure. */
   getPluginConfiguration(): string | null {
-    return pluginConfiguration.getString();
+    return bufferString(BufferType.PluginConfiguration);
   }
 
   getPluginConfigurationBytes(): ArrayBuffer | null {
-    return pluginConfiguration.getBytes();
+    return bufferBytes(BufferType.PluginConfiguration);
   }
 
   /** The VM configuration as text: "" when empty. */
   getVmConfiguration(): string | null {
-    return vmConfiguration.getString();
+    return bufferString(BufferType.VmConfiguration);
   }
 
   getVmConfigurationBytes(): ArrayBuffer | null {
-    return vmConfiguration.getBytes();
+    return bufferBytes(BufferType.VmConfiguration);
   }
 
   /** Calls onTick every `milliseconds` (0 stops the timer). */
