@@ -440,17 +440,18 @@ function decodeEscapes(from: usize, to: usize, into: usize): usize {
 let textStart: usize = 0;
 let textEnd: usize = 0;
 let tapeWritten: ArrayBuffer = changetype<ArrayBuffer>(0);
+/** Tested as a pointer: `problem === null` would call String.__eq. */
 let problem: string | null = null;
 
 /** Why the last parseJsonObject returned null, e.g. `unexpected character '}' at offset 7`. */
 export function lastJsonError(): string {
   const found = problem;
-  return found !== null ? found : "";
+  return changetype<usize>(found) != 0 ? changetype<string>(found) : "";
 }
 
 /** Records a problem at `at` (the first one wins) and returns 0, a position no text has. */
 function fail(at: usize): usize {
-  if (problem === null) {
+  if (changetype<usize>(problem) == 0) {
     if (at < textEnd) {
       // The whole UTF-8 sequence: as many bytes as its lead byte has leading 1 bits (at most 4, so one
       // cut short by the end reads no further than the 0 bytes after the text).
