@@ -1,7 +1,7 @@
 // Properties (Envoy attributes such as request.path, source.address, plugin_root_id).
 // A path is a list of segments; on the wire they are joined with NUL bytes (docs/abi.md §6.1).
 import { proxy_get_property, proxy_set_property } from "./abi/properties";
-import { arg0, arg0Length, encodeArg, reserveScratch, RETURN_PTR, RETURN_SIZE, takeBytes, takeString } from "./memory";
+import { reserveScratch, RETURN_PTR, RETURN_SIZE, takeBytes, takeString } from "./memory";
 import { deserializePairs, HeaderPair } from "./pairs";
 import { encodeUtf8, maxUtf8Length } from "./utf8";
 import { record, Status } from "./status";
@@ -71,11 +71,12 @@ export function getPropertyMap(path: string[]): HeaderPair[] | null {
   return pairs;
 }
 
+/** The path `plugin_root_id` as UTF-8 bytes, ready for the host: smaller than a string and its encoding. */
+const PLUGIN_ROOT_ID = memory.data<u8>([0x70, 0x6c, 0x75, 0x67, 0x69, 0x6e, 0x5f, 0x72, 0x6f, 0x6f, 0x74, 0x5f, 0x69, 0x64]);
+
 /** The host's plugin_root_id ("" when it has none). */
 export function pluginRootId(): string {
-  const name = "plugin_root_id";
-  encodeArg(name);
-  return record(proxy_get_property(arg0, arg0Length, RETURN_PTR, RETURN_SIZE)) == Status.Ok ? takeString() : "";
+  return record(proxy_get_property(PLUGIN_ROOT_ID, 14, RETURN_PTR, RETURN_SIZE)) == Status.Ok ? takeString() : "";
 }
 
 /** Sets a property (Envoy stores it as filter state `wasm.<path>`); NotFound outside a stream. */
