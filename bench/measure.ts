@@ -82,18 +82,26 @@ export function pwhostStartupMillis(subjects: PwhostSubject[], rounds: number): 
  */
 export const PWHOST_CALLGRIND: string | null = process.env.PWHOST_CALLGRIND || null;
 
+/** x86 instructions of one whole pwhost run under callgrind (the host process, start to exit). */
+function pwhostCollected(subject: PwhostSubject, extra: string[]): number {
+  const args = ["--tool=callgrind", "--callgrind-out-file=/dev/null", "--main-stacksize=67108864", "--max-stackframe=67108864"];
+  const result = spawnSync("valgrind", [...args, PWHOST_CALLGRIND!, "-q", ...subject.args, ...extra, subject.wasm], {
+    encoding: "utf8",
+    timeout: 1_800_000,
+    maxBuffer: 64 << 20,
+  });
+  const match = /Collected : (\d+)/.exec(result.stderr);
+  if (result.status !== 0 || !match) throw new Error(`callgrind on ${subject.wasm} failed: ${result.stderr.slice(-500)}`);
+  return Number(match[1]);
+}
+
 /** Instructions per stream in pwhost under callgrind: the difference between `streams` and twice as many. */
 export function pwhostInstructions(subject: PwhostSubject, streams: number): number {
-  const collected = (n: number) => {
-    const args = ["--tool=callgrind", "--callgrind-out-file=/dev/null", "--main-stacksize=67108864", "--max-stackframe=67108864"];
-    const result = spawnSync("valgrind", [...args, PWHOST_CALLGRIND!, "-q", ...subject.args, "--bench", String(n), subject.wasm], {
-      encoding: "utf8",
-      timeout: 1_800_000,
-      maxBuffer: 64 << 20,
-    });
-    const match = /Collected : (\d+)/.exec(result.stderr);
-    if (result.status !== 0 || !match) throw new Error(`callgrind on ${subject.wasm} failed: ${result.stderr.slice(-500)}`);
-    return Number(match[1]);
-  };
+  const collected = (n: number) => pwhostCollected(subject, ["--bench", String(n)]);
   return (collected(2 * streams) - collected(streams)) / streams;
+}
+
+/** Instructions of pwhost's start-up (load, start, configure; one VM) under callgrind, for each subject. */
+export function pwhostStartupInstructions(subjects: PwhostSubject[]): number[] {
+  return subjects.map((subject) => pwhostCollected(subject, ["--single-vm", "-n", "0"]));
 }
