@@ -85,33 +85,33 @@ describe("build inputs", () => {
     const project = join(tmp, "graph");
     const entry = writeProject(project, "mine");
     const folder = join(project, "filters", "mine");
-    mkdirSync(join(project, "filters", "shared", "text"), { recursive: true });
+    mkdirSync(join(project, "filters", "common", "text"), { recursive: true });
     mkdirSync(join(project, "node_modules", "helper"), { recursive: true });
     writeFileSync(
       entry.entry,
       [
         `export * from "proxy-wasm-assemblyscript/assembly/abi/http-filter-exports";`,
         `import { replace } from "./replace";`,
-        `import "../shared/side-effect";`,
+        `import "../common/side-effect";`,
         `// import { gone } from "./commented-out-but-missing";`,
         `import { helper } from "../../node_modules/helper/index";`,
       ].join("\n"),
     );
-    writeFileSync(join(folder, "replace.ts"), `export { upper } from "../shared/text";\nexport function replace(): void {}\n`);
-    writeFileSync(join(project, "filters", "shared", "side-effect.ts"), `import { replace } from "../mine/replace"; // a cycle\n`);
-    writeFileSync(join(project, "filters", "shared", "text", "index.ts"), `export function upper(): void {}\n`);
+    writeFileSync(join(folder, "replace.ts"), `export { upper } from "../common/text";\nexport function replace(): void {}\n`);
+    writeFileSync(join(project, "filters", "common", "side-effect.ts"), `import { replace } from "../mine/replace"; // a cycle\n`);
+    writeFileSync(join(project, "filters", "common", "text", "index.ts"), `export function upper(): void {}\n`);
     writeFileSync(join(project, "node_modules", "helper", "index.ts"), `export function helper(): void {}\n`);
 
     assert.deepEqual(new Set(localImportGraph(entry.entry)), new Set([
       entry.entry,
       join(folder, "replace.ts"),
-      join(project, "filters", "shared", "side-effect.ts"),
-      join(project, "filters", "shared", "text", "index.ts"),
+      join(project, "filters", "common", "side-effect.ts"),
+      join(project, "filters", "common", "text", "index.ts"),
     ]));
     // The folder is watched whole; only what lies outside it is added, once.
     assert.deepEqual(buildInputs(project, entry), {
       folders: [folder],
-      files: [join(project, "asconfig.json"), join(project, "filters", "shared", "side-effect.ts"), join(project, "filters", "shared", "text", "index.ts")],
+      files: [join(project, "asconfig.json"), join(project, "filters", "common", "side-effect.ts"), join(project, "filters", "common", "text", "index.ts")],
     });
   });
 });

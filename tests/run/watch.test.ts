@@ -126,13 +126,13 @@ describe("run --watch", { timeout: 240_000 }, () => {
   });
 
   test("a module the filter imports from a parent folder: its change reloads; an import added later is watched too", async () => {
-    const shared = join(dir.dir, "filters", "shared");
+    const shared = join(dir.dir, "filters", "common");
     mkdirSync(shared, { recursive: true });
     writeFileSync(join(shared, "version.ts"), `export const VALUE = "shared-1";\n`);
     writeFileSync(join(shared, "other.ts"), `export const VALUE = "other-1";\n`);
     const folder = join(dir.dir, "filters", "graph");
     const sdk = relative(folder, join(repoRoot, "assembly")).split("\\").join("/");
-    const entry = writeHeaderFilter(folder, "graph", sdk, "x-version", "../shared/version");
+    const entry = writeHeaderFilter(folder, "graph", sdk, "x-version", "../common/version");
     const [built] = await buildFilters({ root: repoRoot, entries: [entry], targets: ["debug"], outDir: dir.dir });
     const proxy = await proxyFor(upstream, { wasm: built!.path, rootId: "graph" });
     const lines: string[] = [];
@@ -148,7 +148,7 @@ describe("run --watch", { timeout: 240_000 }, () => {
       assert.equal((await send(proxy.url, { path: "/shared" })).headers["x-version"], "shared-2", "new streams get the new VM");
 
       // The entry now imports other.ts instead: after that rebuild, other.ts is watched, version.ts no more.
-      writeHeaderFilter(folder, "graph", sdk, "x-version", "../shared/other");
+      writeHeaderFilter(folder, "graph", sdk, "x-version", "../common/other");
       await until("the reload after the entry changed", () => reloads() === 2);
       assert.equal((await send(proxy.url, { path: "/other" })).headers["x-version"], "other-1");
       assert.ok(lines.some((l) => l.startsWith("[watch] graph: now also watching ") && l.endsWith("other.ts")), lines.join("\n"));
