@@ -3,11 +3,11 @@
  * Each filter is a build entry (`<dir>/<name>/main.ts`) and becomes `build/<name>.wasm` (release)
  * and `build/<name>.debug.wasm` (debug, with a names section and a source map, `<name>.debug.wasm.map`).
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CliError, UsageError } from "../cli-errors.ts";
+import { writeFileAtomically } from "../write-atomically.ts";
 import { useSdkRuntime } from "./sdk-runtime.ts";
 import { StaticBlockHeaders } from "./static-block-headers.ts";
 import { UnusedCallbacks } from "./unused-callbacks.ts";
@@ -67,7 +67,7 @@ interface AscModule {
   libraryFiles?: Record<string, string>;
   main(
     argv: string[],
-    options?: { stdout?: unknown; stderr?: unknown; transforms?: unknown[]; writeFile?: (name: string, contents: Uint8Array | string, baseDir: string) => Promise<void> },
+    options?: { stdout?: unknown; stderr?: unknown; transforms?: unknown[]; writeFile?: (name: string, contents: Uint8Array | string, baseDir: string) => void },
   ): Promise<{ error: Error | null }>;
   createMemoryStream?(): { toString(): string };
 }
@@ -83,16 +83,11 @@ async function loadCompiler(compilerDir?: string): Promise<AscModule> {
   return asc.default ?? asc;
 }
 
-/**
- * How asc's outputs are written: whole or not at all (a temporary file renamed over the old one), so that
- * a proxy, a watcher or a test reading build/ while a build runs never sees half a module.
- */
-async function writeWhole(name: string, contents: Uint8Array | string, baseDir: string): Promise<void> {
+/** How asc's outputs are written: whole, so that a proxy, watcher or test reading build/ never sees half a module. */
+function writeWhole(name: string, contents: Uint8Array | string, baseDir: string): void {
   const path = resolve(baseDir, name);
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await writeFile(temporary, contents);
-  await rename(temporary, path);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomically(path, contents);
 }
 
 function outputPath(outDir: string, name: string, target: BuildTarget): string {

@@ -6,7 +6,7 @@
  * digest. Reading a directory that does not exist or is not a layout says so; writing creates the
  * layout, but never inside a non-empty directory that is something else.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { open as openFile, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { drain, fileStream, readAll, verified, type ByteStream } from "./content.ts";
@@ -16,6 +16,7 @@ import { LIMITS } from "./limits.ts";
 import { encodeJson, manifestMediaType, type Descriptor, type ImageIndex } from "./manifest.ts";
 import { Annotation, MediaType } from "./media-types.ts";
 import { printable } from "./secrets.ts";
+import { writeFileAtomically } from "../write-atomically.ts";
 import type { FetchedManifest, Store } from "./store.ts";
 
 export class OciLayoutStore implements Store {
@@ -52,7 +53,7 @@ export class OciLayoutStore implements Store {
       if (readdirSync(this.dir).length > 0) throw new OciError(`${this.dir} is not an OCI image layout (no oci-layout file) and not empty`, "layout");
     }
     mkdirSync(join(this.dir, "blobs", "sha256"), { recursive: true });
-    writeAtomically(marker, encodeJson({ imageLayoutVersion: "1.0.0" }));
+    writeFileAtomically(marker, encodeJson({ imageLayoutVersion: "1.0.0" }));
   }
 
   private async readIndex(): Promise<ImageIndex> {
@@ -125,7 +126,7 @@ export class OciLayoutStore implements Store {
       index.manifests = index.manifests.filter((m) => m.annotations?.[Annotation.refName] !== target);
       index.manifests.push({ ...descriptor, annotations: { [Annotation.refName]: target } });
     }
-    writeAtomically(join(this.dir, "index.json"), encodeJson({ ...index, schemaVersion: 2, mediaType: MediaType.ociIndex }));
+    writeFileAtomically(join(this.dir, "index.json"), encodeJson({ ...index, schemaVersion: 2, mediaType: MediaType.ociIndex }));
     return digest;
   }
 
@@ -158,10 +159,4 @@ export class OciLayoutStore implements Store {
     const mediaType = manifestMediaType(entry?.mediaType, bytes, what);
     return { descriptor: { mediaType, digest, size: bytes.byteLength }, bytes };
   }
-}
-
-function writeAtomically(path: string, bytes: Uint8Array): void {
-  const temporary = `${path}.tmp-${process.pid}`;
-  writeFileSync(temporary, bytes);
-  renameSync(temporary, path);
 }
